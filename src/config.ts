@@ -1,0 +1,167 @@
+/**
+ * Every setting, read once at start-up from the environment and `$NANOCLAW_HOME/.env`, validated
+ * with zod into a frozen Config. Secrets are NOT part of Config: the gateway reads them fresh on
+ * each request through `SecretSource`, so a rotated token works without a restart, and they
+ * never sit in an object that gets logged or passed to a sandbox.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be greater than 0`)
+    .default(fallback);
+
+const ConfigSchema = z.object({
+  NANOCLAW_HOME: z.string().min(1),
+  NANOCLAW_RUNTIME: z
+    .enum(['auto', 'bwrap', 'docker', 'podman', 'apple'], {
+      error: 'NANOCLAW_RUNTIME must be one of auto, bwrap, docker, podman, apple',
+    })
+    .default('auto'),
+  NANOCLAW_IMAGE: z.string().min(1).default('nanoclaw-agent:latest'),
+  ANTHROPIC_BASE_URL: z
+    .url({ error: 'ANTHROPIC_BASE_URL must be a URL such as http://127.0.0.1:11434' })
+    .default('https://api.anthropic.com'),
+  NANOCLAW_MODEL: z.string().min(1).optional(),
+  ASSISTANT_NAME: z.string().min(1).max(50).default('Andy'),
+  TZ: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SANDBOX_UID: z.coerce.number().int().min(1, 'SANDBOX_UID must not be 0 (root)').optional(),
+  SANDBOX_GID: z.coerce.number().int().min(1, 'SANDBOX_GID must not be 0 (root)').optional(),
+  SANDBOX_MEMORY_MB: positiveInt('SANDBOX_MEMORY_MB', 4096),
+  SANDBOX_CPUS: z.coerce.number().positive().default(2),
+  SANDBOX_PIDS: positiveInt('SANDBOX_PIDS', 512),
+  SANDBOX_TMP_MB: positiveInt('SANDBOX_TMP_MB', 512),
+  SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
+});
+
+export interface Config {
+  home: string;
+  runtime: 'auto' | 'bwrap' | 'docker' | 'podman' | 'apple';
+  image: string;
+  upstreamUrl: string;
+  model: string | undefined;
+  assistantName: string;
+  timezone: string;
+  logLevel: string;
+  sandboxUser: { uid: number; gid: number };
+  limits: { memoryMb: number; cpus: number; pids: number; tmpMb: number; timeoutMs: number };
+  /** Root of the installed NanoClaw (holds dist/ and node_modules/ mounted into sandboxes). */
+  appRoot: string;
+  paths: { db: string; groups: string; sessions: string; run: string; logs: string; env: string };
+}
+
+/** Keys that are secrets: never in Config, never in a sandbox, read fresh by the gateway. */
+export const SECRET_KEYS = [
+  'ANTHROPIC_API_KEY',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'ANTHROPIC_AUTH_TOKEN',
+] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/**
+ * Parses a dotenv file: KEY=VALUE lines, `#` comments, optional `export `, one pair of matching
+ * quotes stripped. A missing file is an empty result.
+ */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim().replace(/^export\s+/, '');
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    let value = line.slice(eq + 1).trim();
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] ?? '';
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+export function readDotenv(file: string): Record<string, string> {
+  try {
+    return parseDotenv(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}`, {}, { cause: error });
+  }
+}
+
+export function defaultHome(env: NodeJS.ProcessEnv): string {
+  return env.NANOCLAW_HOME ?? path.join(os.homedir(), '.nanoclaw');
+}
+
+/** Builds the Config; throws ConfigError naming every bad setting and how to fix it. */
+export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
+  const home = path.resolve(defaultHome(env));
+  const fromFile = readDotenv(path.join(home, '.env'));
+  const merged = { ...fromFile, ...definedOnly(env), NANOCLAW_HOME: home };
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(
+      `Invalid settings (environment or ${path.join(home, '.env')}):\n${lines.join('\n')}`,
+    );
+  }
+  const c = parsed.data;
+  const isRoot = process.getuid?.() === 0;
+  const ownUid = process.getuid?.() ?? 1000;
+  const ownGid = process.getgid?.() ?? 1000;
+  return Object.freeze({
+    home,
+    runtime: c.NANOCLAW_RUNTIME,
+    image: c.NANOCLAW_IMAGE,
+    upstreamUrl: c.ANTHROPIC_BASE_URL,
+    model: c.NANOCLAW_MODEL,
+    assistantName: c.ASSISTANT_NAME,
+    timezone: c.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    logLevel: c.LOG_LEVEL,
+    // As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md).
+    sandboxUser: {
+      uid: c.SANDBOX_UID ?? (isRoot ? 1000 : ownUid),
+      gid: c.SANDBOX_GID ?? (isRoot ? 1000 : ownGid),
+    },
+    limits: {
+      memoryMb: c.SANDBOX_MEMORY_MB,
+      cpus: c.SANDBOX_CPUS,
+      pids: c.SANDBOX_PIDS,
+      tmpMb: c.SANDBOX_TMP_MB,
+      timeoutMs: c.SANDBOX_TIMEOUT_MS,
+    },
+    appRoot,
+    paths: {
+      db: path.join(home, 'nanoclaw.db'),
+      groups: path.join(home, 'groups'),
+      sessions: path.join(home, 'sessions'),
+      run: path.join(home, 'run'),
+      logs: path.join(home, 'logs'),
+      env: path.join(home, '.env'),
+    },
+  });
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/** Reads secrets fresh on every call: process env first, then `$NANOCLAW_HOME/.env`. */
+export interface SecretSource {
+  get(key: SecretKey): string | undefined;
+}
+
+export function secretSource(env: NodeJS.ProcessEnv, envFile: string): SecretSource {
+  return {
+    get(key) {
+      return env[key] || readDotenv(envFile)[key] || undefined;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Bodies of the host API that agent tools call through the gateway (`/api/...`).
+ * The caller's identity is never in these bodies: it comes from the run's capability.
+ */
+import { z } from 'zod';
+
+export const HOST_API_PATHS = {
+  sendMessage: '/api/send_message',
+} as const;
+
+export const SendMessageBodySchema = z.object({
+  text: z.string().min(1).max(32_000),
+  /** Target chat; absent means the run's own chat. Only main may name another chat (issue 4). */
+  chatId: z.string().min(1).optional(),
+});
+export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
+
+export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
+export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });
+
+/** Header carrying the run capability on host API calls (model calls carry it as the API key). */
+export const CAPABILITY_HEADER = 'authorization';

@@ -1,0 +1,102 @@
+/**
+ * Groups: one per registered chat. The folder name is the group's identity on disk and in
+ * sandboxes, so it is validated here and again wherever a path is built from it.
+ */
+import { UserError } from '../errors.js';
+import type { Db } from './db.js';
+
+export const FOLDER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const RESERVED_FOLDERS = new Set(['global']);
+
+export interface Group {
+  folder: string;
+  name: string;
+  isMain: boolean;
+  createdAt: string;
+}
+
+interface GroupRow {
+  folder: string;
+  name: string;
+  is_main: number;
+  created_at: string;
+}
+
+export function validateFolder(folder: string): string {
+  if (!FOLDER_PATTERN.test(folder) || RESERVED_FOLDERS.has(folder)) {
+    throw new UserError(
+      `Invalid group folder "${folder}": use 1-64 letters, digits, "_" or "-", starting with a ` +
+        `letter or digit (and not "global").`,
+    );
+  }
+  return folder;
+}
+
+function toGroup(row: GroupRow): Group {
+  return {
+    folder: row.folder,
+    name: row.name,
+    isMain: row.is_main === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export class GroupStore {
+  constructor(private readonly db: Db) {}
+
+  get(folder: string): Group | undefined {
+    const row = this.db.prepare('SELECT * FROM groups WHERE folder = ?').get(folder) as
+      GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
+  list(): Group[] {
+    const rows = this.db.prepare('SELECT * FROM groups ORDER BY created_at, folder').all();
+    return (rows as GroupRow[]).map(toGroup);
+  }
+
+  main(): Group | undefined {
+    const row = this.db.prepare('SELECT * FROM groups WHERE is_main = 1').get() as
+      GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
+  /** Inserts a group; an existing folder is left unchanged and returned. */
+  ensure(input: { folder: string; name: string; isMain: boolean }, now: Date): Group {
+    validateFolder(input.folder);
+    this.db
+      .prepare(
+        `INSERT INTO groups (folder, name, is_main, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(folder) DO NOTHING`,
+      )
+      .run(input.folder, input.name, input.isMain ? 1 : 0, now.toISOString());
+    const group = this.get(input.folder);
+    if (!group) throw new Error(`group ${input.folder} vanished after insert`);
+    return group;
+  }
+}
+
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  get(folder: string): string | undefined {
+    const row = this.db
+      .prepare('SELECT session_id FROM sessions WHERE group_folder = ?')
+      .get(folder) as { session_id: string } | undefined;
+    return row?.session_id;
+  }
+
+  set(folder: string, sessionId: string, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (group_folder, session_id, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(group_folder) DO UPDATE SET session_id = excluded.session_id,
+           updated_at = excluded.updated_at`,
+      )
+      .run(folder, sessionId, now.toISOString());
+  }
+
+  clear(folder: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE group_folder = ?').run(folder);
+  }
+}

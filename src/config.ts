@@ -39,7 +39,14 @@ const ConfigSchema = z.object({
   SANDBOX_PIDS: positiveInt('SANDBOX_PIDS', 512),
   SANDBOX_TMP_MB: positiveInt('SANDBOX_TMP_MB', 512),
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
+  MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
+  IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
+  WEB_TOKEN: z.string().min(16, 'WEB_TOKEN must be at least 16 characters').optional(),
 });
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export interface Config {
   home: string;
@@ -52,6 +59,10 @@ export interface Config {
   logLevel: string;
   sandboxUser: { uid: number; gid: number };
   limits: { memoryMb: number; cpus: number; pids: number; tmpMb: number; timeoutMs: number };
+  maxConcurrentSandboxes: number;
+  idleTimeoutMs: number;
+  /** The built-in web chat. `token` is required when `host` is not loopback. */
+  web: { host: string; port: number; token: string | undefined };
   /** Root of the installed NanoClaw (holds dist/ and node_modules/ mounted into sandboxes). */
   appRoot: string;
   paths: { db: string; groups: string; sessions: string; run: string; logs: string; env: string };
@@ -111,6 +122,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     );
   }
   const c = parsed.data;
+  if (!LOOPBACK_HOSTS.has(c.WEB_HOST) && !c.WEB_TOKEN) {
+    throw new ConfigError(
+      `WEB_HOST=${c.WEB_HOST} exposes the web chat beyond this machine, so it needs an access ` +
+        `token: set WEB_TOKEN to a random string of 16+ characters (e.g. \`openssl rand -hex 24\`), ` +
+        `or use WEB_HOST=127.0.0.1.`,
+    );
+  }
   const isRoot = process.getuid?.() === 0;
   const ownUid = process.getuid?.() ?? 1000;
   const ownGid = process.getgid?.() ?? 1000;
@@ -135,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       tmpMb: c.SANDBOX_TMP_MB,
       timeoutMs: c.SANDBOX_TIMEOUT_MS,
     },
+    maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
+    idleTimeoutMs: c.IDLE_TIMEOUT_MS,
+    web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
     appRoot,
     paths: {
       db: path.join(home, 'nanoclaw.db'),

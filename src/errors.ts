@@ -39,3 +39,6 @@ export class AgentRunError extends NanoClawError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** An authenticated caller asked for something its group may not do (HTTP 403). */
+export class ForbiddenError extends UserError {}

@@ -13,6 +13,21 @@ export interface Group {
   name: string;
   isMain: boolean;
   createdAt: string;
+  /** The chat this group answers; undefined until bound. */
+  chatId: string | undefined;
+  /** Per-group trigger override (e.g. `@Bob`); undefined means `@<ASSISTANT_NAME>`. */
+  trigger: string | undefined;
+  /** Main always answers; others answer only messages that start with the trigger, if set. */
+  requiresTrigger: boolean;
+}
+
+export interface NewGroup {
+  folder: string;
+  name: string;
+  isMain: boolean;
+  chatId?: string;
+  trigger?: string;
+  requiresTrigger?: boolean;
 }
 
 interface GroupRow {
@@ -20,6 +35,9 @@ interface GroupRow {
   name: string;
   is_main: number;
   created_at: string;
+  chat_id: string | null;
+  trigger_word: string | null;
+  requires_trigger: number;
 }
 
 export function validateFolder(folder: string): string {
@@ -38,6 +56,9 @@ function toGroup(row: GroupRow): Group {
     name: row.name,
     isMain: row.is_main === 1,
     createdAt: row.created_at,
+    chatId: row.chat_id ?? undefined,
+    trigger: row.trigger_word ?? undefined,
+    requiresTrigger: row.requires_trigger === 1,
   };
 }
 
@@ -55,6 +76,12 @@ export class GroupStore {
     return (rows as GroupRow[]).map(toGroup);
   }
 
+  getByChat(chatId: string): Group | undefined {
+    const row = this.db.prepare('SELECT * FROM groups WHERE chat_id = ?').get(chatId) as
+      GroupRow | undefined;
+    return row && toGroup(row);
+  }
+
   main(): Group | undefined {
     const row = this.db.prepare('SELECT * FROM groups WHERE is_main = 1').get() as
       GroupRow | undefined;
@@ -62,17 +89,36 @@ export class GroupStore {
   }
 
   /** Inserts a group; an existing folder is left unchanged and returned. */
-  ensure(input: { folder: string; name: string; isMain: boolean }, now: Date): Group {
+  ensure(input: NewGroup, now: Date): Group {
     validateFolder(input.folder);
     this.db
       .prepare(
-        `INSERT INTO groups (folder, name, is_main, created_at) VALUES (?, ?, ?, ?)
+        `INSERT INTO groups
+           (folder, name, is_main, created_at, chat_id, trigger_word, requires_trigger)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(folder) DO NOTHING`,
       )
-      .run(input.folder, input.name, input.isMain ? 1 : 0, now.toISOString());
+      .run(
+        input.folder,
+        input.name,
+        input.isMain ? 1 : 0,
+        now.toISOString(),
+        input.chatId ?? null,
+        input.trigger ?? null,
+        input.requiresTrigger === false ? 0 : 1,
+      );
     const group = this.get(input.folder);
     if (!group) throw new Error(`group ${input.folder} vanished after insert`);
     return group;
+  }
+
+  bindChat(folder: string, chatId: string): void {
+    this.db.prepare('UPDATE groups SET chat_id = ? WHERE folder = ?').run(chatId, folder);
+  }
+
+  /** Removes a group (its session row goes with it); returns whether it existed. */
+  remove(folder: string): boolean {
+    return this.db.prepare('DELETE FROM groups WHERE folder = ?').run(folder).changes > 0;
   }
 }
 

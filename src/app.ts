@@ -1,0 +1,141 @@
+/**
+ * The running assistant: the host (store, sandbox runtime, gateway) plus conversations, the
+ * outbox and the chat channels. `startApp` is the one place that wires them together.
+ */
+import type { Config } from './config.js';
+import { secretSource } from './config.js';
+import type { Channel, ChannelDeps, HostStatus } from './channels/channel.js';
+import type { ChannelFactory } from './channels/channel.js';
+import { EventBus } from './conversation/bus.js';
+import { Outbox } from './conversation/outbox.js';
+import { Conversations } from './conversation/service.js';
+import { TypingIndicator } from './conversation/typing.js';
+import { errorMessage } from './errors.js';
+import { hostApiHandlers } from './host-api.js';
+import { openStore, startHost, type Host } from './host.js';
+import type { Logger } from './log.js';
+import { startGroupRun } from './runs/turn.js';
+import type { MessageStore } from './store/messages.js';
+
+export const MAIN_CHAT_ID = 'web:main';
+
+export interface App {
+  host: Host;
+  conversations: Conversations;
+  channels: readonly Channel[];
+  status(): HostStatus;
+  stop(): Promise<void>;
+}
+
+const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
+
+export async function startApp(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  factories: readonly ChannelFactory[],
+): Promise<App> {
+  const channels: Channel[] = [];
+  const bus = new EventBus();
+  const store = openStore(config);
+  const { messages } = store;
+  const outbox = new Outbox({
+    messages,
+    channels: () => channels,
+    now: Date.now,
+    timers,
+    log: log.child({ component: 'outbox' }),
+    retryBaseMs: 2000,
+    retryMaxDelayMs: 5 * 60_000,
+  });
+  const host = await startHost(
+    config,
+    log.child({ component: 'host' }),
+    store,
+    hostApiHandlers({ store, outbox, bus, config }),
+  );
+  ensureMainGroup(host, messages);
+  const conversations = new Conversations({
+    assistantName: config.assistantName,
+    timezone: config.timezone,
+    idleTimeoutMs: config.idleTimeoutMs,
+    maxConcurrent: config.maxConcurrentSandboxes,
+    retry: { baseMs: 5000, maxDelayMs: 60_000, maxRetries: 4 },
+    groups: host.groups,
+    messages,
+    sessions: host.sessions,
+    bus,
+    outbox,
+    typing: new TypingIndicator({ channels: () => channels, timers, log }),
+    startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
+    now: Date.now,
+    timers,
+    log: log.child({ component: 'conversations' }),
+  });
+  const status = (): HostStatus => ({
+    assistantName: config.assistantName,
+    problems: credentialProblems(config, env),
+  });
+  const deps: ChannelDeps = {
+    config,
+    env,
+    log,
+    bus,
+    messages,
+    groups: host.groups,
+    receive: (channel, message) => conversations.receive(channel, message),
+    status,
+  };
+  for (const factory of factories) {
+    const channel = factory({ ...deps, log: log.child({ component: 'channel' }) });
+    if (!channel) continue;
+    await channel.start();
+    channels.push(channel);
+  }
+  conversations.resumeAll();
+  outbox.kick();
+  return {
+    host,
+    conversations,
+    channels,
+    status,
+    async stop() {
+      await conversations.shutdown();
+      await outbox.close();
+      for (const channel of channels) {
+        await channel.stop().catch((error: unknown) => {
+          log.warn({ channel: channel.name, err: errorMessage(error) }, 'channel stop failed');
+        });
+      }
+      await host.close();
+    },
+  };
+}
+
+/** The web chat's own conversation is the main group. */
+function ensureMainGroup(host: Host, messages: MessageStore): void {
+  const main = host.groups.main();
+  if (!main) {
+    host.groups.ensure(
+      { folder: 'main', name: 'Main', isMain: true, chatId: MAIN_CHAT_ID, requiresTrigger: false },
+      new Date(),
+    );
+  } else if (!main.chatId) {
+    host.groups.bindChat(main.folder, MAIN_CHAT_ID);
+  }
+  messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
+}
+
+/** What the user must set before the assistant can answer (empty when all is well). */
+export function credentialProblems(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const secrets = secretSource(env, config.paths.env);
+  const has = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'] as const;
+  if (has.some((key) => secrets.get(key))) return [];
+  if (config.upstreamUrl !== 'https://api.anthropic.com') return [];
+  return [
+    `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key), ` +
+      `CLAUDE_CODE_OAUTH_TOKEN (a Claude subscription token from \`claude setup-token\`), or ` +
+      `ANTHROPIC_BASE_URL (Ollama or another Anthropic-compatible endpoint) in ${config.paths.env}, ` +
+      `then restart NanoClaw.`,
+  ];
+}

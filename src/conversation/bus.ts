@@ -1,0 +1,30 @@
+/**
+ * In-process events for live views (web chat, terminal chat): a message was stored, typing
+ * started or stopped. Listeners must not throw; a failing listener is isolated and logged.
+ */
+import { EventEmitter } from 'node:events';
+import type { StoredMessage } from '../store/messages.js';
+
+export interface BusEvents {
+  message: [StoredMessage];
+  typing: [{ chatId: string; on: boolean }];
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every open web page holds one listener per event type.
+    this.emitter.setMaxListeners(0);
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
+    const wrapped = listener as (...args: unknown[]) => void;
+    this.emitter.on(event, wrapped);
+    return () => this.emitter.off(event, wrapped);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+}

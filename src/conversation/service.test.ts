@@ -1,0 +1,245 @@
+/**
+ * Conversation logic over a real SQLite file, with scripted agent runs standing in for the
+ * sandbox (the real sandbox path is covered end to end in test/host-e2e.test.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../log.js';
+import type { AgentRun, RunOutcome } from '../runs/agent-run.js';
+import { AsyncQueue } from '../shared/async-queue.js';
+import type { RunnerToHost } from '../shared/protocol.js';
+import { openDb, type Db } from '../store/db.js';
+import { GroupStore, SessionStore, type Group } from '../store/groups.js';
+import { MessageStore } from '../store/messages.js';
+import { EventBus } from './bus.js';
+import { Outbox } from './outbox.js';
+import { Conversations, MAX_MESSAGE_CHARS } from './service.js';
+import { TypingIndicator } from './typing.js';
+
+class ScriptedRun implements AgentRun {
+  readonly runId = 'r1';
+  readonly events = new AsyncQueue<RunnerToHost>();
+  readonly sent: string[] = [];
+  closed = false;
+  private resolveFinished: (o: RunOutcome) => void = () => {};
+  readonly finished = new Promise<RunOutcome>((r) => (this.resolveFinished = r));
+  constructor(
+    readonly group: Group,
+    readonly prompt: string,
+  ) {}
+  send(text: string): boolean {
+    if (this.closed) return false;
+    this.sent.push(text);
+    return true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  answer(text: string): void {
+    this.events.push({ type: 'result', text });
+  }
+  exit(ok = true): void {
+    this.events.end();
+    this.resolveFinished(
+      ok ? { exitCode: 0, signal: null } : { exitCode: 1, signal: null, error: undefined },
+    );
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('Conversations', () => {
+  let dir: string;
+  let db: Db;
+  let runs: ScriptedRun[];
+  let conversations: Conversations;
+  let messages: MessageStore;
+  let groups: GroupStore;
+  let delivered: string[];
+  let seq = 0;
+
+  const build = (idleTimeoutMs = 60_000) => {
+    messages = new MessageStore(db);
+    groups = new GroupStore(db);
+    const bus = new EventBus();
+    const channel = {
+      name: 'web',
+      ownsChat: () => true,
+      start: async () => {},
+      stop: async () => {},
+      send: async (m: { text: string }) => {
+        delivered.push(m.text);
+      },
+    };
+    const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
+    const log = silentLogger();
+    conversations = new Conversations({
+      assistantName: 'Andy',
+      timezone: 'UTC',
+      idleTimeoutMs,
+      maxConcurrent: 2,
+      retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
+      groups,
+      messages,
+      sessions: new SessionStore(db),
+      bus,
+      outbox: new Outbox({
+        messages,
+        channels: () => [channel],
+        now: Date.now,
+        timers,
+        log,
+        retryBaseMs: 10,
+        retryMaxDelayMs: 10,
+      }),
+      typing: new TypingIndicator({ channels: () => [channel], timers, log }),
+      startRun: (group, prompt, signal) => {
+        const run = new ScriptedRun(group, prompt);
+        // Like a killed sandbox: aborting ends the run.
+        signal.addEventListener('abort', () => run.exit(false));
+        runs.push(run);
+        return run;
+      },
+      now: Date.now,
+      timers,
+      log,
+    });
+  };
+
+  const say = (chatId: string, text: string, senderName = 'Alice') =>
+    conversations.receive('web', {
+      chatId,
+      chatName: chatId,
+      id: `m${++seq}`,
+      ts: 1_700_000_000_000 + seq,
+      senderId: senderName.toLowerCase(),
+      senderName,
+      text,
+    });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-conv-'));
+    db = openDb(path.join(dir, 'test.db'));
+    runs = [];
+    delivered = [];
+    seq = 0;
+    build();
+    groups.ensure(
+      { folder: 'main', name: 'Main', isMain: true, chatId: 'web:main', requiresTrigger: false },
+      new Date(),
+    );
+    groups.ensure(
+      { folder: 'family', name: 'Family', isMain: false, chatId: 'web:family' },
+      new Date(),
+    );
+  });
+
+  afterEach(async () => {
+    await conversations.shutdown();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers main at once and commits the reply with the cursor', async () => {
+    await say('web:main', 'hello');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('>hello</message>');
+    runs[0]?.answer('hi there <internal>thinking</internal>');
+    await tick();
+    expect(delivered).toEqual(['hi there']);
+    expect(messages.cursor('web:main')).toEqual({ ts: 1_700_000_000_001, id: 'm1' });
+    expect(messages.chatsWithUnanswered()).toEqual([]);
+  });
+
+  it('a non-main group waits for the trigger, then gets the whole catch-up', async () => {
+    await say('web:family', 'dinner at 7?', 'Bob');
+    await say('web:family', 'I bring <cake> & "wine"', 'Eve');
+    await tick();
+    expect(runs).toHaveLength(0);
+    await say('web:family', '@andy what do we need?', 'Bob');
+    await tick();
+    expect(runs).toHaveLength(1);
+    const prompt = runs[0]?.prompt ?? '';
+    expect(prompt).toContain('sender="Bob"');
+    expect(prompt).toContain('dinner at 7?');
+    expect(prompt).toContain('I bring &lt;cake&gt; &amp; &quot;wine&quot;');
+    expect(prompt).toContain('@andy what do we need?');
+    expect(prompt).toContain('<context timezone="UTC" />');
+  });
+
+  it('pipes a follow-up into the live run instead of starting another', async () => {
+    await say('web:main', 'first');
+    await say('web:main', 'second');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.sent).toHaveLength(1);
+    expect(runs[0]?.sent[0]).toContain('second');
+    expect(runs[0]?.sent[0]).not.toContain('first');
+    runs[0]?.answer('both done');
+    await tick();
+    expect(messages.cursor('web:main')?.id).toBe('m2');
+  });
+
+  it('closes an idle run after the idle timeout; the next message starts a new one', async () => {
+    build(30);
+    await say('web:main', 'one');
+    runs[0]?.answer('ok');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(runs[0]?.closed).toBe(true);
+    runs[0]?.exit();
+    await tick();
+    await say('web:main', 'two');
+    expect(runs).toHaveLength(2);
+  });
+
+  it('an assistant reply is never fed back as input', async () => {
+    await say('web:main', 'hi');
+    runs[0]?.answer('hello');
+    await tick();
+    runs[0]?.exit();
+    await tick();
+    expect(messages.inboundAfter('web:main', undefined, 10).map((m) => m.content)).toEqual(['hi']);
+    expect(messages.chatsWithUnanswered()).toEqual([]);
+  });
+
+  it('retries a failed run with backoff, then tells the user and waits', async () => {
+    await say('web:main', 'hello');
+    runs[0]?.exit(false);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(runs).toHaveLength(2);
+    expect(runs[1]?.prompt).toContain('hello');
+    runs[1]?.exit(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(runs).toHaveLength(2);
+    expect(delivered.at(-1)).toMatch(/could not answer/);
+    expect(messages.cursor('web:main')).toBeUndefined();
+  });
+
+  it('after a restart, resumes unanswered messages', async () => {
+    await say('web:main', 'are you there?');
+    expect(runs).toHaveLength(1);
+    // The "host" dies before the reply: a new Conversations over the same database.
+    await conversations.shutdown();
+    runs.length = 0;
+    build();
+    conversations.resumeAll();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('are you there?');
+  });
+
+  it('rejects empty and oversized messages and ignores unregistered chats', async () => {
+    await expect(say('web:main', '   ')).rejects.toThrow(/empty/);
+    await expect(say('web:main', 'x'.repeat(MAX_MESSAGE_CHARS + 1))).rejects.toThrow(/8000/);
+    await say('web:stranger', 'hello');
+    expect(messages.chatExists('web:stranger')).toBe(false);
+    expect(runs).toHaveLength(0);
+  });
+
+  it('ignores a re-delivered message id', async () => {
+    await say('web:main', 'once');
+    seq -= 1;
+    await say('web:main', 'once');
+    expect(runs[0]?.sent).toHaveLength(0);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Conversations: the path from a stored message to a reply in the outbox. Decides whether a
+ * group answers (trigger rules), builds the catch-up prompt, pipes follow-ups into a live run,
+ * closes idle runs, and moves a chat's cursor only together with the reply (one transaction).
+ */
+import type { InboundMessage } from '../channels/channel.js';
+import { UserError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { AgentRun } from '../runs/agent-run.js';
+import { stripInternal } from '../runs/text.js';
+import type { Group, GroupStore, SessionStore } from '../store/groups.js';
+import {
+  outboxMessage,
+  type Cursor,
+  type MessageStore,
+  type StoredMessage,
+} from '../store/messages.js';
+import type { EventBus } from './bus.js';
+import { formatMessages } from './format.js';
+import type { Outbox } from './outbox.js';
+import { GroupQueue, type Timers } from './queue.js';
+import { shouldAnswer } from './trigger.js';
+import { TypingIndicator } from './typing.js';
+
+/** Longest message accepted from any channel (documented in docs/API.md). */
+export const MAX_MESSAGE_CHARS = 8000;
+/** Most messages handed to the agent in one prompt. */
+const MAX_BATCH = 200;
+
+export interface ConversationDeps {
+  assistantName: string;
+  timezone: string;
+  idleTimeoutMs: number;
+  maxConcurrent: number;
+  retry: { baseMs: number; maxDelayMs: number; maxRetries: number };
+  groups: GroupStore;
+  messages: MessageStore;
+  sessions: SessionStore;
+  bus: EventBus;
+  outbox: Outbox;
+  typing: TypingIndicator;
+  startRun(group: Group, prompt: string, signal: AbortSignal): AgentRun;
+  now(): number;
+  timers: Timers;
+  log: Logger;
+}
+
+interface LiveRun {
+  run: AgentRun;
+  chatId: string;
+  /** Newest message handed to the agent. */
+  through: Cursor;
+  /** Newest message whose reply is committed. */
+  answered: Cursor | undefined;
+  closing: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+const cursorOf = (m: StoredMessage): Cursor => ({ ts: m.ts, id: m.id });
+const sameCursor = (a: Cursor | undefined, b: Cursor) => a?.ts === b.ts && a.id === b.id;
+
+export class Conversations {
+  readonly queue: GroupQueue;
+  private readonly live = new Map<string, LiveRun>();
+  private readonly lastError = new Map<string, string>();
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.queue = new GroupQueue({
+      maxConcurrent: deps.maxConcurrent,
+      retryBaseMs: deps.retry.baseMs,
+      retryMaxDelayMs: deps.retry.maxDelayMs,
+      maxRetries: deps.retry.maxRetries,
+      run: (folder, signal) => this.processGroup(folder, signal),
+      onGiveUp: (folder) => this.tellFailure(folder),
+      timers: deps.timers,
+      log: deps.log,
+    });
+  }
+
+  /** Stores an inbound message durably, then wakes its group. Resolves after the commit. */
+  async receive(channel: string, message: InboundMessage): Promise<void> {
+    const text = message.text.trim();
+    if (!text) throw new UserError('The message is empty: type something to send.');
+    if (message.text.length > MAX_MESSAGE_CHARS) {
+      throw new UserError(
+        `The message is too long (${message.text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
+      );
+    }
+    const group = this.deps.groups.getByChat(message.chatId);
+    if (!group) {
+      this.deps.log.debug({ chat: message.chatId }, 'message for an unregistered chat ignored');
+      return;
+    }
+    this.deps.messages.upsertChat(message.chatId, channel, message.chatName);
+    const stored: StoredMessage = {
+      chatId: message.chatId,
+      id: message.id,
+      ts: message.ts,
+      senderId: message.senderId,
+      senderName: message.senderName,
+      content: message.text,
+      fromAssistant: false,
+    };
+    if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
+    this.deps.bus.emit('message', stored);
+    this.wake(group);
+  }
+
+  /** New work for a group: pipe it into the live run, or queue a run. */
+  wake(group: Group): void {
+    const live = this.live.get(group.folder);
+    if (live && !live.closing && this.pipe(group, live)) return;
+    this.queue.wake(group.folder);
+  }
+
+  /** After a restart: every group with unanswered messages gets its turn. */
+  resumeAll(): void {
+    for (const chatId of this.deps.messages.chatsWithUnanswered()) {
+      const group = this.deps.groups.getByChat(chatId);
+      if (group) this.queue.wake(group.folder);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    for (const live of this.live.values()) this.clearIdle(live);
+    await this.queue.shutdown();
+  }
+
+  private pending(chatId: string, after: Cursor | undefined): StoredMessage[] {
+    return this.deps.messages.inboundAfter(chatId, after, MAX_BATCH);
+  }
+
+  /** Pipes new triggered messages into a live run; false when the run cannot take them. */
+  private pipe(group: Group, live: LiveRun): boolean {
+    const fresh = this.pending(live.chatId, live.through);
+    if (!shouldAnswer(group, this.deps.assistantName, fresh)) return true;
+    if (!live.run.send(formatMessages(fresh, this.deps.timezone))) return false;
+    live.through = cursorOf(fresh[fresh.length - 1] as StoredMessage);
+    this.clearIdle(live);
+    this.deps.typing.start(live.chatId);
+    return true;
+  }
+
+  private async processGroup(folder: string, signal: AbortSignal): Promise<boolean> {
+    const group = this.deps.groups.get(folder);
+    if (!group?.chatId) return true;
+    const chatId = group.chatId;
+    const batch = this.pending(chatId, this.deps.messages.cursor(chatId));
+    if (!shouldAnswer(group, this.deps.assistantName, batch)) return true;
+    const run = this.deps.startRun(group, formatMessages(batch, this.deps.timezone), signal);
+    const live: LiveRun = {
+      run,
+      chatId,
+      through: cursorOf(batch[batch.length - 1] as StoredMessage),
+      answered: undefined,
+      closing: false,
+      idleTimer: undefined,
+    };
+    this.live.set(folder, live);
+    this.deps.typing.start(chatId);
+    try {
+      await this.follow(group, live);
+    } finally {
+      this.clearIdle(live);
+      this.live.delete(folder);
+      this.deps.typing.stop(chatId);
+    }
+    const outcome = await run.finished;
+    if (outcome.error) this.lastError.set(folder, outcome.error.message);
+    // Success means every message handed to the agent got its reply committed.
+    return sameCursor(live.answered, live.through);
+  }
+
+  private async follow(group: Group, live: LiveRun): Promise<void> {
+    for await (const event of live.run.events) {
+      if (event.type === 'session') {
+        this.deps.sessions.set(group.folder, event.sessionId, new Date(this.deps.now()));
+      } else if (event.type === 'result') {
+        this.commit(live, stripInternal(event.text));
+        this.deps.typing.stop(live.chatId);
+        this.armIdle(live);
+      } else if (event.type === 'error') {
+        this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
+      }
+    }
+  }
+
+  private commit(live: LiveRun, text: string): void {
+    const now = this.deps.now();
+    const reply = text ? { text, senderName: this.deps.assistantName } : undefined;
+    const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
+    live.answered = live.through;
+    if (!item) return;
+    this.deps.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
+    this.deps.outbox.kick();
+  }
+
+  private armIdle(live: LiveRun): void {
+    this.clearIdle(live);
+    const close = () => {
+      live.closing = true;
+      live.run.close();
+    };
+    // Someone is waiting for a slot: do not hold it idle.
+    if (this.queue.hasWaiting()) return close();
+    live.idleTimer = this.deps.timers.setTimeout(close, this.deps.idleTimeoutMs);
+  }
+
+  private clearIdle(live: LiveRun): void {
+    if (live.idleTimer) this.deps.timers.clearTimeout(live.idleTimer);
+    live.idleTimer = undefined;
+  }
+
+  private tellFailure(folder: string): void {
+    const group = this.deps.groups.get(folder);
+    if (!group?.chatId) return;
+    const reason = this.lastError.get(folder) ?? 'unknown error';
+    const text =
+      `Sorry, I could not answer (${reason}). ` + 'I will try again when you send another message.';
+    try {
+      const now = this.deps.now();
+      const item = this.deps.messages.enqueue(group.chatId, text, this.deps.assistantName, now);
+      this.deps.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
+      this.deps.outbox.kick();
+    } catch (error) {
+      this.deps.log.error({ group: folder, err: errorMessage(error) }, 'could not report failure');
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * When does a group's agent answer? Pure rules: the main group and groups that do not require a
+ * trigger answer every message; other groups only when a new message starts with the trigger
+ * (`@<ASSISTANT_NAME>` unless the group overrides it), case-insensitive, at a word boundary,
+ * after trimming.
+ */
+
+export interface TriggerRules {
+  isMain: boolean;
+  requiresTrigger: boolean;
+  /** Per-group override; undefined means `@<assistantName>`. */
+  trigger: string | undefined;
+}
+
+export function defaultTrigger(assistantName: string): string {
+  return `@${assistantName}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A pattern matching text that starts with the trigger followed by a non-word character or end. */
+export function triggerPattern(trigger: string): RegExp {
+  return new RegExp(`^${escapeRegExp(trigger.trim())}(?![\\p{L}\\p{N}_])`, 'iu');
+}
+
+export function startsWithTrigger(text: string, trigger: string): boolean {
+  return triggerPattern(trigger).test(text.trim());
+}
+
+/** Whether this batch of new messages should wake the agent. */
+export function shouldAnswer(
+  rules: TriggerRules,
+  assistantName: string,
+  newMessages: readonly { content: string }[],
+): boolean {
+  if (newMessages.length === 0) return false;
+  if (rules.isMain || !rules.requiresTrigger) return true;
+  const trigger = rules.trigger ?? defaultTrigger(assistantName);
+  return newMessages.some((m) => startsWithTrigger(m.content, trigger));
+}

@@ -1,0 +1,172 @@
+/**
+ * Host side of one sandboxed agent run: issues the run's capability, starts the sandbox, speaks
+ * the JSON-lines protocol with the runner and turns its stdout into typed events.
+ *
+ * Trust boundary: everything the runner prints is untrusted. Lines are size-capped and parsed
+ * with the shared schema; anything else is counted and dropped, never interpreted.
+ */
+import type { Logger } from '../log.js';
+import { AgentRunError, errorMessage } from '../errors.js';
+import type { CapabilityRegistry, RunContext } from '../gateway/types.js';
+import type { SandboxRuntime } from '../sandbox/runtime.js';
+import type { SandboxSpec } from '../sandbox/spec.js';
+import { AsyncQueue } from '../shared/async-queue.js';
+import { readLines } from '../shared/lines.js';
+import {
+  MAX_PROTOCOL_LINE_BYTES,
+  RunnerToHostSchema,
+  encodeLine,
+  parseLine,
+  type GatewayEndpoint,
+  type HostToRunner,
+  type RunnerToHost,
+  type StartMessage,
+} from '../shared/protocol.js';
+
+export interface AgentRunDeps {
+  runtime: SandboxRuntime;
+  capabilities: CapabilityRegistry;
+  /** The gateway as the runner sees it from inside the sandbox. */
+  gateway: GatewayEndpoint;
+  log: Logger;
+}
+
+export type StartFields = Omit<StartMessage, 'type' | 'capability' | 'gateway' | 'runId'>;
+
+export interface RunOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the run did not end cleanly (`done` then exit 0). */
+  error?: AgentRunError;
+}
+
+export interface AgentRun {
+  readonly runId: string;
+  /** Every valid event from the runner, in order; ends when the sandbox exits. */
+  readonly events: AsyncIterable<RunnerToHost>;
+  /** Pipes a follow-up message into the live conversation; false when the run is over. */
+  send(text: string): boolean;
+  /** Asks the runner to finish its work and exit. */
+  close(): void;
+  /** Settles (never rejects) when the sandbox has exited and the capability is revoked. */
+  readonly finished: Promise<RunOutcome>;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const MAX_BAD_LINES = 100;
+
+export function startAgentRun(
+  input: { spec: SandboxSpec; context: RunContext; start: StartFields },
+  deps: AgentRunDeps,
+  signal: AbortSignal,
+): AgentRun {
+  const { spec, context } = input;
+  const log = deps.log.child({ runId: context.runId, group: context.group.folder });
+  const capability = deps.capabilities.issue(context);
+  const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
+  const kill = AbortSignal.any([signal, timeout]);
+  const child = deps.runtime.spawn(spec, kill);
+  const events = new AsyncQueue<RunnerToHost>();
+  let stdinOpen = true;
+  let sawDone = false;
+  let reportedError: string | undefined;
+  let badLines = 0;
+  let stderrTail = '';
+
+  const write = (message: HostToRunner): boolean => {
+    if (!stdinOpen || child.stdin.destroyed) return false;
+    child.stdin.write(encodeLine(message));
+    return true;
+  };
+  // A runner that exits early closes its stdin; a late write must not crash the host.
+  child.stdin.on('error', (error) => {
+    stdinOpen = false;
+    log.debug({ err: errorMessage(error) }, 'runner stdin closed');
+  });
+
+  readLines(child.stdout, MAX_PROTOCOL_LINE_BYTES, {
+    line(text) {
+      if (!text.trim()) return;
+      const parsed = parseLine(RunnerToHostSchema, text);
+      if (!parsed.ok) {
+        badLines += 1;
+        log.warn({ error: parsed.error, badLines }, 'dropped invalid runner output line');
+        if (badLines === MAX_BAD_LINES) child.kill('SIGKILL');
+        return;
+      }
+      if (parsed.value.type === 'done') sawDone = true;
+      if (parsed.value.type === 'error') reportedError = parsed.value.message;
+      events.push(parsed.value);
+    },
+    overflow(bytes) {
+      badLines += 1;
+      log.warn({ bytes }, 'dropped over-long runner output line');
+    },
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+
+  const finished = new Promise<RunOutcome>((resolve) => {
+    child.on('error', (error) => {
+      log.error({ err: errorMessage(error) }, 'sandbox failed to start');
+    });
+    child.on('close', (exitCode, exitSignal) => {
+      stdinOpen = false;
+      deps.capabilities.revoke(capability);
+      events.end();
+      const outcome: RunOutcome = { exitCode, signal: exitSignal };
+      if (!(sawDone && exitCode === 0)) {
+        outcome.error = describeFailure({
+          exitCode,
+          exitSignal,
+          timedOut: timeout.aborted,
+          aborted: signal.aborted,
+          reportedError,
+          stderrTail,
+        });
+      }
+      log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
+      resolve(outcome);
+    });
+  });
+
+  write({
+    type: 'start',
+    runId: context.runId,
+    capability,
+    gateway: deps.gateway,
+    ...input.start,
+  });
+
+  return {
+    runId: context.runId,
+    events,
+    send: (text) => write({ type: 'message', text }),
+    close: () => {
+      write({ type: 'close' });
+    },
+    finished,
+  };
+}
+
+function describeFailure(facts: {
+  exitCode: number | null;
+  exitSignal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  reportedError: string | undefined;
+  stderrTail: string;
+}): AgentRunError {
+  const context = { exitCode: facts.exitCode, signal: facts.exitSignal, stderr: facts.stderrTail };
+  if (facts.timedOut) return new AgentRunError('the agent run hit its time limit', true, context);
+  if (facts.aborted) return new AgentRunError('the agent run was cancelled', true, context);
+  if (facts.reportedError) return new AgentRunError(facts.reportedError, true, context);
+  const lastLine = facts.stderrTail.trim().split('\n').at(-1) ?? '';
+  const how = facts.exitSignal ? `signal ${facts.exitSignal}` : `exit code ${facts.exitCode}`;
+  return new AgentRunError(
+    `the sandbox ended unexpectedly (${how})${lastLine ? `: ${lastLine}` : ''}`,
+    true,
+    context,
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * One conversation turn for a group, start to finish: prepare the group's folders, build the
+ * sandbox spec, run the agent, keep the session id, and hand text to a sink. Used by
+ * `nanoclaw run`; the conversation queue drives `startAgentRun` directly for follow-ups.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { AgentRunError } from '../errors.js';
+import { prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
+import { buildSandboxSpec } from '../sandbox/policy.js';
+import type { SandboxSpec } from '../sandbox/spec.js';
+import type { Group } from '../store/groups.js';
+import type { Host } from '../host.js';
+import { startAgentRun, type AgentRun } from './agent-run.js';
+import { stripInternal } from './text.js';
+
+export interface TurnSink {
+  /** Assistant text as it is produced (internal parts removed; never empty). */
+  text(text: string): void;
+  /** A tool the agent started (name and short summary). */
+  tool?(name: string, summary: string): void;
+}
+
+export function newRunId(): string {
+  return crypto.randomBytes(6).toString('hex');
+}
+
+/** Builds the sandbox spec for a group's run from the host's config (pure apart from realpath). */
+export function specForGroup(host: Host, group: Group, runId: string): SandboxSpec {
+  const paths = prepareGroupDirs(host.config, group);
+  return buildSandboxSpec({
+    runId,
+    instance: host.instance,
+    group: { folder: group.folder, isMain: group.isMain },
+    hostPaths: {
+      appRoot: host.config.appRoot,
+      nodeBinary: fs.realpathSync(process.execPath),
+      groupDir: paths.groupDir,
+      globalDir: paths.globalDir,
+      claudeHome: paths.claudeHome,
+      gatewayDir: host.gatewayDir,
+    },
+    user: host.config.sandboxUser,
+    limits: host.config.limits,
+    timezone: host.config.timezone,
+  });
+}
+
+/** Starts a sandboxed run for a group with the group's session and memory. */
+export function startGroupRun(
+  host: Host,
+  group: Group,
+  prompt: string,
+  signal: AbortSignal,
+): AgentRun {
+  const runId = newRunId();
+  const spec = specForGroup(host, group, runId);
+  const paths = prepareGroupDirs(host.config, group);
+  const sessionId = host.sessions.get(group.folder);
+  const globalMemory = readGlobalMemory(paths);
+  return startAgentRun(
+    {
+      spec,
+      context: { runId, group: { folder: group.folder, isMain: group.isMain } },
+      start: {
+        group: { folder: group.folder, isMain: group.isMain },
+        prompt,
+        assistantName: host.config.assistantName,
+        timezone: host.config.timezone,
+        ...(sessionId ? { sessionId } : {}),
+        ...(host.config.model ? { model: host.config.model } : {}),
+        ...(globalMemory ? { globalMemory } : {}),
+      },
+    },
+    {
+      runtime: host.runtime,
+      capabilities: host.capabilities,
+      gateway: host.sandboxGateway,
+      log: host.log,
+    },
+    signal,
+  );
+}
+
+/**
+ * Runs one prompt to its final answer, then closes the run. Resolves with the final text;
+ * throws AgentRunError when the agent or the sandbox failed.
+ */
+export async function runTurn(
+  host: Host,
+  group: Group,
+  prompt: string,
+  sink: TurnSink,
+  signal: AbortSignal,
+): Promise<string> {
+  const run = startGroupRun(host, group, prompt, signal);
+  let answer: string | undefined;
+  let failure: string | undefined;
+  for await (const event of run.events) {
+    if (event.type === 'session') host.sessions.set(group.folder, event.sessionId, new Date());
+    else if (event.type === 'text') {
+      const visible = stripInternal(event.text);
+      if (visible) sink.text(visible);
+    } else if (event.type === 'tool') sink.tool?.(event.name, event.summary);
+    else if (event.type === 'error') failure = event.message;
+    else if (event.type === 'result') {
+      answer = stripInternal(event.text);
+      run.close();
+    }
+  }
+  const outcome = await run.finished;
+  if (answer === undefined) {
+    throw outcome.error ?? new AgentRunError(failure ?? 'the agent gave no answer', true);
+  }
+  return answer;
+}

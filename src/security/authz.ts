@@ -1,0 +1,32 @@
+/**
+ * Who may do what, as pure decisions over the caller's RunContext (derived from its capability,
+ * never from a request body). The main group administers; every other group acts only on itself.
+ */
+import type { RunContext } from '../gateway/types.js';
+
+export type Decision = { allow: true } | { allow: false; reason: string };
+
+const allow: Decision = { allow: true };
+const deny = (reason: string): Decision => ({ allow: false, reason });
+
+/** Sending a message: to the caller's own chat always; elsewhere only from main. */
+export function canSendTo(
+  caller: RunContext,
+  ownChatId: string | undefined,
+  targetChatId: string,
+): Decision {
+  if (caller.group.isMain) return allow;
+  if (ownChatId !== undefined && targetChatId === ownChatId) return allow;
+  return deny(`group ${caller.group.folder} may only send messages to its own chat`);
+}
+
+/** Registering, changing or removing groups: main only. */
+export function canManageGroups(caller: RunContext): Decision {
+  return caller.group.isMain ? allow : deny('only the main group may manage groups');
+}
+
+/** Acting on another group's data (tasks, history): own group, or main for any group. */
+export function canActOnGroup(caller: RunContext, targetFolder: string): Decision {
+  if (caller.group.isMain || caller.group.folder === targetFolder) return allow;
+  return deny(`group ${caller.group.folder} may not act on group ${targetFolder}`);
+}

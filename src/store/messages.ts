@@ -1,0 +1,234 @@
+/**
+ * Chats, messages, per-chat cursors and the durable outbox. Inbound messages are stored before
+ * they are acknowledged; a chat's cursor moves past messages only in the same transaction that
+ * puts their reply in the outbox, so a crash means a retry, never a loss.
+ */
+import crypto from 'node:crypto';
+import type { Db } from './db.js';
+
+export interface StoredMessage {
+  chatId: string;
+  id: string;
+  ts: number;
+  senderId: string;
+  senderName: string;
+  content: string;
+  fromAssistant: boolean;
+}
+
+export interface Cursor {
+  ts: number;
+  id: string;
+}
+
+export interface OutboxItem {
+  seq: number;
+  chatId: string;
+  messageId: string;
+  text: string;
+  attempts: number;
+}
+
+/** The chat-history view of an outbox item just enqueued (for live updates). */
+export function outboxMessage(item: OutboxItem, senderName: string, ts: number): StoredMessage {
+  return {
+    chatId: item.chatId,
+    id: item.messageId,
+    ts,
+    senderId: 'assistant',
+    senderName,
+    content: item.text,
+    fromAssistant: true,
+  };
+}
+
+interface MessageRow {
+  chat_id: string;
+  id: string;
+  ts: number;
+  sender_id: string;
+  sender_name: string;
+  content: string;
+  from_assistant: number;
+}
+
+const toMessage = (r: MessageRow): StoredMessage => ({
+  chatId: r.chat_id,
+  id: r.id,
+  ts: r.ts,
+  senderId: r.sender_id,
+  senderName: r.sender_name,
+  content: r.content,
+  fromAssistant: r.from_assistant === 1,
+});
+
+/** Strictly-after comparison on (ts, id), the only ordering the store uses. */
+const AFTER = '(ts > @ts OR (ts = @ts AND id > @id))';
+
+export class MessageStore {
+  constructor(private readonly db: Db) {}
+
+  upsertChat(chatId: string, channel: string, name: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO chats (chat_id, channel, name) VALUES (?, ?, ?)
+         ON CONFLICT(chat_id) DO UPDATE SET name = excluded.name`,
+      )
+      .run(chatId, channel, name);
+  }
+
+  chatExists(chatId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM chats WHERE chat_id = ?').get(chatId) !== undefined;
+  }
+
+  /** Stores a message; returns false when (chat, id) was already stored (a re-delivery). */
+  insert(message: StoredMessage): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO messages
+           (chat_id, id, ts, sender_id, sender_name, content, from_assistant)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        message.chatId,
+        message.id,
+        message.ts,
+        message.senderId,
+        message.senderName,
+        message.content,
+        message.fromAssistant ? 1 : 0,
+      );
+    if (result.changes > 0) {
+      this.db
+        .prepare('UPDATE chats SET last_message_ts = max(last_message_ts, ?) WHERE chat_id = ?')
+        .run(message.ts, message.chatId);
+    }
+    return result.changes > 0;
+  }
+
+  /** The newest `limit` messages (both sides) before an optional cursor, oldest first. */
+  history(chatId: string, limit: number, before?: Cursor): StoredMessage[] {
+    const where = before ? 'AND (ts < @ts OR (ts = @ts AND id < @id))' : '';
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM messages WHERE chat_id = @chatId ${where}
+         ORDER BY ts DESC, id DESC LIMIT @limit`,
+      )
+      .all({ chatId, limit, ts: before?.ts ?? 0, id: before?.id ?? '' }) as MessageRow[];
+    return rows.reverse().map(toMessage);
+  }
+
+  /** Messages from people (not the assistant) after a cursor, oldest first. */
+  inboundAfter(chatId: string, cursor: Cursor | undefined, limit: number): StoredMessage[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM messages WHERE chat_id = @chatId AND from_assistant = 0 AND ${AFTER}
+         ORDER BY ts, id LIMIT @limit`,
+      )
+      .all({ chatId, limit, ts: cursor?.ts ?? -1, id: cursor?.id ?? '' }) as MessageRow[];
+    return rows.map(toMessage);
+  }
+
+  cursor(chatId: string): Cursor | undefined {
+    const row = this.db.prepare('SELECT ts, id FROM cursors WHERE chat_id = ?').get(chatId) as
+      Cursor | undefined;
+    return row && { ts: row.ts, id: row.id };
+  }
+
+  /** Chats with inbound messages past their cursor (to resume after a restart). */
+  chatsWithUnanswered(): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT m.chat_id AS chatId FROM messages m
+         LEFT JOIN cursors c ON c.chat_id = m.chat_id
+         WHERE m.from_assistant = 0
+           AND (c.chat_id IS NULL OR m.ts > c.ts OR (m.ts = c.ts AND m.id > c.id))`,
+      )
+      .all() as { chatId: string }[];
+    return rows.map((r) => r.chatId);
+  }
+
+  /**
+   * In one transaction: stores the assistant's reply (when there is one) as a chat message and
+   * an outbox item, and moves the chat's cursor to `through`. Returns the outbox item, if any.
+   */
+  commitReply(
+    chatId: string,
+    through: Cursor,
+    reply: { text: string; senderName: string } | undefined,
+    now: number,
+  ) {
+    return this.db.transaction((): OutboxItem | undefined => {
+      this.db
+        .prepare(
+          `INSERT INTO cursors (chat_id, ts, id) VALUES (?, ?, ?)
+           ON CONFLICT(chat_id) DO UPDATE SET ts = excluded.ts, id = excluded.id`,
+        )
+        .run(chatId, through.ts, through.id);
+      return reply && this.enqueue(chatId, reply.text, reply.senderName, now);
+    })();
+  }
+
+  /** Puts an assistant message in the chat history and the outbox (no cursor change). */
+  enqueue(chatId: string, text: string, senderName: string, now: number): OutboxItem {
+    return this.db.transaction((): OutboxItem => {
+      const messageId = `a-${now}-${crypto.randomBytes(4).toString('hex')}`;
+      this.insert({
+        chatId,
+        id: messageId,
+        ts: now,
+        senderId: 'assistant',
+        senderName,
+        content: text,
+        fromAssistant: true,
+      });
+      const info = this.db
+        .prepare(
+          `INSERT INTO outbox (chat_id, message_id, text, created_at, next_attempt_at)
+           VALUES (?, ?, ?, ?, ?)`,
+        )
+        .run(chatId, messageId, text, now, now);
+      return { seq: Number(info.lastInsertRowid), chatId, messageId, text, attempts: 0 };
+    })();
+  }
+
+  /**
+   * The oldest undelivered item of each chat, when it is due at `now`. Later items of a chat
+   * wait for the earlier ones, so a chat's messages are never delivered out of order.
+   */
+  dueOutbox(now: number, limit: number): OutboxItem[] {
+    return this.db
+      .prepare(
+        `SELECT seq, chat_id AS chatId, message_id AS messageId, text, attempts FROM outbox o
+         WHERE delivered_at IS NULL AND next_attempt_at <= ? AND seq =
+           (SELECT min(seq) FROM outbox i WHERE i.chat_id = o.chat_id AND i.delivered_at IS NULL)
+         ORDER BY seq LIMIT ?`,
+      )
+      .all(now, limit) as OutboxItem[];
+  }
+
+  /** When the next chat head becomes due, for arming the retry timer. */
+  nextOutboxAttempt(): number | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT min(next_attempt_at) AS at FROM outbox o
+         WHERE delivered_at IS NULL AND seq =
+           (SELECT min(seq) FROM outbox i WHERE i.chat_id = o.chat_id AND i.delivered_at IS NULL)`,
+      )
+      .get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  markDelivered(seq: number, now: number): void {
+    this.db.prepare('UPDATE outbox SET delivered_at = ? WHERE seq = ?').run(now, seq);
+  }
+
+  markFailed(seq: number, error: string, nextAttemptAt: number): void {
+    this.db
+      .prepare(
+        `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+         WHERE seq = ?`,
+      )
+      .run(error.slice(0, 500), nextAttemptAt, seq);
+  }
+}

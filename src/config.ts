@@ -105,8 +105,11 @@ export function readDotenv(file: string): Record<string, string> {
   }
 }
 
+/** `~/.nanoclaw`; as root `/var/lib/nanoclaw`, which the unprivileged sandbox uid can reach. */
 export function defaultHome(env: NodeJS.ProcessEnv): string {
-  return env.NANOCLAW_HOME ?? path.join(os.homedir(), '.nanoclaw');
+  if (env.NANOCLAW_HOME) return env.NANOCLAW_HOME;
+  if (process.getuid?.() === 0) return '/var/lib/nanoclaw';
+  return path.join(os.homedir(), '.nanoclaw');
 }
 
 /** Builds the Config; throws ConfigError naming every bad setting and how to fix it. */

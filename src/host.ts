@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { UserError } from './errors.js';
 import { secretSource } from './config.js';
 import { createCapabilityRegistry } from './gateway/capabilities.js';
 import { createGateway, type Gateway } from './gateway/server.js';
@@ -27,9 +28,22 @@ export interface Store {
   messages: MessageStore;
 }
 
+/**
+ * Creates the data directory. Other users may only traverse it (0711): an unprivileged sandbox
+ * uid must pass through to the group folders it is given, but cannot list or read the rest.
+ */
+export function prepareDataDir(config: Config): void {
+  for (const dir of [config.home, config.paths.groups, config.paths.sessions, config.paths.run]) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+    fs.chmodSync(dir, 0o711);
+  }
+}
+
 export function openStore(config: Config): Store {
-  fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  prepareDataDir(config);
   const db = openDb(config.paths.db);
+  // State (messages, sessions) is for the host alone.
+  fs.chmodSync(config.paths.db, 0o600);
   return {
     db,
     groups: new GroupStore(db),
@@ -68,6 +82,21 @@ export async function startHost(
   const instance = instanceId(config.home);
   const selected = await selectRuntime(config, { log });
   log.info({ runtime: selected.runtime.name }, selected.message);
+  const unreachable = selected.runtime.unreachable?.(
+    [
+      path.join(config.appRoot, 'dist'),
+      path.join(config.appRoot, 'node_modules'),
+      config.paths.groups,
+    ],
+    config.sandboxUser,
+  );
+  if (unreachable) {
+    throw new UserError(
+      `The sandbox user (uid ${config.sandboxUser.uid}) cannot reach ${unreachable}. ` +
+        'Keep NanoClaw and NANOCLAW_HOME where that user may pass through (e.g. /opt/nanoclaw ' +
+        'and /var/lib/nanoclaw rather than under /root), or run NanoClaw as a regular user.',
+    );
+  }
   const orphans = await selected.runtime.cleanupOrphans(instance);
   if (orphans > 0) log.warn({ orphans }, 'removed sandboxes left by an earlier host process');
   const capabilities = createCapabilityRegistry();

@@ -63,7 +63,7 @@ export function prepareGroupDirs(
 
 function ensureDir(dir: string, owner: { uid: number; gid: number }): void {
   if (fs.existsSync(dir)) return;
-  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownIfRoot(dir, owner);
 }
 

@@ -19,6 +19,11 @@ export interface SandboxRuntime {
   spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess;
   /** Whether this runtime works on this machine right now; `reason` says what is missing. */
   probe(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /**
+   * The first of `paths` the sandbox user cannot reach on the host, if the runtime needs it to
+   * (bwrap resolves mount sources as that user); undefined when all are reachable.
+   */
+  unreachable?(paths: string[], user: { uid: number; gid: number }): string | undefined;
   /** Kills sandboxes left behind by an earlier host process of this instance. Returns how many. */
   cleanupOrphans(instance: string): Promise<number>;
 }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
+  registerGroup: '/api/register_group',
+  listGroups: '/api/list_groups',
 } as const;
 
 export const SendMessageBodySchema = z.object({
@@ -14,6 +16,20 @@ export const SendMessageBodySchema = z.object({
   chatId: z.string().min(1).optional(),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
+
+/** `isMain` is deliberately absent: no agent can create or promote a main group. */
+export const RegisterGroupBodySchema = z
+  .object({
+    folder: z.string().min(1).max(64),
+    name: z.string().min(1).max(100).optional(),
+    chat_id: z.string().min(1).max(200).optional(),
+    trigger: z.string().min(1).max(50).optional(),
+    requires_trigger: z.boolean().optional(),
+  })
+  .strict();
+export type RegisterGroupBody = z.infer<typeof RegisterGroupBodySchema>;
+
+export const ListGroupsBodySchema = z.object({}).strict();
 
 export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
 export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });

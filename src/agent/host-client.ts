@@ -1,0 +1,36 @@
+/**
+ * Calls the host API from inside the sandbox (through the forwarder), authenticated by the
+ * run's capability. Returns the host's answer; a refusal is a value, not an exception.
+ */
+import { z } from 'zod';
+
+const ReplySchema = z.union([
+  z.object({ ok: z.literal(true) }).passthrough(),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type HostReply = z.infer<typeof ReplySchema>;
+
+export interface HostClient {
+  call(path: string, body: unknown): Promise<HostReply>;
+}
+
+export function createHostClient(baseUrl: string, capability: string): HostClient {
+  return {
+    async call(path, body) {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${capability}` },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(30_000),
+        });
+      } catch (error) {
+        return { ok: false, error: `the host is unreachable: ${(error as Error).message}` };
+      }
+      const parsed = ReplySchema.safeParse(await response.json().catch(() => undefined));
+      if (parsed.success) return parsed.data;
+      return { ok: false, error: `the host answered HTTP ${response.status}` };
+    },
+  };
+}

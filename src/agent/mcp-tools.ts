@@ -1,0 +1,70 @@
+/**
+ * Our MCP server `nanoclaw`: the tools the agent uses to act on the host. Each tool is a thin
+ * call to one host API route; the host decides what the run's group may do (the tool list is
+ * the same for every group, authority is not).
+ */
+import { createSdkMcpServer, tool } from '@anthropic-ai/claude-agent-sdk';
+import { z } from 'zod';
+import { HOST_API_PATHS } from '../shared/host-api.js';
+import type { HostClient } from './host-client.js';
+
+const INTERNAL = /<internal>[\s\S]*?<\/internal>/g;
+
+function result(text: string, isError = false) {
+  return { content: [{ type: 'text' as const, text }], ...(isError ? { isError: true } : {}) };
+}
+
+async function forward(host: HostClient, path: string, body: unknown, done: string) {
+  const reply = await host.call(path, body);
+  if (!reply.ok) return result(`Refused by the host: ${reply.error}`, true);
+  const { ok: _ok, ...rest } = reply;
+  return result(Object.keys(rest).length ? JSON.stringify(rest, null, 2) : done);
+}
+
+export function nanoclawMcpServer(host: HostClient) {
+  return createSdkMcpServer({
+    name: 'nanoclaw',
+    version: '1.0.0',
+    tools: [
+      tool(
+        'send_message',
+        'Send a message to the chat right away (for progress updates or several messages in ' +
+          'one turn). Your final answer is sent automatically; do not repeat it here. Only the ' +
+          'main group may send to another chat (chat_id).',
+        {
+          text: z.string().min(1).describe('The message text'),
+          chat_id: z.string().optional().describe('Target chat id; default: this chat'),
+        },
+        async (args) => {
+          const text = args.text.replace(INTERNAL, '').trim();
+          if (!text)
+            return result('Nothing to send: the message was empty after <internal> parts.');
+          const body = { text, ...(args.chat_id ? { chatId: args.chat_id } : {}) };
+          return forward(host, HOST_API_PATHS.sendMessage, body, 'Message sent.');
+        },
+      ),
+      tool(
+        'register_group',
+        'Register a chat as a new group (main group only). The group gets its own folder, memory ' +
+          'and sandbox. It answers messages starting with its trigger (default @<assistant name>).',
+        {
+          folder: z.string().describe('Folder name: letters, digits, _ or -'),
+          name: z.string().optional().describe('Display name'),
+          chat_id: z
+            .string()
+            .optional()
+            .describe('Chat id, e.g. web:family (default web:<folder>)'),
+          trigger: z.string().optional().describe('Trigger word, e.g. @Andy'),
+          requires_trigger: z.boolean().optional().describe('false: answer every message'),
+        },
+        async (args) => forward(host, HOST_API_PATHS.registerGroup, args, 'Group registered.'),
+      ),
+      tool(
+        'list_groups',
+        'List the registered groups (main sees all; other groups see only themselves).',
+        {},
+        async () => forward(host, HOST_API_PATHS.listGroups, {}, 'No groups.'),
+      ),
+    ],
+  });
+}

@@ -3,5 +3,6 @@
  * credentials exist); the built-in web chat needs none.
  */
 import type { ChannelFactory } from './channel.js';
+import { createWebChannel } from './web/server.js';
 
-export const CHANNEL_FACTORIES: readonly ChannelFactory[] = [];
+export const CHANNEL_FACTORIES: readonly ChannelFactory[] = [createWebChannel];

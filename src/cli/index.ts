@@ -9,14 +9,18 @@ import { runCommand } from './run.js';
 import { imageCommand } from './image.js';
 import { groupsCommand } from './groups.js';
 import { startCommand } from './start.js';
+import { chatCommand } from './chat.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
 Commands:
   start                                         Start the assistant (web chat, channels, sandboxes)
+  chat [--chat web:main]                        Talk to the running assistant from the terminal
   run [--group <folder>] [--verbose] <prompt>   Run one agent turn in a sandbox; print the answer
   groups list                                   List registered groups
-  groups add <folder> [--name <name>]           Register a (non-main) group
+  groups add <folder> [--chat <id>] [--trigger <word>] [--no-trigger]
+                                                Register a (non-main) group
+  groups remove <folder>                        Unregister a group (its files stay)
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -28,6 +32,7 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Root of the installed NanoClaw (holds dist/ and node_modules/). */
   appRoot: string;
+  stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -39,6 +44,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return startCommand(rest, ctx);
     case 'run':
       return runCommand(rest, ctx);
+    case 'chat':
+      return chatCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':
@@ -59,6 +66,7 @@ const ctx: CliContext = {
   argv: process.argv.slice(2),
   env: process.env,
   appRoot,
+  stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
 };

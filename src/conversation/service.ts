@@ -22,6 +22,9 @@ import { GroupQueue, type Timers } from './queue.js';
 import { shouldAnswer } from './trigger.js';
 import { TypingIndicator } from './typing.js';
 
+/** A message over MAX_MESSAGE_CHARS (HTTP 413 in the web API). */
+export class MessageTooLongError extends UserError {}
+
 /** Longest message accepted from any channel (documented in docs/API.md). */
 export const MAX_MESSAGE_CHARS = 8000;
 /** Most messages handed to the agent in one prompt. */
@@ -82,7 +85,7 @@ export class Conversations {
     const text = message.text.trim();
     if (!text) throw new UserError('The message is empty: type something to send.');
     if (message.text.length > MAX_MESSAGE_CHARS) {
-      throw new UserError(
+      throw new MessageTooLongError(
         `The message is too long (${message.text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
       );
     }

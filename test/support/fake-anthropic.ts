@@ -57,14 +57,20 @@ function blockText(block: ContentBlock): string {
   return '';
 }
 
-/** Blocks of every non-assistant message after the last assistant message. */
+/**
+ * Blocks of the user messages after the last assistant message. The SDK also sends
+ * `role: "system"` entries there (environment notes); they are not the user's words.
+ */
 export function latestInput(body: MessagesBody): ContentBlock[] {
   const messages = body.messages ?? [];
   let start = 0;
   messages.forEach((m, i) => {
     if (m.role === 'assistant') start = i + 1;
   });
-  return messages.slice(start).flatMap((m) => blocks(m.content));
+  return messages
+    .slice(start)
+    .filter((m) => m.role === 'user')
+    .flatMap((m) => blocks(m.content));
 }
 
 /** User texts a person could have typed (system reminders left out). */

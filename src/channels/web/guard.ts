@@ -1,0 +1,56 @@
+/**
+ * Who may use the web chat. Pure decisions: with a token, every API call must carry it; without
+ * one (loopback only), requests must be addressed to a loopback name (a DNS-rebinding page
+ * cannot pass) and writes must not come from another origin.
+ */
+import crypto from 'node:crypto';
+
+export interface RequestFacts {
+  method: string;
+  host: string | undefined;
+  origin: string | undefined;
+  authorization: string | undefined;
+  queryToken: string | null;
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function hostName(host: string): string {
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/** Undefined when allowed; otherwise the HTTP status and reason. */
+export function checkAccess(
+  facts: RequestFacts,
+  token: string | undefined,
+): { status: number; error: string } | undefined {
+  if (token) {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(facts.authorization ?? '')?.[1];
+    const given = bearer ?? facts.queryToken ?? '';
+    if (!given || !sameToken(given, token)) {
+      return { status: 401, error: 'Missing or wrong access token: open the URL with #token=<WEB_TOKEN>.' };
+    }
+    return undefined;
+  }
+  if (!facts.host || !LOOPBACK_NAMES.has(hostName(facts.host))) {
+    return { status: 403, error: 'This web chat only answers requests addressed to 127.0.0.1 or localhost.' };
+  }
+  if (facts.method !== 'GET' && facts.origin) {
+    let originHost = '';
+    try {
+      originHost = new URL(facts.origin).host;
+    } catch {
+      originHost = ''; // an unparsable Origin is treated as foreign
+    }
+    if (originHost !== facts.host) {
+      return { status: 403, error: 'Cross-origin requests are not allowed.' };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { SseParser } from './sse.js';
+
+describe('SseParser', () => {
+  it('parses events split across chunks, skipping comments', () => {
+    const parser = new SseParser();
+    expect(parser.push('event: message\ndata: {"a"')).toEqual([]);
+    expect(parser.push(':1}\n\n: ping\n\nevent: typing\r\ndata: {"on":true}\r\n\r\n')).toEqual([
+      { event: 'message', data: '{"a":1}' },
+      { event: 'typing', data: '{"on":true}' },
+    ]);
+  });
+
+  it('joins multi-line data and defaults the event name', () => {
+    expect(new SseParser().push('data: one\ndata: two\n\n')).toEqual([
+      { event: 'message', data: 'one\ntwo' },
+    ]);
+  });
+});

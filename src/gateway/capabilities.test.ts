@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createCapabilityRegistry } from './capabilities.js';
+
+const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
+
+describe('capability registry', () => {
+  it('issues unguessable tokens that resolve to their run until revoked', () => {
+    const registry = createCapabilityRegistry();
+    const a = registry.issue(context);
+    const b = registry.issue({ ...context, runId: 'r2' });
+    expect(a).not.toBe(b);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(registry.resolve(a)).toEqual(context);
+    expect(registry.resolve(b)?.runId).toBe('r2');
+    registry.revoke(a);
+    registry.revoke(a);
+    expect(registry.resolve(a)).toBeUndefined();
+    expect(registry.resolve(b)?.runId).toBe('r2');
+  });
+
+  it('refuses unknown, empty and near-miss tokens', () => {
+    const registry = createCapabilityRegistry();
+    const token = registry.issue(context);
+    expect(registry.resolve('')).toBeUndefined();
+    expect(registry.resolve('forged-token-value-0000000000000000')).toBeUndefined();
+    expect(registry.resolve(`${token.slice(0, -1)}A`)).toBeUndefined();
+  });
+
+  it('expires tokens after their lifetime', () => {
+    let now = 1000;
+    const registry = createCapabilityRegistry({ ttlMs: 500, now: () => now });
+    const token = registry.issue(context);
+    now = 1499;
+    expect(registry.resolve(token)).toEqual(context);
+    now = 1500;
+    expect(registry.resolve(token)).toBeUndefined();
+  });
+});

@@ -55,23 +55,7 @@ export async function startApp(
     hostApiHandlers({ store, outbox, bus, config }),
   );
   ensureMainGroup(host, messages);
-  const conversations = new Conversations({
-    assistantName: config.assistantName,
-    timezone: config.timezone,
-    idleTimeoutMs: config.idleTimeoutMs,
-    maxConcurrent: config.maxConcurrentSandboxes,
-    retry: { baseMs: 5000, maxDelayMs: 60_000, maxRetries: 4 },
-    groups: host.groups,
-    messages,
-    sessions: host.sessions,
-    bus,
-    outbox,
-    typing: new TypingIndicator({ channels: () => channels, timers, log }),
-    startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
-    now: Date.now,
-    timers,
-    log: log.child({ component: 'conversations' }),
-  });
+  const conversations = createConversations(host, bus, outbox, () => channels);
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
     problems: credentialProblems(config, env),
@@ -79,7 +63,7 @@ export async function startApp(
   const deps: ChannelDeps = {
     config,
     env,
-    log,
+    log: log.child({ component: 'channel' }),
     bus,
     messages,
     groups: host.groups,
@@ -87,7 +71,7 @@ export async function startApp(
     status,
   };
   for (const factory of factories) {
-    const channel = factory({ ...deps, log: log.child({ component: 'channel' }) });
+    const channel = factory(deps);
     if (!channel) continue;
     await channel.start();
     channels.push(channel);
@@ -110,6 +94,32 @@ export async function startApp(
       await host.close();
     },
   };
+}
+
+function createConversations(
+  host: Host,
+  bus: EventBus,
+  outbox: Outbox,
+  channels: () => readonly Channel[],
+): Conversations {
+  const { config, log } = host;
+  return new Conversations({
+    assistantName: config.assistantName,
+    timezone: config.timezone,
+    idleTimeoutMs: config.idleTimeoutMs,
+    maxConcurrent: config.maxConcurrentSandboxes,
+    retry: { baseMs: 5000, maxDelayMs: 60_000, maxRetries: 4 },
+    groups: host.groups,
+    messages: host.messages,
+    sessions: host.sessions,
+    bus,
+    outbox,
+    typing: new TypingIndicator({ channels, timers, log }),
+    startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
+    now: Date.now,
+    timers,
+    log: log.child({ component: 'conversations' }),
+  });
 }
 
 /** The web chat's own conversation is the main group. */

@@ -20,7 +20,10 @@ describe('agent runner (real SDK CLI, fake model)', () => {
   beforeAll(async () => {
     fake = await startFakeAnthropic();
     harness = await startRunnerHarness(fake.url);
-    fs.writeFileSync(path.join(harness.cwd, 'CLAUDE.md'), 'GROUP-MEMORY-MARKER: the family likes tea.\n');
+    fs.writeFileSync(
+      path.join(harness.cwd, 'CLAUDE.md'),
+      'GROUP-MEMORY-MARKER: the family likes tea.\n',
+    );
   });
 
   afterAll(async () => {
@@ -29,7 +32,10 @@ describe('agent runner (real SDK CLI, fake model)', () => {
   });
 
   it('runs a Bash turn, reports session, tool, result, then done on close', async () => {
-    const run = harness.start({ prompt: 'RUN: echo hi > out.txt && cat out.txt', globalMemory: 'GLOBAL-MEMORY-MARKER' });
+    const run = harness.start({
+      prompt: 'RUN: echo hi > out.txt && cat out.txt',
+      globalMemory: 'GLOBAL-MEMORY-MARKER',
+    });
     const session = await run.waitFor((e) => e.type === 'session');
     expect(session).toMatchObject({ fresh: true });
     const result = await run.waitFor(isResult);
@@ -51,7 +57,10 @@ describe('agent runner (real SDK CLI, fake model)', () => {
   it('resumes a session: the next request carries the earlier turn', async () => {
     const before = fake.requests.length;
     const run = harness.start({ prompt: 'second turn please', sessionId: sessionId });
-    expect(await run.waitFor((e) => e.type === 'session')).toMatchObject({ sessionId: sessionId, fresh: false });
+    expect(await run.waitFor((e) => e.type === 'session')).toMatchObject({
+      sessionId: sessionId,
+      fresh: false,
+    });
     await run.waitFor(isResult);
     run.send({ type: 'close' });
     expect(await run.exit).toBe(0);
@@ -61,7 +70,10 @@ describe('agent runner (real SDK CLI, fake model)', () => {
   });
 
   it('an invalid stored session is replaced by a fresh one, once, and still answers', async () => {
-    const run = harness.start({ prompt: 'hello after a lost session', sessionId: '3f1d2c9a-0000-4000-8000-000000000000' });
+    const run = harness.start({
+      prompt: 'hello after a lost session',
+      sessionId: '3f1d2c9a-0000-4000-8000-000000000000',
+    });
     const result = await run.waitFor(isResult);
     expect(result).toMatchObject({ text: 'ECHO: hello after a lost session' });
     run.send({ type: 'close' });
@@ -78,16 +90,22 @@ describe('agent runner (real SDK CLI, fake model)', () => {
     await run.waitFor((e) => e.type === 'tool');
     run.send({ type: 'message', text: 'FOLLOW-UP-MARKER also this' });
     const results: RunnerToHost[] = [await run.waitFor(isResult)];
-    if (!JSON.stringify(results).includes('FOLLOW-UP-MARKER')) results.push(await run.waitFor(isResult));
+    if (!JSON.stringify(results).includes('FOLLOW-UP-MARKER'))
+      results.push(await run.waitFor(isResult));
     run.send({ type: 'close' });
     expect(await run.exit).toBe(0);
     expect(JSON.stringify(results)).toContain('FOLLOW-UP-MARKER');
-    const sessions = new Set(fake.requests.slice(before).map((r) => r.headers['x-claude-code-session-id']));
+    const sessions = new Set(
+      fake.requests.slice(before).map((r) => r.headers['x-claude-code-session-id']),
+    );
     expect(sessions.size).toBe(1);
   });
 
   it('send_message reaches the host with the run capability', async () => {
-    const run = harness.start({ prompt: 'TOOL: mcp__nanoclaw__send_message {"text":"progress <internal>hidden</internal>update"}' });
+    const run = harness.start({
+      prompt:
+        'TOOL: mcp__nanoclaw__send_message {"text":"progress <internal>hidden</internal>update"}',
+    });
     const result = await run.waitFor(isResult);
     expect(result).toMatchObject({ text: expect.stringContaining('Message sent') });
     run.send({ type: 'close' });
@@ -115,6 +133,8 @@ describe('agent runner (real SDK CLI, fake model)', () => {
     junk.send('this is not json');
     junk.send({ type: 'close' });
     await junk.exit;
-    expect(junk.events.some((e) => e.type === 'error' && /bad input line/.test(e.message))).toBe(true);
+    expect(junk.events.some((e) => e.type === 'error' && /bad input line/.test(e.message))).toBe(
+      true,
+    );
   });
 });

@@ -44,7 +44,11 @@ function startUpstream(): Promise<{ server: http.Server; url: string; seen: Seen
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prefix`, seen }),
+      resolve({
+        server,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/prefix`,
+        seen,
+      }),
     ),
   );
 }
@@ -62,15 +66,26 @@ function request(
   options: { method: string; path: string; headers?: Record<string, string>; body?: string },
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method: options.method, path: options.path, headers: options.headers }, (res) => {
-      let body = '';
-      let firstChunkAt = 0;
-      res.on('data', (c: Buffer) => {
-        firstChunkAt ||= Date.now();
-        body += c.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, firstChunkAt, endAt: Date.now() }));
-    });
+    const req = http.request(
+      { socketPath, method: options.method, path: options.path, headers: options.headers },
+      (res) => {
+        let body = '';
+        let firstChunkAt = 0;
+        res.on('data', (c: Buffer) => {
+          firstChunkAt ||= Date.now();
+          body += c.toString();
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            firstChunkAt,
+            endAt: Date.now(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -125,7 +140,11 @@ describe('gateway', () => {
     request(socket, {
       method: 'POST',
       path: '/v1/messages?beta=true',
-      headers: { 'x-api-key': capability, 'anthropic-beta': 'claude-code-20250219', 'content-type': 'application/json' },
+      headers: {
+        'x-api-key': capability,
+        'anthropic-beta': 'claude-code-20250219',
+        'content-type': 'application/json',
+      },
       body: '{"model":"m","stream":true}',
       ...extra,
     });
@@ -157,7 +176,9 @@ describe('gateway', () => {
     expect(upstream.seen[0]?.headers['x-api-key']).toBe('sk-real-one');
     expect(upstream.seen[1]?.headers['x-api-key']).toBeUndefined();
     expect(upstream.seen[1]?.headers.authorization).toBe('Bearer oauth-two');
-    expect(upstream.seen[1]?.headers['anthropic-beta']).toBe('claude-code-20250219,oauth-2025-04-20');
+    expect(upstream.seen[1]?.headers['anthropic-beta']).toBe(
+      'claude-code-20250219,oauth-2025-04-20',
+    );
   });
 
   it('says which setting is missing when no credential exists (default upstream only)', async () => {

@@ -85,14 +85,25 @@ describe('bubblewrap sandbox isolation', () => {
   });
 
   it('runs as uid 1000 with no capabilities', async () => {
-    const out = await run(makeSpec('id -u; id -g; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status'));
+    const out = await run(
+      makeSpec('id -u; id -g; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status'),
+    );
     expect(out.stderr).toBe('');
     expect(out.stdout).toMatch(/^1000\n1000\nCapEff:\s+0+\n/);
   });
 
   it('sees no host path outside its mounts', async () => {
-    const hidden = ['/root', path.join(APP_ROOT, 'src'), home, path.join(home, 'groups'), '/etc/shadow', '/var', os.homedir()];
-    const script = hidden.map((p) => `test -e '${p}' && echo "VISIBLE ${p}"`).join('; ') + '; echo checked';
+    const hidden = [
+      '/root',
+      path.join(APP_ROOT, 'src'),
+      home,
+      path.join(home, 'groups'),
+      '/etc/shadow',
+      '/var',
+      os.homedir(),
+    ];
+    const script =
+      hidden.map((p) => `test -e '${p}' && echo "VISIBLE ${p}"`).join('; ') + '; echo checked';
     const out = await run(makeSpec(script));
     expect(out.stdout.trim()).toBe('checked');
     const etc = await run(makeSpec('ls /etc | sort | tr "\\n" " "'));
@@ -116,7 +127,11 @@ describe('bubblewrap sandbox isolation', () => {
   });
 
   it('cannot see host processes', async () => {
-    const out = await run(makeSpec(`ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '; test -e /proc/${process.pid}/cmdline && echo HOST-PID-VISIBLE`));
+    const out = await run(
+      makeSpec(
+        `ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '; test -e /proc/${process.pid}/cmdline && echo HOST-PID-VISIBLE`,
+      ),
+    );
     // Only the sandbox's own few processes (its init and this pipeline), numbered from 1.
     const pids = out.stdout.trim().split(/\s+/).map(Number);
     expect(pids.length).toBeLessThanOrEqual(8);
@@ -127,12 +142,18 @@ describe('bubblewrap sandbox isolation', () => {
   it('has no network: a host port and a non-loopback address are unreachable', async () => {
     const probe = (host: string, port: number) =>
       `/opt/node/bin/node -e "const s=require('net').connect(${port},'${host}');s.on('connect',()=>{console.log('CONNECTED');process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(0)})"`;
-    const out = await run(makeSpec(`${probe('127.0.0.1', hostPort)}; ${probe('10.255.255.1', 80)}`));
+    const out = await run(
+      makeSpec(`${probe('127.0.0.1', hostPort)}; ${probe('10.255.255.1', 80)}`),
+    );
     expect(out.stdout.trim().split('\n')).toEqual(['ECONNREFUSED', 'ENETUNREACH']);
   });
 
   it('reaches the gateway socket through its read-only mount', async () => {
-    const out = await run(makeSpec(`/opt/node/bin/node -e "require('net').connect('/run/nanoclaw/gateway.sock').on('data',d=>process.stdout.write(d))"`));
+    const out = await run(
+      makeSpec(
+        `/opt/node/bin/node -e "require('net').connect('/run/nanoclaw/gateway.sock').on('data',d=>process.stdout.write(d))"`,
+      ),
+    );
     expect(out.stdout).toBe('gateway says hi\n');
   });
 
@@ -163,8 +184,14 @@ describe('bubblewrap sandbox isolation', () => {
   });
 
   it('orphan cleanup kills only this instance’s sandboxes', async () => {
-    const ours = runtime.spawn(makeSpec('sleep 30', false, 'orphan-a'), new AbortController().signal);
-    const theirs = runtime.spawn(makeSpec('sleep 30', false, 'orphan-b'), new AbortController().signal);
+    const ours = runtime.spawn(
+      makeSpec('sleep 30', false, 'orphan-a'),
+      new AbortController().signal,
+    );
+    const theirs = runtime.spawn(
+      makeSpec('sleep 30', false, 'orphan-b'),
+      new AbortController().signal,
+    );
     const exited = (c: typeof ours) => new Promise((r) => c.on('close', () => r(true)));
     const oursDone = exited(ours);
     const theirsDone = exited(theirs);

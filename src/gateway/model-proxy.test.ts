@@ -34,7 +34,13 @@ describe('modelRoute: only model API paths, no tricks', () => {
 
 describe('credentialHeaders', () => {
   it('prefers the API key', () => {
-    expect(credentialHeaders(secrets({ ANTHROPIC_API_KEY: 'k', CLAUDE_CODE_OAUTH_TOKEN: 'o' }), true, undefined)).toEqual({
+    expect(
+      credentialHeaders(
+        secrets({ ANTHROPIC_API_KEY: 'k', CLAUDE_CODE_OAUTH_TOKEN: 'o' }),
+        true,
+        undefined,
+      ),
+    ).toEqual({
       headers: { 'x-api-key': 'k' },
     });
   });
@@ -51,6 +57,8 @@ describe('credentialHeaders', () => {
   it('needs nothing for a custom endpoint, but names the settings for Anthropic', () => {
     expect(credentialHeaders(secrets({}), false, undefined)).toEqual({ headers: {} });
     const missing = credentialHeaders(secrets({}), true, undefined);
-    expect('error' in missing && missing.error).toMatch(/ANTHROPIC_API_KEY.*CLAUDE_CODE_OAUTH_TOKEN/);
+    expect('error' in missing && missing.error).toMatch(
+      /ANTHROPIC_API_KEY.*CLAUDE_CODE_OAUTH_TOKEN/,
+    );
   });
 });

@@ -8,7 +8,7 @@
 import type { Logger } from '../log.js';
 import { AgentRunError, errorMessage } from '../errors.js';
 import type { CapabilityRegistry, RunContext } from '../gateway/types.js';
-import type { SandboxRuntime } from '../sandbox/runtime.js';
+import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { readLines } from '../shared/lines.js';
@@ -55,6 +55,45 @@ export interface AgentRun {
 const STDERR_TAIL_BYTES = 8 * 1024;
 const MAX_BAD_LINES = 100;
 
+/** What the host learns from a runner's output while it runs. */
+interface Observed {
+  events: AsyncQueue<RunnerToHost>;
+  sawDone: boolean;
+  reportedError: string | undefined;
+  stderrTail: string;
+}
+
+/** Parses the runner's stdout into events (bounded, fail closed) and keeps a stderr tail. */
+function observe(child: SandboxProcess, log: Logger): Observed {
+  const observed: Observed = {
+    events: new AsyncQueue<RunnerToHost>(),
+    sawDone: false,
+    reportedError: undefined,
+    stderrTail: '',
+  };
+  let badLines = 0;
+  const bad = (detail: Record<string, unknown>) => {
+    badLines += 1;
+    log.warn({ ...detail, badLines }, 'dropped invalid runner output');
+    if (badLines === MAX_BAD_LINES) child.kill('SIGKILL');
+  };
+  readLines(child.stdout, MAX_PROTOCOL_LINE_BYTES, {
+    line(text) {
+      if (!text.trim()) return;
+      const parsed = parseLine(RunnerToHostSchema, text);
+      if (!parsed.ok) return bad({ error: parsed.error });
+      if (parsed.value.type === 'done') observed.sawDone = true;
+      if (parsed.value.type === 'error') observed.reportedError = parsed.value.message;
+      observed.events.push(parsed.value);
+    },
+    overflow: (bytes) => bad({ bytes }),
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    observed.stderrTail = (observed.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  return observed;
+}
+
 export function startAgentRun(
   input: { spec: SandboxSpec; context: RunContext; start: StartFields },
   deps: AgentRunDeps,
@@ -64,15 +103,9 @@ export function startAgentRun(
   const log = deps.log.child({ runId: context.runId, group: context.group.folder });
   const capability = deps.capabilities.issue(context);
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
-  const kill = AbortSignal.any([signal, timeout]);
-  const child = deps.runtime.spawn(spec, kill);
-  const events = new AsyncQueue<RunnerToHost>();
+  const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
+  const observed = observe(child, log);
   let stdinOpen = true;
-  let sawDone = false;
-  let reportedError: string | undefined;
-  let badLines = 0;
-  let stderrTail = '';
-
   const write = (message: HostToRunner): boolean => {
     if (!stdinOpen || child.stdin.destroyed) return false;
     child.stdin.write(encodeLine(message));
@@ -83,69 +116,33 @@ export function startAgentRun(
     stdinOpen = false;
     log.debug({ err: errorMessage(error) }, 'runner stdin closed');
   });
-
-  readLines(child.stdout, MAX_PROTOCOL_LINE_BYTES, {
-    line(text) {
-      if (!text.trim()) return;
-      const parsed = parseLine(RunnerToHostSchema, text);
-      if (!parsed.ok) {
-        badLines += 1;
-        log.warn({ error: parsed.error, badLines }, 'dropped invalid runner output line');
-        if (badLines === MAX_BAD_LINES) child.kill('SIGKILL');
-        return;
-      }
-      if (parsed.value.type === 'done') sawDone = true;
-      if (parsed.value.type === 'error') reportedError = parsed.value.message;
-      events.push(parsed.value);
-    },
-    overflow(bytes) {
-      badLines += 1;
-      log.warn({ bytes }, 'dropped over-long runner output line');
-    },
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  });
-
+  child.on('error', (error) => log.error({ err: errorMessage(error) }, 'sandbox failed to start'));
   const finished = new Promise<RunOutcome>((resolve) => {
-    child.on('error', (error) => {
-      log.error({ err: errorMessage(error) }, 'sandbox failed to start');
-    });
     child.on('close', (exitCode, exitSignal) => {
       stdinOpen = false;
       deps.capabilities.revoke(capability);
-      events.end();
+      observed.events.end();
       const outcome: RunOutcome = { exitCode, signal: exitSignal };
-      if (!(sawDone && exitCode === 0)) {
-        outcome.error = describeFailure({
-          exitCode,
-          exitSignal,
+      if (!(observed.sawDone && exitCode === 0)) {
+        const { reportedError, stderrTail } = observed;
+        const why = {
           timedOut: timeout.aborted,
           aborted: signal.aborted,
           reportedError,
           stderrTail,
-        });
+        };
+        outcome.error = describeFailure({ exitCode, exitSignal, ...why });
       }
       log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
       resolve(outcome);
     });
   });
-
-  write({
-    type: 'start',
-    runId: context.runId,
-    capability,
-    gateway: deps.gateway,
-    ...input.start,
-  });
-
+  write({ type: 'start', runId: context.runId, capability, gateway: deps.gateway, ...input.start });
   return {
     runId: context.runId,
-    events,
+    events: observed.events,
     send: (text) => write({ type: 'message', text }),
-    close: () => {
-      write({ type: 'close' });
-    },
+    close: () => void write({ type: 'close' }),
     finished,
   };
 }

@@ -33,14 +33,24 @@ describe('bubblewrap arguments', () => {
   const plan = bwrapArgs(spec, layout);
 
   it('unshares every namespace, clears the env and forbids nested user namespaces', () => {
-    for (const flag of ['--unshare-all', '--unshare-user', '--unshare-cgroup', '--die-with-parent', '--new-session', '--clearenv', '--disable-userns']) {
+    for (const flag of [
+      '--unshare-all',
+      '--unshare-user',
+      '--unshare-cgroup',
+      '--die-with-parent',
+      '--new-session',
+      '--clearenv',
+      '--disable-userns',
+    ]) {
       expect(plan.args).toContain(flag);
     }
     expect(pairs(plan.args, '--uid')).toEqual(['1000']);
   });
 
   it('binds every spec mount through an fd with its mode, and nothing else from the host', () => {
-    const sources = plan.fds.filter((f) => f.kind === 'path').map((f) => f.kind === 'path' && f.hostPath);
+    const sources = plan.fds
+      .filter((f) => f.kind === 'path')
+      .map((f) => f.kind === 'path' && f.hostPath);
     expect(sources).toEqual(spec.mounts.map((m) => m.hostPath));
     expect(pairs(plan.args, '--bind-fd')).toHaveLength(2);
     expect(plan.args.filter((a) => a === '--ro-bind').length).toBe(2); // /usr and /etc/ssl
@@ -57,7 +67,12 @@ describe('bubblewrap arguments', () => {
 
   it('sizes /tmp', () => {
     const i = plan.args.indexOf('--size');
-    expect(plan.args.slice(i, i + 4)).toEqual(['--size', String(64 * 1024 * 1024), '--tmpfs', '/tmp']);
+    expect(plan.args.slice(i, i + 4)).toEqual([
+      '--size',
+      String(64 * 1024 * 1024),
+      '--tmpfs',
+      '/tmp',
+    ]);
   });
 });
 

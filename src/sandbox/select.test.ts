@@ -19,8 +19,12 @@ describe('runtime selection', () => {
   });
 
   it('falls back in order', async () => {
-    expect(await chooseRuntime('auto', 'linux', probes({ podman: { ok: true } }))).toMatchObject({ runtime: 'podman' });
-    expect(await chooseRuntime('auto', 'darwin', probes({ docker: { ok: true } }))).toMatchObject({ runtime: 'docker' });
+    expect(await chooseRuntime('auto', 'linux', probes({ podman: { ok: true } }))).toMatchObject({
+      runtime: 'podman',
+    });
+    expect(await chooseRuntime('auto', 'darwin', probes({ docker: { ok: true } }))).toMatchObject({
+      runtime: 'docker',
+    });
     expect(autoOrder('darwin')[0]).toBe('apple');
   });
 
@@ -43,8 +47,12 @@ describe('runtime selection', () => {
 describe('orphan recognition', () => {
   const cmd = (...argv: string[]) => argv.join('\0');
   it('matches only bwrap processes of this instance', () => {
-    expect(isOurSandbox(cmd('bwrap', '--setenv', 'NANOCLAW_INSTANCE', 'abc', '--', 'node'), 'abc')).toBe(true);
-    expect(isOurSandbox(cmd('/usr/bin/bwrap', '--setenv', 'NANOCLAW_INSTANCE', 'abc'), 'abc')).toBe(true);
+    expect(
+      isOurSandbox(cmd('bwrap', '--setenv', 'NANOCLAW_INSTANCE', 'abc', '--', 'node'), 'abc'),
+    ).toBe(true);
+    expect(isOurSandbox(cmd('/usr/bin/bwrap', '--setenv', 'NANOCLAW_INSTANCE', 'abc'), 'abc')).toBe(
+      true,
+    );
     expect(isOurSandbox(cmd('bwrap', '--setenv', 'NANOCLAW_INSTANCE', 'other'), 'abc')).toBe(false);
     expect(isOurSandbox(cmd('node', '--setenv', 'NANOCLAW_INSTANCE', 'abc'), 'abc')).toBe(false);
     expect(isOurSandbox(cmd('bwrap', 'NANOCLAW_INSTANCE', 'abc'), 'abc')).toBe(false);

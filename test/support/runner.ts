@@ -84,7 +84,9 @@ export async function startRunnerHarness(upstreamUrl: string): Promise<RunnerHar
       child.on('close', (code) => resolve(code)),
     );
     const send = (message: HostToRunner | string) =>
-      child.stdin.write(typeof message === 'string' ? `${message}\n` : `${JSON.stringify(message)}\n`);
+      child.stdin.write(
+        typeof message === 'string' ? `${message}\n` : `${JSON.stringify(message)}\n`,
+      );
     send({
       type: 'start',
       runId: context.runId,

@@ -34,12 +34,18 @@ export function checkAccess(
     const bearer = /^Bearer\s+(\S+)$/i.exec(facts.authorization ?? '')?.[1];
     const given = bearer ?? facts.queryToken ?? '';
     if (!given || !sameToken(given, token)) {
-      return { status: 401, error: 'Missing or wrong access token: open the URL with #token=<WEB_TOKEN>.' };
+      return {
+        status: 401,
+        error: 'Missing or wrong access token: open the URL with #token=<WEB_TOKEN>.',
+      };
     }
     return undefined;
   }
   if (!facts.host || !LOOPBACK_NAMES.has(hostName(facts.host))) {
-    return { status: 403, error: 'This web chat only answers requests addressed to 127.0.0.1 or localhost.' };
+    return {
+      status: 403,
+      error: 'This web chat only answers requests addressed to 127.0.0.1 or localhost.',
+    };
   }
   if (facts.method !== 'GET' && facts.origin) {
     let originHost = '';

@@ -28,7 +28,13 @@ export interface WebChannel extends Channel {
 
 /** The API's view of a stored message. */
 export function apiMessage(m: StoredMessage) {
-  return { id: m.id, ts: m.ts, sender: m.senderName, fromAssistant: m.fromAssistant, text: m.content };
+  return {
+    id: m.id,
+    ts: m.ts,
+    sender: m.senderName,
+    fromAssistant: m.fromAssistant,
+    text: m.content,
+  };
 }
 
 const SECURITY_HEADERS = {
@@ -101,12 +107,16 @@ class WebServer implements WebChannel {
       this.deps.config.web.token,
     );
     if (denied) return sendJson(res, denied.status, { error: denied.error });
-    if (req.method === 'GET' && url.pathname === '/api/status') return sendJson(res, 200, this.deps.status());
-    if (req.method === 'GET' && url.pathname === '/api/chats') return sendJson(res, 200, { chats: this.chats() });
+    if (req.method === 'GET' && url.pathname === '/api/status')
+      return sendJson(res, 200, this.deps.status());
+    if (req.method === 'GET' && url.pathname === '/api/chats')
+      return sendJson(res, 200, { chats: this.chats() });
     const match = /^\/api\/chats\/([^/]+)\/(messages|events)$/.exec(url.pathname);
     const chatId = match?.[1] ? decodeURIComponent(match[1]) : '';
     if (!match || !this.knownChat(chatId)) {
-      return sendJson(res, 404, { error: `Unknown chat "${chatId}". GET /api/chats lists the chats.` });
+      return sendJson(res, 404, {
+        error: `Unknown chat "${chatId}". GET /api/chats lists the chats.`,
+      });
     }
     if (match[2] === 'events' && req.method === 'GET') return this.events(chatId, req, res);
     if (match[2] === 'messages' && req.method === 'GET') return this.history(chatId, url, res);
@@ -147,12 +157,17 @@ class WebServer implements WebChannel {
   private async post(chatId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body: z.infer<typeof PostSchema>;
     try {
-      const parsed = PostSchema.safeParse(JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8')));
-      if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues[0]?.message ?? 'Invalid body.' });
+      const parsed = PostSchema.safeParse(
+        JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8')),
+      );
+      if (!parsed.success)
+        return sendJson(res, 400, { error: parsed.error.issues[0]?.message ?? 'Invalid body.' });
       body = parsed.data;
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        return sendJson(res, 413, { error: `The request is larger than ${MAX_BODY_BYTES} bytes; messages are limited to 8000 characters.` });
+        return sendJson(res, 413, {
+          error: `The request is larger than ${MAX_BODY_BYTES} bytes; messages are limited to 8000 characters.`,
+        });
       }
       return sendJson(res, 400, { error: 'The body must be JSON like {"text": "hello"}.' });
     }
@@ -182,7 +197,8 @@ class WebServer implements WebChannel {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) =>
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('status', this.deps.status());
     const offMessage = this.deps.bus.on('message', (m) => {
       if (m.chatId === chatId) send('message', apiMessage(m));

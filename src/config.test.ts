@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseDotenv } from './config.js';
+
+describe('config', () => {
+  it('parses dotenv files like a user writes them', () => {
+    expect(
+      parseDotenv('# comment\nexport A=1\nB = "two words"\nC=\'x\'\nEMPTY=\nnot a line\n=bad\n'),
+    ).toEqual({ A: '1', B: 'two words', C: 'x' });
+  });
+
+  it('names every bad setting and how to fix it', () => {
+    const env = {
+      NANOCLAW_HOME: '/tmp/nc-none',
+      NANOCLAW_RUNTIME: 'vm',
+      MAX_CONCURRENT_SANDBOXES: 'lots',
+      SANDBOX_UID: '0',
+    };
+    let message = '';
+    try {
+      loadConfig(env, '/app');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('NANOCLAW_RUNTIME must be one of auto, bwrap, docker, podman, apple');
+    expect(message).toContain('MAX_CONCURRENT_SANDBOXES must be a number');
+    expect(message).toContain('SANDBOX_UID must not be 0');
+  });
+
+  it('refuses to expose the web chat beyond loopback without a token', () => {
+    expect(() =>
+      loadConfig({ NANOCLAW_HOME: '/tmp/nc-none', WEB_HOST: '0.0.0.0' }, '/app'),
+    ).toThrow(/WEB_TOKEN/);
+    const ok = loadConfig(
+      { NANOCLAW_HOME: '/tmp/nc-none', WEB_HOST: '0.0.0.0', WEB_TOKEN: 'x'.repeat(24) },
+      '/app',
+    );
+    expect(ok.web).toEqual({ host: '0.0.0.0', port: 4480, token: 'x'.repeat(24) });
+  });
+
+  it('keeps secrets out of the config object', () => {
+    const config = loadConfig(
+      { NANOCLAW_HOME: '/tmp/nc-none', ANTHROPIC_API_KEY: 'sk-secret' },
+      '/app',
+    );
+    expect(JSON.stringify(config)).not.toContain('sk-secret');
+  });
+});

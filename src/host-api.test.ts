@@ -1,0 +1,104 @@
+/**
+ * The host-side effects of agent tools, over a real SQLite file: each is checked against the
+ * caller's RunContext (from its capability), never against what the request body claims.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+import { EventBus } from './conversation/bus.js';
+import { Outbox } from './conversation/outbox.js';
+import { ForbiddenError } from './errors.js';
+import { hostApiHandlers } from './host-api.js';
+import { openStore, type Store } from './host.js';
+import { silentLogger } from './log.js';
+import { HOST_API_PATHS, RegisterGroupBodySchema } from './shared/host-api.js';
+
+const main = { runId: 'r1', group: { folder: 'main', isMain: true } };
+const family = { runId: 'r2', group: { folder: 'family', isMain: false } };
+
+describe('host API handlers', () => {
+  let home: string;
+  let store: Store;
+  let handlers: ReturnType<typeof hostApiHandlers>;
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-api-'));
+    const config = loadConfig({ NANOCLAW_HOME: home }, process.cwd());
+    store = openStore(config);
+    const now = new Date();
+    store.groups.ensure({ folder: 'main', name: 'Main', isMain: true, chatId: 'web:main' }, now);
+    store.groups.ensure(
+      { folder: 'family', name: 'Family', isMain: false, chatId: 'web:family' },
+      now,
+    );
+    store.messages.upsertChat('web:main', 'web', 'Main');
+    store.messages.upsertChat('web:family', 'web', 'Family');
+    const outbox = new Outbox({
+      messages: store.messages,
+      channels: () => [],
+      now: Date.now,
+      timers: { setTimeout, clearTimeout },
+      log: silentLogger(),
+      retryBaseMs: 60_000,
+      retryMaxDelayMs: 60_000,
+    });
+    handlers = hostApiHandlers({ store, outbox, bus: new EventBus(), config });
+  });
+
+  afterEach(() => {
+    store.db.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const extra = (route: string) => {
+    const entry = handlers.extra?.[route];
+    if (!entry) throw new Error(`no route ${route}`);
+    return entry;
+  };
+
+  it('send_message goes to the caller’s own chat; a non-main group cannot send elsewhere', async () => {
+    await handlers.sendMessage(family, { text: 'hello <internal>x</internal>family' });
+    expect(store.messages.history('web:family', 5).map((m) => m.content)).toEqual(['hello family']);
+    await expect(
+      handlers.sendMessage(family, { text: 'hi', chatId: 'web:main' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect(store.messages.history('web:main', 5)).toHaveLength(0);
+    await handlers.sendMessage(main, { text: 'from main', chatId: 'web:family' });
+    expect(store.messages.history('web:family', 5).at(-1)?.content).toBe('from main');
+  });
+
+  it('register_group: main only, never main, never an existing chat', async () => {
+    const route = extra(HOST_API_PATHS.registerGroup);
+    await expect(route.handle(family, { folder: 'sneaky' })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(store.groups.get('sneaky')).toBeUndefined();
+    expect(await route.handle(main, { folder: 'work', chat_id: 'web:work' })).toEqual({
+      folder: 'work',
+      chatId: 'web:work',
+    });
+    expect(store.groups.get('work')).toMatchObject({ isMain: false, requiresTrigger: true });
+    await expect(route.handle(main, { folder: 'dup', chat_id: 'web:family' })).rejects.toThrow(
+      /already belongs/,
+    );
+    await expect(route.handle(main, { folder: '../escape' })).rejects.toThrow(
+      /Invalid group folder/,
+    );
+    // The body schema has no isMain: any attempt to set it is refused before the handler.
+    expect(RegisterGroupBodySchema.safeParse({ folder: 'x', isMain: true }).success).toBe(false);
+    expect(RegisterGroupBodySchema.safeParse({ folder: 'x', is_main: true }).success).toBe(false);
+  });
+
+  it('list_groups: main sees all, others only themselves', async () => {
+    const route = extra(HOST_API_PATHS.listGroups);
+    const all = (await route.handle(main, {})) as { groups: { folder: string }[] };
+    expect(all.groups.map((g) => g.folder).sort()).toEqual(['family', 'main']);
+    const own = (await route.handle(family, {})) as { groups: { folder: string }[] };
+    expect(own.groups.map((g) => g.folder)).toEqual(['family']);
+  });
+
+  it('keeps host state private: the database is readable by the host user only', () => {
+    expect(fs.statSync(path.join(home, 'nanoclaw.db')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(home).mode & 0o777).toBe(0o711);
+  });
+});

@@ -8,6 +8,7 @@ import { CLI } from './cli.js';
 
 export interface HostProcess {
   url: string;
+  pid: number;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -42,6 +43,7 @@ export async function startHostProcess(env: Record<string, string>): Promise<Hos
   });
   return {
     url,
+    pid: child.pid ?? 0,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       child.kill(signal);

@@ -1,0 +1,10 @@
+/**
+ * `npm run bench`: prints latency and memory figures. Uses bwrap, the real SDK CLI and a local
+ * fake model, so the figures are NanoClaw's own overhead (the model answers instantly).
+ */
+import { benchConversation } from './conversation.js';
+import { benchSandbox } from './sandbox.js';
+
+const only = process.argv[2];
+if (!only || only === 'sandbox') await benchSandbox();
+if (!only || only === 'conversation') await benchConversation();

@@ -1,0 +1,131 @@
+/**
+ * Issue "Sandboxed agent runs" figures: sandbox start (spawn → runner ready), turn start → first
+ * model request with and without bwrap, and tool → host API round trips from inside a sandbox.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { secretSource } from '../src/config.js';
+import { createCapabilityRegistry } from '../src/gateway/capabilities.js';
+import { createGateway } from '../src/gateway/server.js';
+import { silentLogger } from '../src/log.js';
+import { createBwrapRuntime } from '../src/sandbox/bwrap.js';
+import { buildSandboxSpec } from '../src/sandbox/policy.js';
+import type { SandboxSpec } from '../src/sandbox/spec.js';
+import { startAgentRun } from '../src/runs/agent-run.js';
+import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
+import { APP_ROOT, tempHome } from '../test/support/cli.js';
+import { startRunnerHarness } from '../test/support/runner.js';
+import { row } from './stats.js';
+
+const RUNS = 20;
+
+export async function benchSandbox(): Promise<void> {
+  const fake = await startFakeAnthropic();
+  const home = tempHome('nanoclaw-bench-');
+  const dirs = ['groups/main', 'groups/global', 'sessions/main', 'run'].map((d) => {
+    const p = path.join(home, d);
+    fs.mkdirSync(p, { recursive: true });
+    fs.chownSync(p, 1000, 1000);
+    return p;
+  });
+  fs.chmodSync(path.join(home, 'run'), 0o755);
+  const capabilities = createCapabilityRegistry();
+  const gateway = await createGateway({
+    socketPath: path.join(home, 'run', 'gateway.sock'),
+    upstreamUrl: fake.url,
+    secrets: secretSource({ ANTHROPIC_API_KEY: 'sk-bench' }, path.join(home, '.env')),
+    capabilities,
+    handlers: { sendMessage: async () => {} },
+    log: silentLogger(),
+  });
+  const runtime = createBwrapRuntime(silentLogger());
+  const spec = (runId: string): SandboxSpec =>
+    buildSandboxSpec({
+      runId,
+      instance: 'bench',
+      group: { folder: 'main', isMain: true },
+      hostPaths: {
+        appRoot: APP_ROOT,
+        nodeBinary: fs.realpathSync(process.execPath),
+        groupDir: dirs[0] as string,
+        globalDir: dirs[1] as string,
+        claudeHome: dirs[2] as string,
+        gatewayDir: dirs[3] as string,
+      },
+      user: { uid: 1000, gid: 1000 },
+      limits: { memoryMb: 4096, cpus: 2, pids: 512, tmpMb: 256, timeoutMs: 120_000 },
+      timezone: 'UTC',
+    });
+  const deps = { runtime, capabilities, gateway: { kind: 'unix' as const, path: '/run/nanoclaw/gateway.sock' }, log: silentLogger() };
+  const start = { group: { folder: 'main', isMain: true }, assistantName: 'Andy', timezone: 'UTC' };
+
+  const ready: number[] = [];
+  const firstRequest: number[] = [];
+  let rtts: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const before = fake.requests.length;
+    const t0 = performance.now();
+    const t0wall = Date.now();
+    const prompt = i === 0 ? `RUN: ${rttScript()}` : 'hello';
+    const run = startAgentRun({ spec: spec(`b${i}`), context: { runId: `b${i}`, group: start.group }, start: { ...start, prompt } }, deps, new AbortController().signal);
+    for await (const event of run.events) {
+      if (event.type === 'ready') ready.push(performance.now() - t0);
+      if (event.type === 'result') {
+        if (i === 0) rtts = parseRtts(event.text);
+        run.close();
+      }
+    }
+    await run.finished;
+    const first = fake.requests[before];
+    if (first) firstRequest.push(first.at - t0wall);
+  }
+  await gateway.close();
+
+  const direct = await directFirstRequest(fake);
+  await fake.close();
+  fs.rmSync(home, { recursive: true, force: true });
+  console.log('\n## Sandboxed agent runs (bwrap)');
+  console.log(row('sandbox start: spawn → runner ready', ready));
+  console.log(row('turn start → first model request (bwrap)', firstRequest));
+  console.log(row('turn start → first model request (no sandbox)', direct));
+  const overhead = median(firstRequest) - median(direct);
+  console.log(`${'bwrap overhead on top of SDK start-up (p50 difference)'.padEnd(48)} ${overhead.toFixed(1)} ms`);
+  console.log(row('tool → host API round trip (inside sandbox)', rtts));
+  console.log('docker: not measured here (no Docker daemon on this machine)');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+/** A node script run by the agent's Bash tool: 50 host API calls through the forwarder. */
+function rttScript(): string {
+  const js =
+    "const u=process.env.NANOCLAW_HOST_URL+'/api/list_groups';const h={authorization:'Bearer '+process.env.ANTHROPIC_API_KEY,'content-type':'application/json'};" +
+    "(async()=>{const r=[];for(let i=0;i<55;i++){const t=performance.now();await (await fetch(u,{method:'POST',headers:h,body:'{}'})).text();r.push(performance.now()-t)}console.log('RTT '+r.slice(5).map(x=>x.toFixed(2)).join(' '))})()";
+  return `node -e "${js.replace(/"/g, '\\"')}"`;
+}
+
+function parseRtts(text: string): number[] {
+  const line = text.split('\n').find((l) => l.includes('RTT '));
+  return line ? line.slice(line.indexOf('RTT ') + 4).trim().split(/\s+/).map(Number) : [];
+}
+
+/** The same turn with the runner started directly on the host (the SDK's own start-up). */
+async function directFirstRequest(fake: Awaited<ReturnType<typeof startFakeAnthropic>>): Promise<number[]> {
+  const harness = await startRunnerHarness(fake.url);
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const before = fake.requests.length;
+    const t0 = Date.now();
+    const run = harness.start({ prompt: 'hello' });
+    await run.waitFor((e) => e.type === 'result');
+    run.send({ type: 'close' });
+    await run.exit;
+    const first = fake.requests[before];
+    if (first) out.push(first.at - t0);
+  }
+  await harness.close();
+  return out;
+}

@@ -6,7 +6,12 @@
 import fs from 'node:fs';
 import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
 import { runCli, tempHome } from '../test/support/cli.js';
-import { history, postMessage, startHostProcess, type HostProcess } from '../test/support/host-process.js';
+import {
+  history,
+  postMessage,
+  startHostProcess,
+  type HostProcess,
+} from '../test/support/host-process.js';
 import { row } from './stats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,7 +91,8 @@ async function runBurst(host: HostProcess): Promise<{ summary: string }> {
   const t0 = Date.now();
   const posts: Promise<Response>[] = [];
   for (let m = 0; m < 10; m++) {
-    for (let g = 0; g < 20; g++) posts.push(postMessage(host.url, `web:g${g}`, `g${g} message ${m}`));
+    for (let g = 0; g < 20; g++)
+      posts.push(postMessage(host.url, `web:g${g}`, `g${g} message ${m}`));
   }
   const statuses = (await Promise.all(posts)).map((r) => r.status);
   const accepted = statuses.filter((s) => s === 201).length;
@@ -95,12 +101,17 @@ async function runBurst(host: HostProcess): Promise<{ summary: string }> {
     const last = messages.findIndex((m) => m.text === `g${g} message 9`);
     return last !== -1 && messages.slice(last + 1).some((m) => m.fromAssistant);
   };
-  await until(async () => (await Promise.all([...Array(20).keys()].map(lastAnswered))).every(Boolean), 600_000);
+  await until(
+    async () => (await Promise.all([...Array(20).keys()].map(lastAnswered))).every(Boolean),
+    600_000,
+  );
   const seconds = (Date.now() - t0) / 1000;
   let userMessages = 0;
   let duplicates = 0;
   for (let g = 0; g < 20; g++) {
-    const texts = (await history(host.url, `web:g${g}`)).filter((m) => !m.fromAssistant).map((m) => m.text);
+    const texts = (await history(host.url, `web:g${g}`))
+      .filter((m) => !m.fromAssistant)
+      .map((m) => m.text);
     userMessages += texts.length;
     duplicates += texts.length - new Set(texts).size;
   }

@@ -56,7 +56,12 @@ export async function benchSandbox(): Promise<void> {
       limits: { memoryMb: 4096, cpus: 2, pids: 512, tmpMb: 256, timeoutMs: 120_000 },
       timezone: 'UTC',
     });
-  const deps = { runtime, capabilities, gateway: { kind: 'unix' as const, path: '/run/nanoclaw/gateway.sock' }, log: silentLogger() };
+  const deps = {
+    runtime,
+    capabilities,
+    gateway: { kind: 'unix' as const, path: '/run/nanoclaw/gateway.sock' },
+    log: silentLogger(),
+  };
   const start = { group: { folder: 'main', isMain: true }, assistantName: 'Andy', timezone: 'UTC' };
 
   const ready: number[] = [];
@@ -67,7 +72,15 @@ export async function benchSandbox(): Promise<void> {
     const t0 = performance.now();
     const t0wall = Date.now();
     const prompt = i === 0 ? `RUN: ${rttScript()}` : 'hello';
-    const run = startAgentRun({ spec: spec(`b${i}`), context: { runId: `b${i}`, group: start.group }, start: { ...start, prompt } }, deps, new AbortController().signal);
+    const run = startAgentRun(
+      {
+        spec: spec(`b${i}`),
+        context: { runId: `b${i}`, group: start.group },
+        start: { ...start, prompt },
+      },
+      deps,
+      new AbortController().signal,
+    );
     for await (const event of run.events) {
       if (event.type === 'ready') ready.push(performance.now() - t0);
       if (event.type === 'result') {
@@ -89,7 +102,9 @@ export async function benchSandbox(): Promise<void> {
   console.log(row('turn start → first model request (bwrap)', firstRequest));
   console.log(row('turn start → first model request (no sandbox)', direct));
   const overhead = median(firstRequest) - median(direct);
-  console.log(`${'bwrap overhead on top of SDK start-up (p50 difference)'.padEnd(48)} ${overhead.toFixed(1)} ms`);
+  console.log(
+    `${'bwrap overhead on top of SDK start-up (p50 difference)'.padEnd(48)} ${overhead.toFixed(1)} ms`,
+  );
   console.log(row('tool → host API round trip (inside sandbox)', rtts));
   console.log('docker: not measured here (no Docker daemon on this machine)');
 }
@@ -109,11 +124,19 @@ function rttScript(): string {
 
 function parseRtts(text: string): number[] {
   const line = text.split('\n').find((l) => l.includes('RTT '));
-  return line ? line.slice(line.indexOf('RTT ') + 4).trim().split(/\s+/).map(Number) : [];
+  return line
+    ? line
+        .slice(line.indexOf('RTT ') + 4)
+        .trim()
+        .split(/\s+/)
+        .map(Number)
+    : [];
 }
 
 /** The same turn with the runner started directly on the host (the SDK's own start-up). */
-async function directFirstRequest(fake: Awaited<ReturnType<typeof startFakeAnthropic>>): Promise<number[]> {
+async function directFirstRequest(
+  fake: Awaited<ReturnType<typeof startFakeAnthropic>>,
+): Promise<number[]> {
   const harness = await startRunnerHarness(fake.url);
   const out: number[] = [];
   for (let i = 0; i < RUNS; i++) {

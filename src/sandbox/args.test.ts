@@ -47,14 +47,18 @@ describe('bubblewrap arguments', () => {
     expect(pairs(plan.args, '--uid')).toEqual(['1000']);
   });
 
-  it('binds every spec mount through an fd with its mode, and nothing else from the host', () => {
-    const sources = plan.fds
-      .filter((f) => f.kind === 'path')
-      .map((f) => f.kind === 'path' && f.hostPath);
-    expect(sources).toEqual(spec.mounts.map((m) => m.hostPath));
-    expect(pairs(plan.args, '--bind-fd')).toHaveLength(2);
-    expect(plan.args.filter((a) => a === '--ro-bind').length).toBe(2); // /usr and /etc/ssl
-    expect(plan.args).not.toContain('/root');
+  it('binds every spec mount with its mode, and nothing else from the host', () => {
+    const binds = plan.args.flatMap((a, i) =>
+      a === '--bind' || a === '--ro-bind' ? [`${a} ${plan.args[i + 1]} ${plan.args[i + 2]}`] : [],
+    );
+    expect(binds).toEqual([
+      '--ro-bind /usr /usr',
+      '--ro-bind /etc/ssl /etc/ssl',
+      ...spec.mounts.map(
+        (m) => `${m.mode === 'rw' ? '--bind' : '--ro-bind'} ${m.hostPath} ${m.sandboxPath}`,
+      ),
+    ]);
+    expect(plan.data).toHaveLength(3); // generated passwd, group, hosts
   });
 
   it('sets exactly the spec env and runs the command after --', () => {

@@ -1,17 +1,15 @@
 /**
  * The bubblewrap command line for a SandboxSpec (pure). Every namespace is unshared, the
- * environment is cleared, only the spec's mounts exist, and sandbox mounts are passed as open
- * file descriptors, so the unprivileged sandbox uid never needs to traverse host directories
- * (such as a data directory under /root) that it has no right to enter.
+ * environment is cleared and only the spec's mounts exist. bwrap runs as the unprivileged
+ * sandbox uid, so every mount source must be reachable by that uid (the host checks this at
+ * start-up); generated files (passwd, group, hosts) come through pipes.
  */
 import type { SandboxSpec } from './spec.js';
 
-/** What the child's extra file descriptors (3, 4, …) must be, in order. */
-export type FdSource = { kind: 'path'; hostPath: string } | { kind: 'data'; content: string };
-
 export interface BwrapPlan {
   args: string[];
-  fds: FdSource[];
+  /** Contents to write into the child's extra pipes (fd 3, 4, …), in order. */
+  data: string[];
 }
 
 /** Facts about the host's root filesystem that shape the command line. */
@@ -34,8 +32,8 @@ export const ETC_ALLOWLIST = [
 ] as const;
 
 export function bwrapArgs(spec: SandboxSpec, layout: HostLayout): BwrapPlan {
-  const fds: FdSource[] = [];
-  const fd = (source: FdSource) => String(3 + fds.push(source) - 1);
+  const data: string[] = [];
+  const fd = (content: string) => String(3 + data.push(content) - 1);
   const { uid, gid } = spec.user;
   const args = [
     '--unshare-all',
@@ -60,13 +58,13 @@ export function bwrapArgs(spec: SandboxSpec, layout: HostLayout): BwrapPlan {
   for (const entry of layout.etcEntries) args.push('--ro-bind', entry, entry);
   args.push(
     '--ro-bind-data',
-    fd({ kind: 'data', content: `agent:x:${uid}:${gid}:agent:${spec.home}:/bin/sh\n` }),
+    fd(`agent:x:${uid}:${gid}:agent:${spec.home}:/bin/sh\n`),
     '/etc/passwd',
     '--ro-bind-data',
-    fd({ kind: 'data', content: `agent:x:${gid}:\n` }),
+    fd(`agent:x:${gid}:\n`),
     '/etc/group',
     '--ro-bind-data',
-    fd({ kind: 'data', content: '127.0.0.1 localhost\n::1 localhost\n' }),
+    fd(`127.0.0.1 localhost ${spec.hostname}\n::1 localhost\n`),
     '/etc/hosts',
     '--proc',
     '/proc',
@@ -82,12 +80,11 @@ export function bwrapArgs(spec: SandboxSpec, layout: HostLayout): BwrapPlan {
     spec.home,
   );
   for (const mount of spec.mounts) {
-    const flag = mount.mode === 'rw' ? '--bind-fd' : '--ro-bind-fd';
-    args.push(flag, fd({ kind: 'path', hostPath: mount.hostPath }), mount.sandboxPath);
+    args.push(mount.mode === 'rw' ? '--bind' : '--ro-bind', mount.hostPath, mount.sandboxPath);
   }
   args.push('--chdir', spec.cwd);
   for (const [key, value] of Object.entries(spec.env)) args.push('--setenv', key, value);
   // No nested namespaces: the agent cannot build itself a new user namespace inside.
   args.push('--disable-userns', '--assert-userns-disabled', '--', ...spec.command);
-  return { args, fds };
+  return { args, data };
 }

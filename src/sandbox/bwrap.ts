@@ -2,7 +2,7 @@
  * The bubblewrap runtime (Linux, no daemon). Spawns bwrap as the unprivileged sandbox uid — never
  * as root, where `--uid 1000` would map to host root — with the mounts passed as open fds.
  */
-import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -40,41 +40,25 @@ export function createBwrapRuntime(
     name: 'bwrap',
     spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess {
       const plan = bwrapArgs(spec, layout);
-      const opened: number[] = [];
-      const stdio: StdioOptions = ['pipe', 'pipe', 'pipe'];
-      try {
-        for (const source of plan.fds) {
-          if (source.kind === 'path') {
-            const fd = fs.openSync(source.hostPath, 'r');
-            opened.push(fd);
-            stdio.push(fd);
-          } else {
-            stdio.push('pipe');
-          }
-        }
-        const { command, args } = launcher(spec);
-        const isRoot = process.getuid?.() === 0;
-        const child = spawn(command, [...args, ...plan.args], {
-          stdio,
-          // bwrap clears the sandbox env anyway; its own env must not carry host secrets either.
-          env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
-          ...(isRoot ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
-          signal,
-          killSignal: 'SIGKILL',
-        }) as SandboxProcess;
-        plan.fds.forEach((source, index) => {
-          if (source.kind !== 'data') return;
-          const pipe = child.stdio[3 + index];
-          if (!pipe || !('end' in pipe)) return;
-          // bwrap may exit before reading (a failed start); its stderr says why.
-          pipe.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap data pipe'));
-          pipe.end(source.content);
-        });
-        child.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap spawn error'));
-        return child;
-      } finally {
-        for (const fd of opened) fs.closeSync(fd);
-      }
+      const { command, args } = launcher(spec);
+      const isRoot = process.getuid?.() === 0;
+      const child = spawn(command, [...args, ...plan.args], {
+        stdio: ['pipe', 'pipe', 'pipe', ...plan.data.map(() => 'pipe' as const)],
+        // bwrap clears the sandbox env anyway; its own env must not carry host secrets either.
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+        ...(isRoot ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
+        signal,
+        killSignal: 'SIGKILL',
+      }) as SandboxProcess;
+      plan.data.forEach((content, index) => {
+        const pipe = child.stdio[3 + index];
+        if (!pipe || !('end' in pipe)) return;
+        // bwrap may exit before reading (a failed start); its stderr says why.
+        pipe.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap data pipe'));
+        pipe.end(content);
+      });
+      child.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap spawn error'));
+      return child;
     },
     async probe() {
       return probeBwrap();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SandboxError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { engineEnv } from './container.js';
 
 export interface ImageBuildOptions {
@@ -67,7 +67,12 @@ export async function buildImage(
       child.on('error', reject);
       child.on('close', resolve);
     });
-    if (code !== 0) throw new SandboxError(`${options.engine} build failed (exit ${code})`);
+    if (code !== 0) {
+      throw new UserError(
+        `${options.engine} build failed (exit ${code}); see its output above. Is the ` +
+          `${options.engine} daemon running, and can it reach the base image ${options.baseImage}?`,
+      );
+    }
   } finally {
     fs.rmSync(context, { recursive: true, force: true });
   }

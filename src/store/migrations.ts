@@ -60,4 +60,38 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
   `,
+  // 3: scheduled tasks and their runs. UNIQUE(task_id, scheduled_for) makes a second claim of
+  // the same occurrence impossible.
+  `
+  CREATE TABLE tasks (
+    id                TEXT PRIMARY KEY,
+    group_folder      TEXT NOT NULL,
+    prompt            TEXT NOT NULL,
+    schedule_type     TEXT NOT NULL CHECK (schedule_type IN ('cron', 'interval', 'once')),
+    schedule_value    TEXT NOT NULL,
+    context_mode      TEXT NOT NULL DEFAULT 'isolated' CHECK (context_mode IN ('isolated', 'group')),
+    script            TEXT,
+    missed_policy     TEXT NOT NULL DEFAULT 'run-once' CHECK (missed_policy IN ('run-once', 'skip')),
+    status            TEXT NOT NULL DEFAULT 'active'
+                        CHECK (status IN ('active', 'paused', 'completed', 'cancelled')),
+    next_run          INTEGER,
+    paused_reason     TEXT,
+    created_at        INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+  );
+  CREATE INDEX tasks_due ON tasks(next_run) WHERE status = 'active';
+  CREATE INDEX tasks_group ON tasks(group_folder);
+  CREATE TABLE task_runs (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    task_id           TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+    scheduled_for     INTEGER NOT NULL,
+    started_at        INTEGER NOT NULL,
+    finished_at       INTEGER,
+    duration_ms       INTEGER,
+    status            TEXT NOT NULL CHECK (status IN ('running', 'success', 'error', 'skipped')),
+    result            TEXT,
+    error             TEXT,
+    UNIQUE (task_id, scheduled_for)
+  );
+  `,
 ];

@@ -15,7 +15,11 @@ import { hostApiHandlers } from './host-api.js';
 import { openStore, startHost, type Host } from './host.js';
 import type { Logger } from './log.js';
 import { startGroupRun } from './runs/turn.js';
-import type { MessageStore } from './store/messages.js';
+import { postAssistantMessage, type PostDeps } from './conversation/post.js';
+import { createDispatcher } from './scheduler/dispatch.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { TaskService } from './scheduler/service.js';
+import fs from 'node:fs';
 
 export const MAIN_CHAT_ID = 'web:main';
 
@@ -38,9 +42,8 @@ export async function startApp(
   const channels: Channel[] = [];
   const bus = new EventBus();
   const store = openStore(config);
-  const { messages } = store;
   const outbox = new Outbox({
-    messages,
+    messages: store.messages,
     channels: () => channels,
     now: Date.now,
     timers,
@@ -48,34 +51,48 @@ export async function startApp(
     retryBaseMs: 2000,
     retryMaxDelayMs: 5 * 60_000,
   });
+  const post: PostDeps = {
+    messages: store.messages,
+    bus,
+    outbox,
+    assistantName: config.assistantName,
+    now: Date.now,
+  };
+  // The scheduler needs the host; the host API needs the task service: re-arm through a late link.
+  let scheduler: Scheduler | undefined;
+  const tasks = new TaskService({
+    tasks: store.tasks,
+    groups: store.groups,
+    timezone: config.timezone,
+    now: Date.now,
+    changed: () => scheduler?.changed(),
+  });
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ store, outbox, bus, config }),
+    hostApiHandlers({ store, post, config, tasks }),
   );
-  ensureMainGroup(host, messages);
-  const conversations = createConversations(host, bus, outbox, () => channels);
+  ensureMainGroup(host);
+  const conversations = createConversations(host, post, () => channels);
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
     problems: credentialProblems(config, env),
   });
-  const deps: ChannelDeps = {
+  await startChannels(factories, channels, {
     config,
     env,
     log: log.child({ component: 'channel' }),
     bus,
-    messages,
+    messages: store.messages,
     groups: host.groups,
+    tasks: store.tasks,
     receive: (channel, message) => conversations.receive(channel, message),
     status,
-  };
-  for (const factory of factories) {
-    const channel = factory(deps);
-    if (!channel) continue;
-    await channel.start();
-    channels.push(channel);
-  }
+  });
+  scheduler = createScheduler(host, post);
+  scheduler.start();
+  const unwatch = watchExternalWrites(config, () => scheduler?.changed());
   conversations.resumeAll();
   outbox.kick();
   return {
@@ -84,6 +101,8 @@ export async function startApp(
     channels,
     status,
     async stop() {
+      unwatch();
+      await scheduler?.stop();
       await conversations.shutdown();
       await outbox.close();
       for (const channel of channels) {
@@ -96,10 +115,56 @@ export async function startApp(
   };
 }
 
+async function startChannels(
+  factories: readonly ChannelFactory[],
+  channels: Channel[],
+  deps: ChannelDeps,
+): Promise<void> {
+  for (const factory of factories) {
+    const channel = factory(deps);
+    if (!channel) continue;
+    await channel.start();
+    channels.push(channel);
+  }
+}
+
+function createScheduler(host: Host, post: PostDeps): Scheduler {
+  return new Scheduler({
+    tasks: host.tasks,
+    timezone: host.config.timezone,
+    now: Date.now,
+    timers,
+    dispatch: createDispatcher({
+      host,
+      post: (chatId, text) => postAssistantMessage(post, chatId, text),
+    }),
+    groupExists: (folder) => host.groups.get(folder) !== undefined,
+    log: host.log.child({ component: 'scheduler' }),
+  });
+}
+
+/**
+ * The CLI changes tasks from another process: re-arm when the database changes on disk
+ * (debounced). Event-driven; the scheduler's one-minute safety re-arm covers missed events.
+ */
+function watchExternalWrites(config: Config, changed: () => void): () => void {
+  let pending: NodeJS.Timeout | undefined;
+  const watcher = fs.watch(config.home, (_event, file) => {
+    if (!file?.startsWith('nanoclaw.db') || pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      changed();
+    }, 200);
+  });
+  return () => {
+    if (pending) clearTimeout(pending);
+    watcher.close();
+  };
+}
+
 function createConversations(
   host: Host,
-  bus: EventBus,
-  outbox: Outbox,
+  post: PostDeps,
   channels: () => readonly Channel[],
 ): Conversations {
   const { config, log } = host;
@@ -112,8 +177,7 @@ function createConversations(
     groups: host.groups,
     messages: host.messages,
     sessions: host.sessions,
-    bus,
-    outbox,
+    post,
     typing: new TypingIndicator({ channels, timers, log }),
     startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
     now: Date.now,
@@ -123,7 +187,7 @@ function createConversations(
 }
 
 /** The web chat's own conversation is the main group. */
-function ensureMainGroup(host: Host, messages: MessageStore): void {
+function ensureMainGroup(host: Host): void {
   const main = host.groups.main();
   if (!main) {
     host.groups.ensure(
@@ -133,7 +197,7 @@ function ensureMainGroup(host: Host, messages: MessageStore): void {
   } else if (!main.chatId) {
     host.groups.bindChat(main.folder, MAIN_CHAT_ID);
   }
-  messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
+  host.messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
 }
 
 /** What the user must set before the assistant can answer (empty when all is well). */

@@ -11,6 +11,7 @@ import { EventBus } from './conversation/bus.js';
 import { Outbox } from './conversation/outbox.js';
 import { ForbiddenError } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
+import { TaskService } from './scheduler/service.js';
 import { openStore, type Store } from './host.js';
 import { silentLogger } from './log.js';
 import { HOST_API_PATHS, RegisterGroupBodySchema } from './shared/host-api.js';
@@ -44,7 +45,21 @@ describe('host API handlers', () => {
       retryBaseMs: 60_000,
       retryMaxDelayMs: 60_000,
     });
-    handlers = hostApiHandlers({ store, outbox, bus: new EventBus(), config });
+    const post = {
+      messages: store.messages,
+      bus: new EventBus(),
+      outbox,
+      assistantName: 'Andy',
+      now: Date.now,
+    };
+    const tasks = new TaskService({
+      tasks: store.tasks,
+      groups: store.groups,
+      timezone: 'UTC',
+      now: Date.now,
+      changed: () => {},
+    });
+    handlers = hostApiHandlers({ store, post, config, tasks });
   });
 
   afterEach(() => {

@@ -3,10 +3,10 @@
  * capability) and checks it with the pure rules in security/authz.ts before touching anything.
  */
 import type { Config } from './config.js';
-import type { EventBus } from './conversation/bus.js';
-import type { Outbox } from './conversation/outbox.js';
+import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { ForbiddenError, UserError } from './errors.js';
-import type { HostApiHandlers } from './gateway/types.js';
+import type { ExtraRoute, HostApiHandlers, RunContext } from './gateway/types.js';
+import type { z } from 'zod';
 import type { Store } from './host.js';
 import { stripInternal } from './runs/text.js';
 import { registerGroup } from './groups/manage.js';
@@ -17,13 +17,14 @@ import {
   HOST_API_PATHS,
   type RegisterGroupBody,
 } from './shared/host-api.js';
-import { outboxMessage } from './store/messages.js';
+import type { TaskService } from './scheduler/service.js';
+import { TASK_SCHEMAS } from './shared/task-api.js';
 
 export interface HostApiDeps {
   store: Store;
-  outbox: Outbox;
-  bus: EventBus;
+  post: PostDeps;
   config: Config;
+  tasks: TaskService;
 }
 
 function enforce(decision: Decision): void {
@@ -40,13 +41,10 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       enforce(canSendTo(context, own, target));
       if (!messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
       const text = stripInternal(body.text);
-      if (!text) return;
-      const now = Date.now();
-      const item = messages.enqueue(target, text, deps.config.assistantName, now);
-      deps.bus.emit('message', outboxMessage(item, deps.config.assistantName, now));
-      deps.outbox.kick();
+      if (text) postAssistantMessage(deps.post, target, text);
     },
     extra: {
+      ...taskRoutes(deps.tasks),
       [HOST_API_PATHS.registerGroup]: {
         schema: RegisterGroupBodySchema,
         async handle(context, body) {
@@ -86,5 +84,26 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
         },
       },
     },
+  };
+}
+
+/** The task tools: one route each, `/api/<tool name>`, body checked by its shared schema. */
+function taskRoutes(service: TaskService): Record<string, ExtraRoute> {
+  const route = <S extends z.ZodType>(
+    schema: S,
+    handle: (c: RunContext, b: z.infer<S>) => unknown,
+  ): ExtraRoute => ({
+    schema,
+    handle: async (context, body) => handle(context, body as z.infer<S>),
+  });
+  return {
+    '/api/schedule_task': route(TASK_SCHEMAS.schedule_task, (c, b) => service.schedule(c, b)),
+    '/api/list_tasks': route(TASK_SCHEMAS.list_tasks, (c, b) => service.list(c, b)),
+    '/api/get_task': route(TASK_SCHEMAS.get_task, (c, b) => service.get(c, b)),
+    '/api/update_task': route(TASK_SCHEMAS.update_task, (c, b) => service.update(c, b)),
+    '/api/pause_task': route(TASK_SCHEMAS.pause_task, (c, b) => service.pause(c, b)),
+    '/api/resume_task': route(TASK_SCHEMAS.resume_task, (c, b) => service.resume(c, b)),
+    '/api/cancel_task': route(TASK_SCHEMAS.cancel_task, (c, b) => service.cancel(c, b)),
+    '/api/run_task_now': route(TASK_SCHEMAS.run_task_now, (c, b) => service.runNow(c, b)),
   };
 }

@@ -19,6 +19,7 @@ import type { GatewayEndpoint } from './shared/protocol.js';
 import { openDb, type Db } from './store/db.js';
 import { GroupStore, SessionStore } from './store/groups.js';
 import { MessageStore } from './store/messages.js';
+import { TaskStore } from './store/tasks.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -26,6 +27,7 @@ export interface Store {
   groups: GroupStore;
   sessions: SessionStore;
   messages: MessageStore;
+  tasks: TaskStore;
 }
 
 /**
@@ -49,6 +51,7 @@ export function openStore(config: Config): Store {
     groups: new GroupStore(db),
     sessions: new SessionStore(db),
     messages: new MessageStore(db),
+    tasks: new TaskStore(db),
   };
 }
 

@@ -6,6 +6,7 @@
 import { createSdkMcpServer, tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import { HOST_API_PATHS } from '../shared/host-api.js';
+import { TASK_SHAPES, TASK_TOOL_DESCRIPTIONS, type TaskToolName } from '../shared/task-api.js';
 import type { HostClient } from './host-client.js';
 
 const INTERNAL = /<internal>[\s\S]*?<\/internal>/g;
@@ -64,6 +65,11 @@ export function nanoclawMcpServer(host: HostClient) {
         'List the registered groups (main sees all; other groups see only themselves).',
         {},
         async () => forward(host, HOST_API_PATHS.listGroups, {}, 'No groups.'),
+      ),
+      ...(Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
+        tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
+          forward(host, `/api/${name}`, args, 'Done.'),
+        ),
       ),
     ],
   });

@@ -7,6 +7,7 @@ import type { EventBus } from '../conversation/bus.js';
 import type { Logger } from '../log.js';
 import type { GroupStore } from '../store/groups.js';
 import type { MessageStore } from '../store/messages.js';
+import type { TaskStore } from '../store/tasks.js';
 
 export interface InboundMessage {
   /** Platform-qualified chat id, e.g. `web:main`, `tg:-100123`. */
@@ -53,6 +54,8 @@ export interface ChannelDeps {
   bus: EventBus;
   messages: MessageStore;
   groups: GroupStore;
+  /** Read-only use: the web page shows a group's tasks and recent runs. */
+  tasks: TaskStore;
   /** Stores the message durably and wakes its group; resolves after the commit. */
   receive(channel: string, message: InboundMessage): Promise<void>;
   status(): HostStatus;

@@ -84,16 +84,21 @@ describe('Conversations', () => {
       groups,
       messages,
       sessions: new SessionStore(db),
-      bus,
-      outbox: new Outbox({
+      post: {
         messages,
-        channels: () => [channel],
+        bus,
+        assistantName: 'Andy',
         now: Date.now,
-        timers,
-        log,
-        retryBaseMs: 10,
-        retryMaxDelayMs: 10,
-      }),
+        outbox: new Outbox({
+          messages,
+          channels: () => [channel],
+          now: Date.now,
+          timers,
+          log,
+          retryBaseMs: 10,
+          retryMaxDelayMs: 10,
+        }),
+      },
       typing: new TypingIndicator({ channels: () => [channel], timers, log }),
       startRun: (group, prompt, signal) => {
         const run = new ScriptedRun(group, prompt);

@@ -15,9 +15,8 @@ import {
   type MessageStore,
   type StoredMessage,
 } from '../store/messages.js';
-import type { EventBus } from './bus.js';
 import { formatMessages } from './format.js';
-import type { Outbox } from './outbox.js';
+import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type Timers } from './queue.js';
 import { shouldAnswer } from './trigger.js';
 import { TypingIndicator } from './typing.js';
@@ -39,8 +38,7 @@ export interface ConversationDeps {
   groups: GroupStore;
   messages: MessageStore;
   sessions: SessionStore;
-  bus: EventBus;
-  outbox: Outbox;
+  post: PostDeps;
   typing: TypingIndicator;
   startRun(group: Group, prompt: string, signal: AbortSignal): AgentRun;
   now(): number;
@@ -105,7 +103,7 @@ export class Conversations {
       fromAssistant: false,
     };
     if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
-    this.deps.bus.emit('message', stored);
+    this.deps.post.bus.emit('message', stored);
     this.wake(group);
   }
 
@@ -194,8 +192,8 @@ export class Conversations {
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
     live.answered = live.through;
     if (!item) return;
-    this.deps.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
-    this.deps.outbox.kick();
+    this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
+    this.deps.post.outbox.kick();
   }
 
   private armIdle(live: LiveRun): void {
@@ -221,10 +219,7 @@ export class Conversations {
     const text =
       `Sorry, I could not answer (${reason}). ` + 'I will try again when you send another message.';
     try {
-      const now = this.deps.now();
-      const item = this.deps.messages.enqueue(group.chatId, text, this.deps.assistantName, now);
-      this.deps.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
-      this.deps.outbox.kick();
+      postAssistantMessage(this.deps.post, group.chatId, text);
     } catch (error) {
       this.deps.log.error({ group: folder, err: errorMessage(error) }, 'could not report failure');
     }

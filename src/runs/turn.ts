@@ -46,17 +46,23 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
   });
 }
 
-/** Starts a sandboxed run for a group with the group's session and memory. */
+export interface RunOptions {
+  /** `group`: continue the group's conversation; `isolated`: a fresh session, not kept. */
+  session: 'group' | 'isolated';
+}
+
+/** Starts a sandboxed run for a group with its memory (and its session unless isolated). */
 export function startGroupRun(
   host: Host,
   group: Group,
   prompt: string,
   signal: AbortSignal,
+  options: RunOptions = { session: 'group' },
 ): AgentRun {
   const runId = newRunId();
   const spec = specForGroup(host, group, runId);
   const paths = prepareGroupDirs(host.config, group);
-  const sessionId = host.sessions.get(group.folder);
+  const sessionId = options.session === 'group' ? host.sessions.get(group.folder) : undefined;
   const globalMemory = readGlobalMemory(paths);
   return startAgentRun(
     {
@@ -92,13 +98,15 @@ export async function runTurn(
   prompt: string,
   sink: TurnSink,
   signal: AbortSignal,
+  options: RunOptions = { session: 'group' },
 ): Promise<string> {
-  const run = startGroupRun(host, group, prompt, signal);
+  const run = startGroupRun(host, group, prompt, signal, options);
   let answer: string | undefined;
   let failure: string | undefined;
   for await (const event of run.events) {
-    if (event.type === 'session') host.sessions.set(group.folder, event.sessionId, new Date());
-    else if (event.type === 'text') {
+    if (event.type === 'session' && options.session === 'group') {
+      host.sessions.set(group.folder, event.sessionId, new Date());
+    } else if (event.type === 'text') {
       const visible = stripInternal(event.text);
       if (visible) sink.text(visible);
     } else if (event.type === 'tool') sink.tool?.(event.name, event.summary);

@@ -72,6 +72,7 @@ export async function startWebHarness(
     bus,
     messages: store.messages,
     groups: store.groups,
+    tasks: store.tasks,
     receive,
     status: () => ({ assistantName: 'Andy', problems }),
   }) as WebChannel;

@@ -10,6 +10,7 @@ import { imageCommand } from './image.js';
 import { groupsCommand } from './groups.js';
 import { startCommand } from './start.js';
 import { chatCommand } from './chat.js';
+import { tasksCommand } from './tasks.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   groups add <folder> [--chat <id>] [--trigger <word>] [--no-trigger]
                                                 Register a (non-main) group
   groups remove <folder>                        Unregister a group (its files stay)
+  tasks list|show|add|pause|resume|cancel|run   Scheduled tasks (nanoclaw tasks help)
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -46,6 +48,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return runCommand(rest, ctx);
     case 'chat':
       return chatCommand(rest, ctx);
+    case 'tasks':
+      return tasksCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':

@@ -36,6 +36,10 @@ textarea { flex:1; resize:none; font:inherit; padding:9px 12px; border-radius:10
   background:var(--bg); color:var(--text); min-height:42px; max-height:200px; }
 button { font:inherit; padding:0 18px; border:0; border-radius:10px; background:var(--me); color:#fff; cursor:pointer; }
 button:disabled { opacity:.5; cursor:default; }
+#tasks { margin:8px 20px 0; font-size:13px; color:var(--muted); }
+#tasks summary { cursor:pointer; }
+#tasks ul { margin:6px 0; padding-left:18px; }
+#tasks li { margin:2px 0; }
 #error { color:#d33; font-size:13px; padding:0 20px; min-height:0; }
 .empty { color:var(--muted); text-align:center; margin-top:20vh; }
 `;
@@ -73,6 +77,22 @@ function render(m) {
   list.append(el);
   list.scrollTop = list.scrollHeight;
 }
+async function loadTasks() {
+  const res = await fetch(api('/tasks'), { headers });
+  if (!res.ok) return;
+  const { tasks } = await res.json();
+  const box = document.getElementById('tasks');
+  const ul = document.getElementById('task-list');
+  box.hidden = tasks.length === 0;
+  box.querySelector('summary').textContent = 'Scheduled tasks (' + tasks.length + ')';
+  ul.replaceChildren(...tasks.map((t) => {
+    const li = document.createElement('li');
+    const next = t.nextRun ? fmt.format(new Date(t.nextRun)) + ' ' + new Date(t.nextRun).toLocaleDateString() : '—';
+    const runs = t.runs.map((r) => r.status).join(', ') || 'no runs yet';
+    li.textContent = t.prompt + ' · ' + t.schedule.type + ' ' + t.schedule.value + ' · ' + t.status + ' · next ' + next + ' · recent: ' + runs;
+    return li;
+  }));
+}
 function showStatus(s) {
   banner.textContent = (s.problems || []).join('\\n');
   banner.classList.toggle('show', (s.problems || []).length > 0);
@@ -89,7 +109,7 @@ async function load() {
 }
 function listen() {
   const source = new EventSource(api('/events') + (token ? '?token=' + encodeURIComponent(token) : ''));
-  source.addEventListener('message', (e) => render(JSON.parse(e.data)));
+  source.addEventListener('message', (e) => { const m = JSON.parse(e.data); render(m); if (m.fromAssistant) loadTasks().catch(() => {}); });
   source.addEventListener('typing', (e) => typing.classList.toggle('show', JSON.parse(e.data).on));
   source.addEventListener('status', (e) => showStatus(JSON.parse(e.data)));
   source.onerror = () => { typing.classList.remove('show'); };
@@ -108,6 +128,7 @@ async function send() {
 }
 document.getElementById('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
 input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); send(); } });
+loadTasks().catch(() => {});
 load().then(listen, (err) => { errorBox.textContent = 'Could not load the chat: ' + err.message; });
 `;
 
@@ -124,6 +145,7 @@ export function renderPage(assistantName: string, nonce: string): string {
 <body>
 <header><h1>${name}</h1><span class="sub">NanoClaw · runs on this machine</span></header>
 <div id="banner" role="alert"></div>
+<details id="tasks" hidden><summary>Scheduled tasks</summary><ul id="task-list"></ul></details>
 <main id="messages" aria-live="polite"></main>
 <div id="typing" aria-live="polite">${name} is typing…</div>
 <div id="error" role="status"></div>

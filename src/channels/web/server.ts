@@ -12,6 +12,7 @@ import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
 import type { StoredMessage } from '../../store/messages.js';
 import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
+import { runView, taskView } from '../../scheduler/service.js';
 import { checkAccess } from './guard.js';
 import { renderPage } from './page.js';
 
@@ -111,7 +112,7 @@ class WebServer implements WebChannel {
       return sendJson(res, 200, this.deps.status());
     if (req.method === 'GET' && url.pathname === '/api/chats')
       return sendJson(res, 200, { chats: this.chats() });
-    const match = /^\/api\/chats\/([^/]+)\/(messages|events)$/.exec(url.pathname);
+    const match = /^\/api\/chats\/([^/]+)\/(messages|events|tasks)$/.exec(url.pathname);
     const chatId = match?.[1] ? decodeURIComponent(match[1]) : '';
     if (!match || !this.knownChat(chatId)) {
       return sendJson(res, 404, {
@@ -119,6 +120,7 @@ class WebServer implements WebChannel {
       });
     }
     if (match[2] === 'events' && req.method === 'GET') return this.events(chatId, req, res);
+    if (match[2] === 'tasks' && req.method === 'GET') return this.tasks(chatId, res);
     if (match[2] === 'messages' && req.method === 'GET') return this.history(chatId, url, res);
     if (match[2] === 'messages' && req.method === 'POST') return this.post(chatId, req, res);
     return sendJson(res, 405, { error: 'Method not allowed.' });
@@ -144,6 +146,18 @@ class WebServer implements WebChannel {
 
   private knownChat(chatId: string): boolean {
     return this.ownsChat(chatId) && this.deps.groups.getByChat(chatId) !== undefined;
+  }
+
+  /** The group's scheduled tasks with their recent runs (read-only). */
+  private tasks(chatId: string, res: ServerResponse): void {
+    const folder = this.deps.groups.getByChat(chatId)?.folder;
+    const tasks = folder ? this.deps.tasks.list(folder) : [];
+    sendJson(res, 200, {
+      tasks: tasks.map((t) => ({
+        ...taskView(t),
+        runs: this.deps.tasks.runs(t.id, 5).map(runView),
+      })),
+    });
   }
 
   private history(chatId: string, url: URL, res: ServerResponse): void {

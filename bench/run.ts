@@ -4,7 +4,9 @@
  */
 import { benchConversation } from './conversation.js';
 import { benchSandbox } from './sandbox.js';
+import { benchScheduler } from './scheduler.js';
 
 const only = process.argv[2];
 if (!only || only === 'sandbox') await benchSandbox();
 if (!only || only === 'conversation') await benchConversation();
+if (!only || only === 'scheduler') await benchScheduler();

@@ -68,6 +68,34 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     await page.close();
   });
 
+  it('lists the chat group’s scheduled tasks with their recent runs', async () => {
+    const now = Date.now();
+    harness.store.tasks.create(
+      {
+        id: 'task-page1',
+        groupFolder: 'main',
+        prompt: 'Morning digest',
+        scheduleType: 'cron',
+        scheduleValue: '0 9 * * 1-5',
+        contextMode: 'isolated',
+        script: undefined,
+        missedPolicy: 'run-once',
+        nextRun: now + 3600_000,
+      },
+      now,
+    );
+    const runId = harness.store.tasks.claim('task-page1', now + 3600_000, now + 7200_000, now);
+    harness.store.tasks.finishRun(runId ?? 0, { status: 'success', result: 'ok' }, now);
+    const page = await browser.newPage();
+    await page.goto(harness.web.url);
+    await page.locator('#tasks summary', { hasText: 'Scheduled tasks (1)' }).click();
+    await page
+      .locator('#task-list li', { hasText: 'Morning digest · cron 0 9 * * 1-5 · active' })
+      .waitFor();
+    expect(await page.locator('#task-list li').textContent()).toContain('recent: success');
+    await page.close();
+  });
+
   it('shows what the user must fix as a banner, and API errors inline', async () => {
     harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
     const page = await browser.newPage();

@@ -58,14 +58,15 @@ export async function startApp(
     assistantName: config.assistantName,
     now: Date.now,
   };
-  // The scheduler needs the host; the host API needs the task service: re-arm through a late link.
-  let scheduler: Scheduler | undefined;
+  // The scheduler needs the host; the host API needs the task service: re-arm through a link
+  // that is connected once the scheduler exists.
+  const rearm = { now: (): void => {} };
   const tasks = new TaskService({
     tasks: store.tasks,
     groups: store.groups,
     timezone: config.timezone,
     now: Date.now,
-    changed: () => scheduler?.changed(),
+    changed: () => rearm.now(),
   });
   const host = await startHost(
     config,
@@ -90,29 +91,29 @@ export async function startApp(
     receive: (channel, message) => conversations.receive(channel, message),
     status,
   });
-  scheduler = createScheduler(host, post);
+  const scheduler = createScheduler(host, post);
+  rearm.now = () => scheduler.changed();
   scheduler.start();
-  const unwatch = watchExternalWrites(config, () => scheduler?.changed());
+  const unwatch = watchExternalWrites(config, rearm.now);
   conversations.resumeAll();
   outbox.kick();
-  return {
-    host,
-    conversations,
-    channels,
-    status,
-    async stop() {
-      unwatch();
-      await scheduler?.stop();
-      await conversations.shutdown();
-      await outbox.close();
-      for (const channel of channels) {
-        await channel.stop().catch((error: unknown) => {
-          log.warn({ channel: channel.name, err: errorMessage(error) }, 'channel stop failed');
-        });
-      }
-      await host.close();
-    },
+  const stop = async () => {
+    unwatch();
+    await scheduler.stop();
+    await conversations.shutdown();
+    await outbox.close();
+    await stopChannels(channels, log);
+    await host.close();
   };
+  return { host, conversations, channels, status, stop };
+}
+
+async function stopChannels(channels: readonly Channel[], log: Logger): Promise<void> {
+  for (const channel of channels) {
+    await channel.stop().catch((error: unknown) => {
+      log.warn({ channel: channel.name, err: errorMessage(error) }, 'channel stop failed');
+    });
+  }
 }
 
 async function startChannels(

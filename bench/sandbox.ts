@@ -11,11 +11,11 @@ import { createGateway } from '../src/gateway/server.js';
 import { silentLogger } from '../src/log.js';
 import { createBwrapRuntime } from '../src/sandbox/bwrap.js';
 import { createContainerRuntime } from '../src/sandbox/container.js';
-import { buildSandboxSpec } from '../src/sandbox/policy.js';
 import type { SandboxSpec } from '../src/sandbox/spec.js';
 import { startAgentRun } from '../src/runs/agent-run.js';
 import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
-import { APP_ROOT, tempHome } from '../test/support/cli.js';
+import { tempHome } from '../test/support/cli.js';
+import { testSpec } from '../test/support/sandbox.js';
 import { startRunnerHarness, type RunnerHarness } from '../test/support/runner.js';
 import { row } from './stats.js';
 
@@ -24,13 +24,9 @@ const RUNS = 20;
 export async function benchSandbox(): Promise<void> {
   const fake = await startFakeAnthropic();
   const home = tempHome('nanoclaw-bench-');
-  const dirs = ['groups/main', 'groups/global', 'sessions/main', 'run'].map((d) => {
-    const p = path.join(home, d);
-    fs.mkdirSync(p, { recursive: true });
-    fs.chownSync(p, 1000, 1000);
-    return p;
-  });
-  fs.chmodSync(path.join(home, 'run'), 0o755);
+  const spec = (runId: string): SandboxSpec =>
+    testSpec(home, { folder: 'main', isMain: true, instance: 'bench', runId });
+  spec('setup'); // creates the folders, owned by the sandbox uid
   const capabilities = createCapabilityRegistry();
   const gateway = await createGateway({
     socketPath: path.join(home, 'run', 'gateway.sock'),
@@ -41,23 +37,6 @@ export async function benchSandbox(): Promise<void> {
     log: silentLogger(),
   });
   const runtime = createBwrapRuntime(silentLogger());
-  const spec = (runId: string): SandboxSpec =>
-    buildSandboxSpec({
-      runId,
-      instance: 'bench',
-      group: { folder: 'main', isMain: true },
-      hostPaths: {
-        appRoot: APP_ROOT,
-        nodeBinary: fs.realpathSync(process.execPath),
-        groupDir: dirs[0] as string,
-        globalDir: dirs[1] as string,
-        claudeHome: dirs[2] as string,
-        gatewayDir: dirs[3] as string,
-      },
-      user: { uid: 1000, gid: 1000 },
-      limits: { memoryMb: 4096, cpus: 2, pids: 512, tmpMb: 256, timeoutMs: 120_000 },
-      timezone: 'UTC',
-    });
   const deps = {
     runtime,
     capabilities,

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { createBwrapRuntime } from '../src/sandbox/bwrap.js';
-import { buildSandboxSpec } from '../src/sandbox/policy.js';
 import type { SandboxSpec } from '../src/sandbox/spec.js';
 import { APP_ROOT, tempHome } from './support/cli.js';
+import { testSpec } from './support/sandbox.js';
 
 const runtime = createBwrapRuntime(silentLogger());
 
@@ -38,31 +38,8 @@ describe('bubblewrap sandbox isolation', () => {
   let hostServer: http.Server;
   let hostPort: number;
   let socketServer: net.Server;
-  const makeSpec = (script: string, isMain = false, instance = 'test-instance') => {
-    const dir = (name: string) => {
-      const p = path.join(home, name);
-      fs.mkdirSync(p, { recursive: true });
-      fs.chownSync(p, 1000, 1000);
-      return p;
-    };
-    const spec = buildSandboxSpec({
-      runId: 'probe',
-      instance,
-      group: { folder: 'family', isMain },
-      hostPaths: {
-        appRoot: APP_ROOT,
-        nodeBinary: fs.realpathSync(process.execPath),
-        groupDir: dir('groups/family'),
-        globalDir: dir('groups/global'),
-        claudeHome: dir('sessions/family'),
-        gatewayDir: path.join(home, 'run'),
-      },
-      user: { uid: 1000, gid: 1000 },
-      limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, timeoutMs: 60_000 },
-      timezone: 'UTC',
-    });
-    return { ...spec, command: ['/bin/sh', '-c', script] };
-  };
+  const makeSpec = (script: string, isMain = false, instance = 'test-instance') =>
+    testSpec(home, { isMain, instance, command: ['/bin/sh', '-c', script] });
 
   beforeAll(async () => {
     home = tempHome('nanoclaw-bwrap-');

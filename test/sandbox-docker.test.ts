@@ -7,14 +7,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { createContainerRuntime } from '../src/sandbox/container.js';
-import { buildSandboxSpec } from '../src/sandbox/policy.js';
 import type { SandboxSpec } from '../src/sandbox/spec.js';
 import { startFakeAnthropic } from './support/fake-anthropic.js';
-import { APP_ROOT, runCli, tempHome } from './support/cli.js';
+import { runCli, tempHome } from './support/cli.js';
+import { testSpec } from './support/sandbox.js';
 
 const IMAGE = 'nanoclaw-agent:latest';
 const dockerReady =
@@ -27,31 +26,12 @@ describe.skipIf(!dockerReady)('docker sandbox (real containers)', () => {
   let server: http.Server;
   let port: number;
 
-  const spec = (script: string): SandboxSpec => {
-    const dir = (name: string) => {
-      const p = path.join(home, name);
-      fs.mkdirSync(p, { recursive: true });
-      fs.chownSync(p, 1000, 1000);
-      return p;
-    };
-    const base = buildSandboxSpec({
-      runId: `d${Date.now()}`,
+  const spec = (script: string): SandboxSpec =>
+    testSpec(home, {
       instance: 'docker-test',
-      group: { folder: 'family', isMain: false },
-      hostPaths: {
-        appRoot: APP_ROOT,
-        nodeBinary: fs.realpathSync(process.execPath),
-        groupDir: dir('groups/family'),
-        globalDir: dir('groups/global'),
-        claudeHome: dir('sessions/family'),
-        gatewayDir: dir('run'),
-      },
-      user: { uid: 1000, gid: 1000 },
-      limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, timeoutMs: 60_000 },
-      timezone: 'UTC',
+      runId: `d${Date.now()}`,
+      command: ['/bin/sh', '-c', script],
     });
-    return { ...base, command: ['/bin/sh', '-c', script] };
-  };
 
   const run = async (s: SandboxSpec) => {
     const child = runtime.spawn(s, new AbortController().signal);

@@ -1,0 +1,45 @@
+/**
+ * A production sandbox spec over folders in a temp data dir, for tests and benchmarks that
+ * start sandboxes directly (the folders are handed to the sandbox uid, as the host does).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSandboxSpec } from '../../src/sandbox/policy.js';
+import type { SandboxSpec } from '../../src/sandbox/spec.js';
+import { APP_ROOT } from './cli.js';
+
+export function testSpec(
+  home: string,
+  options: {
+    folder?: string;
+    isMain?: boolean;
+    instance?: string;
+    runId?: string;
+    command?: string[];
+  } = {},
+): SandboxSpec {
+  const folder = options.folder ?? 'family';
+  const dir = (name: string) => {
+    const p = path.join(home, name);
+    fs.mkdirSync(p, { recursive: true });
+    fs.chownSync(p, 1000, 1000);
+    return p;
+  };
+  const spec = buildSandboxSpec({
+    runId: options.runId ?? 'probe',
+    instance: options.instance ?? 'test-instance',
+    group: { folder, isMain: options.isMain ?? false },
+    hostPaths: {
+      appRoot: APP_ROOT,
+      nodeBinary: fs.realpathSync(process.execPath),
+      groupDir: dir(`groups/${folder}`),
+      globalDir: dir('groups/global'),
+      claudeHome: dir(`sessions/${folder}`),
+      gatewayDir: dir('run'),
+    },
+    user: { uid: 1000, gid: 1000 },
+    limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, timeoutMs: 120_000 },
+    timezone: 'UTC',
+  });
+  return options.command ? { ...spec, command: options.command } : spec;
+}

@@ -44,6 +44,7 @@ const ConfigSchema = z.object({
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
   WEB_TOKEN: z.string().min(16, 'WEB_TOKEN must be at least 16 characters').optional(),
+  NANOCLAW_MOUNT_ALLOWLIST: z.string().min(1).optional(),
 });
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -61,6 +62,8 @@ export interface Config {
   limits: { memoryMb: number; cpus: number; pids: number; tmpMb: number; timeoutMs: number };
   maxConcurrentSandboxes: number;
   idleTimeoutMs: number;
+  /** The mount allowlist file: outside the project and the data directory, never mounted. */
+  mountAllowlist: string;
   /** The built-in web chat. `token` is required when `host` is not loopback. */
   web: { host: string; port: number; token: string | undefined };
   /** Root of the installed NanoClaw (holds dist/ and node_modules/ mounted into sandboxes). */
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
+    mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
     appRoot,
     paths: {
       db: path.join(home, 'nanoclaw.db'),
@@ -169,6 +173,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       env: path.join(home, '.env'),
     },
   });
+}
+
+function allowlistPath(configured: string | undefined, home: string, appRoot: string): string {
+  const file = path.resolve(
+    configured ?? path.join(os.homedir(), '.config', 'nanoclaw', 'mount-allowlist.json'),
+  );
+  for (const forbidden of [home, appRoot]) {
+    if (file.startsWith(`${path.resolve(forbidden)}${path.sep}`)) {
+      throw new ConfigError(
+        `The mount allowlist ${file} lies inside ${forbidden}, which sandboxes may see. Keep it ` +
+          'outside the data directory and the project (default ~/.config/nanoclaw/mount-allowlist.json).',
+      );
+    }
+  }
+  return file;
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -20,6 +20,7 @@ import { openDb, type Db } from './store/db.js';
 import { GroupStore, SessionStore } from './store/groups.js';
 import { MessageStore } from './store/messages.js';
 import { TaskStore } from './store/tasks.js';
+import { GroupMountStore } from './store/mounts.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -28,6 +29,7 @@ export interface Store {
   sessions: SessionStore;
   messages: MessageStore;
   tasks: TaskStore;
+  mounts: GroupMountStore;
 }
 
 /**
@@ -52,6 +54,7 @@ export function openStore(config: Config): Store {
     sessions: new SessionStore(db),
     messages: new MessageStore(db),
     tasks: new TaskStore(db),
+    mounts: new GroupMountStore(db),
   };
 }
 

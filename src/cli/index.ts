@@ -11,6 +11,7 @@ import { groupsCommand } from './groups.js';
 import { startCommand } from './start.js';
 import { chatCommand } from './chat.js';
 import { tasksCommand } from './tasks.js';
+import { mountsCommand } from './mounts.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -23,6 +24,7 @@ Commands:
                                                 Register a (non-main) group
   groups remove <folder>                        Unregister a group (its files stay)
   tasks list|show|add|pause|resume|cancel|run   Scheduled tasks (nanoclaw tasks help)
+  mounts check|list|add|remove                  Extra host folders for a group (allowlisted)
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -50,6 +52,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return chatCommand(rest, ctx);
     case 'tasks':
       return tasksCommand(rest, ctx);
+    case 'mounts':
+      return mountsCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { AgentRunError } from '../errors.js';
 import { prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
 import { buildSandboxSpec } from '../sandbox/policy.js';
+import { checkMount } from '../security/mounts.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { Group } from '../store/groups.js';
 import type { Host } from '../host.js';
@@ -43,7 +44,23 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
     user: host.config.sandboxUser,
     limits: host.config.limits,
     timezone: host.config.timezone,
+    extraMounts: allowedMounts(host, group),
   });
+}
+
+/** The group's extra mounts that pass the allowlist right now (the file is read fresh). */
+function allowedMounts(host: Host, group: Group) {
+  const allowed = [];
+  for (const request of host.mounts.list(group.folder)) {
+    const decision = checkMount(host.config.mountAllowlist, request, group.isMain);
+    if (decision.allowed) allowed.push(decision);
+    else
+      host.log.warn(
+        { group: group.folder, mount: request.name, reason: decision.reason },
+        'extra mount refused',
+      );
+  }
+  return allowed;
 }
 
 export interface RunOptions {

@@ -94,4 +94,14 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (task_id, scheduled_for)
   );
   `,
+  // 4: extra mounts requested per group; each is re-checked against the allowlist at every run.
+  `
+  CREATE TABLE group_mounts (
+    group_folder      TEXT NOT NULL REFERENCES groups(folder) ON DELETE CASCADE,
+    name              TEXT NOT NULL,
+    host_path         TEXT NOT NULL,
+    read_write        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (group_folder, name)
+  );
+  `,
 ];

@@ -1,0 +1,83 @@
+/**
+ * `nanoclaw mounts`: extra host directories for a group's sandbox, allowed only by the mount
+ * allowlist (~/.config/nanoclaw/mount-allowlist.json). `check` explains the decision.
+ */
+import { loadConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { openStore } from '../host.js';
+import { checkMount } from '../security/mounts.js';
+import { parse } from './args.js';
+import type { CliContext } from './index.js';
+
+const USAGE = `nanoclaw mounts check <path> [--group G] [--rw] [--name N]
+       nanoclaw mounts list [--group G]
+       nanoclaw mounts add <path> --group G [--name N] [--rw]
+       nanoclaw mounts remove --group G --name N`;
+
+const defaultName = (hostPath: string) => hostPath.replace(/\/+$/, '').split('/').at(-1) || 'mount';
+
+export async function mountsCommand(args: string[], ctx: CliContext): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(
+    rest,
+    {
+      group: { type: 'string' },
+      name: { type: 'string' },
+      rw: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const config = loadConfig(ctx.env, ctx.appRoot);
+  const store = openStore(config);
+  try {
+    const group = values.group ? store.groups.get(values.group) : store.groups.main();
+    if (values.group && !group) throw new UserError(`No group "${values.group}".`);
+    const isMain = group?.isMain ?? true;
+    const target = positionals[0] ?? '';
+    const request = {
+      hostPath: target,
+      name: values.name ?? defaultName(target),
+      readWrite: values.rw,
+    };
+    if (sub === 'check' && target) {
+      const decision = checkMount(config.mountAllowlist, request, isMain);
+      if (!decision.allowed) {
+        ctx.stdout.write(`REFUSED: ${decision.reason}\n`);
+        return 1;
+      }
+      ctx.stdout.write(
+        `ALLOWED: ${decision.hostPath} → /workspace/extra/${decision.name} (${decision.mode})` +
+          `${decision.note ? `, ${decision.note}` : ''}\nAllowlist: ${config.mountAllowlist}\n`,
+      );
+      return 0;
+    }
+    if (sub === 'list') {
+      for (const g of group && values.group ? [group] : store.groups.list()) {
+        for (const m of store.mounts.list(g.folder)) {
+          const decision = checkMount(config.mountAllowlist, m, g.isMain);
+          const state = decision.allowed ? decision.mode : `refused: ${decision.reason}`;
+          ctx.stdout.write(`${g.folder}\t${m.name}\t${m.hostPath}\t${state}\n`);
+        }
+      }
+      return 0;
+    }
+    if (sub === 'add' && target && group && values.group) {
+      const decision = checkMount(config.mountAllowlist, request, isMain);
+      if (!decision.allowed) throw new UserError(`Not added: ${decision.reason}`);
+      store.mounts.set(group.folder, { ...request, hostPath: decision.hostPath });
+      ctx.stdout.write(
+        `Group ${group.folder} gets ${decision.hostPath} at /workspace/extra/${decision.name} (${decision.mode}) from its next run.\n`,
+      );
+      return 0;
+    }
+    if (sub === 'remove' && group && values.group && values.name) {
+      if (!store.mounts.remove(group.folder, values.name))
+        throw new UserError(`Group ${group.folder} has no mount "${values.name}".`);
+      ctx.stdout.write(`Removed mount ${values.name} from group ${group.folder}.\n`);
+      return 0;
+    }
+    throw new UserError(`Usage: ${USAGE}`);
+  } finally {
+    store.db.close();
+  }
+}

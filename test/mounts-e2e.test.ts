@@ -56,22 +56,12 @@ describe('extra mounts (allowlist → sandbox)', () => {
   });
 
   it('the next run sees the mount read-only; without its root it disappears', async () => {
-    const added = await runCli(
-      ['mounts', 'add', path.join(base, 'projects', 'notes'), '--group', 'main'],
-      { ...env },
-    );
-    // The main group is created by the first run; create it first if needed.
-    if (added.code !== 0) {
-      await runCli(['run', 'hi'], env);
-      expect(
-        (
-          await runCli(
-            ['mounts', 'add', path.join(base, 'projects', 'notes'), '--group', 'main'],
-            env,
-          )
-        ).code,
-      ).toBe(0);
-    }
+    // The first run creates the main group; then it gets the mount.
+    expect((await runCli(['run', 'hi'], env)).code).toBe(0);
+    const notes = path.join(base, 'projects', 'notes');
+    const added = await runCli(['mounts', 'add', notes, '--group', 'main'], env);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('/workspace/extra/notes (ro)');
     const probe =
       'RUN: cat /workspace/extra/notes/hello.txt; touch /workspace/extra/notes/x 2>/dev/null || echo READ-ONLY';
     const seen = await runCli(['run', probe], env);

@@ -21,6 +21,7 @@ import { GroupStore, SessionStore } from './store/groups.js';
 import { MessageStore } from './store/messages.js';
 import { TaskStore } from './store/tasks.js';
 import { GroupMountStore } from './store/mounts.js';
+import { AuditLog } from './store/audit.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -30,6 +31,7 @@ export interface Store {
   messages: MessageStore;
   tasks: TaskStore;
   mounts: GroupMountStore;
+  audit: AuditLog;
 }
 
 /**
@@ -55,6 +57,7 @@ export function openStore(config: Config): Store {
     messages: new MessageStore(db),
     tasks: new TaskStore(db),
     mounts: new GroupMountStore(db),
+    audit: new AuditLog(db),
   };
 }
 
@@ -113,6 +116,7 @@ export async function startHost(
     secrets: secretSource(process.env, config.paths.env),
     capabilities,
     handlers,
+    audit: store.audit.record,
     log: log.child({ component: 'gateway' }),
   });
   return {

@@ -15,6 +15,7 @@ import { createCapabilityRegistry } from '../src/gateway/capabilities.js';
 import { createGateway, type Gateway } from '../src/gateway/server.js';
 import type { RunContext } from '../src/gateway/types.js';
 import { silentLogger } from '../src/log.js';
+import type { AuditEntry } from '../src/store/audit.js';
 
 interface Seen {
   method: string;
@@ -99,6 +100,7 @@ describe('gateway', () => {
   let socket: string;
   const capabilities = createCapabilityRegistry();
   const sent: { context: RunContext; body: unknown }[] = [];
+  const audited: AuditEntry[] = [];
   const main: RunContext = { runId: 'run-main', group: { folder: 'main', isMain: true } };
   const family: RunContext = { runId: 'run-family', group: { folder: 'family', isMain: false } };
 
@@ -119,6 +121,7 @@ describe('gateway', () => {
           sent.push({ context, body });
         },
       },
+      audit: (entry) => audited.push(entry),
       log: silentLogger(),
     });
   });
@@ -265,6 +268,7 @@ describe('gateway', () => {
       capabilities.revoke(stale);
       expect((await call(stale, { text: 'x' })).status).toBe(401);
       expect(sent).toHaveLength(0);
+      expect(audited.filter((a) => a.decision === 'unauthenticated')).toHaveLength(2);
     });
 
     it('rejects bad bodies clearly, oversized ones with 413, forbidden ones with 403', async () => {
@@ -275,6 +279,11 @@ describe('gateway', () => {
       expect(JSON.parse(empty.body).error).toMatch(/text/);
       expect((await call(capability, { text: 'x'.repeat(70_000) })).status).toBe(413);
       expect((await call(capability, { text: 'x', chatId: 'web:forbidden' })).status).toBe(403);
+      expect(audited.at(-1)).toMatchObject({
+        group: 'family',
+        action: '/api/send_message',
+        decision: 'denied',
+      });
       expect((await call(capability, {}, '/api/nope')).status).toBe(404);
     });
   });

@@ -73,6 +73,26 @@ describe('nanoclaw run (bwrap + SDK + fake model)', () => {
     expect(fs.statSync(note).uid).toBe(1000);
   });
 
+  it('records every sandbox run and host API call in the audit trail', async () => {
+    const sent = await runCli(['run', 'TOOL: mcp__nanoclaw__send_message {"text":"audited"}'], env);
+    expect(sent.code).toBe(0);
+    const audit = await runCli(['audit', '--json', '--limit', '20'], env);
+    expect(audit.code).toBe(0);
+    const records = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const run = records.find((r) => r.kind === 'sandbox');
+    expect(run).toMatchObject({ group: 'main', action: 'bwrap run', decision: 'ok' });
+    expect((run?.detail as { mounts: string[] }).mounts).toContain('/workspace/group:rw');
+    expect((run?.detail as { exitCode: number }).exitCode).toBe(0);
+    expect(records.find((r) => r.kind === 'host_api')).toMatchObject({
+      group: 'main',
+      action: '/api/send_message',
+      decision: 'allowed',
+    });
+  });
+
   it('says what to set when no model credential exists', async () => {
     const result = await runCli(['run', 'hi'], { NANOCLAW_HOME: tempHome() });
     expect(result.code).toBe(2);

@@ -12,6 +12,7 @@ import { startCommand } from './start.js';
 import { chatCommand } from './chat.js';
 import { tasksCommand } from './tasks.js';
 import { mountsCommand } from './mounts.js';
+import { auditCommand } from './audit.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -25,6 +26,7 @@ Commands:
   groups remove <folder>                        Unregister a group (its files stay)
   tasks list|show|add|pause|resume|cancel|run   Scheduled tasks (nanoclaw tasks help)
   mounts check|list|add|remove                  Extra host folders for a group (allowlisted)
+  audit [--group G] [--limit N] [--json]        Sandbox runs and host API decisions, newest first
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -54,6 +56,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return tasksCommand(rest, ctx);
     case 'mounts':
       return mountsCommand(rest, ctx);
+    case 'audit':
+      return auditCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':

@@ -9,6 +9,7 @@ import { ForbiddenError, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HOST_API_PATHS, SendMessageBodySchema } from '../shared/host-api.js';
 import { BodyTooLarge, bearer, readBody, sendJson } from './http.js';
+import type { AuditSink } from '../store/audit.js';
 import type { CapabilityRegistry, HostApiHandlers, RunContext } from './types.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -21,7 +22,15 @@ interface Route {
 export interface HostApiDeps {
   capabilities: CapabilityRegistry;
   handlers: HostApiHandlers;
+  audit?: AuditSink;
   log: Logger;
+}
+
+function decisionOf(status: number): string {
+  if (status < 400) return 'allowed';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'denied';
+  return `rejected ${status}`;
 }
 
 function routes(handlers: HostApiHandlers): Map<string, Route> {
@@ -48,11 +57,26 @@ export function createHostApi(deps: HostApiDeps) {
     const context = deps.capabilities.resolve(bearer(req) ?? '');
     if (!context) {
       deps.log.warn({ route: path }, 'host API call with an unknown capability refused');
+      deps.audit?.({
+        kind: 'host_api',
+        group: '(unknown)',
+        action: path,
+        decision: 'unauthenticated',
+      });
       return sendJson(res, 401, { ok: false, error: 'unknown or expired run capability' });
     }
     const log = deps.log.child({ group: context.group.folder, runId: context.runId, route: path });
     const status = await serve(route, context, req, res, log);
     log.info({ status }, 'host API call');
+    const group = context.group.folder;
+    deps.audit?.({
+      kind: 'host_api',
+      group,
+      runId: context.runId,
+      action: path,
+      decision: decisionOf(status),
+      detail: { status },
+    });
   };
 }
 

@@ -13,6 +13,7 @@ import type { GatewayEndpoint } from '../shared/protocol.js';
 import { createHostApi } from './host-api.js';
 import { sendJson } from './http.js';
 import { createModelProxy } from './model-proxy.js';
+import type { AuditSink } from '../store/audit.js';
 import type { CapabilityRegistry, HostApiHandlers } from './types.js';
 
 export interface GatewayDeps {
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   secrets: SecretSource;
   capabilities: CapabilityRegistry;
   handlers: HostApiHandlers;
+  /** Where host API decisions are recorded (the audit trail). */
+  audit?: AuditSink;
   log: Logger;
 }
 

@@ -8,6 +8,7 @@
 import type { Logger } from '../log.js';
 import { AgentRunError, errorMessage } from '../errors.js';
 import type { CapabilityRegistry, RunContext } from '../gateway/types.js';
+import type { AuditSink } from '../store/audit.js';
 import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -28,6 +29,8 @@ export interface AgentRunDeps {
   capabilities: CapabilityRegistry;
   /** The gateway as the runner sees it from inside the sandbox. */
   gateway: GatewayEndpoint;
+  /** Records each run (group, runtime, mounts and modes, duration, exit) in the audit trail. */
+  audit?: AuditSink;
   log: Logger;
 }
 
@@ -102,6 +105,7 @@ export function startAgentRun(
   const { spec, context } = input;
   const log = deps.log.child({ runId: context.runId, group: context.group.folder });
   const capability = deps.capabilities.issue(context);
+  const startedAt = performance.now();
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
   const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
   const observed = observe(child, log);
@@ -134,6 +138,20 @@ export function startAgentRun(
         outcome.error = describeFailure({ exitCode, exitSignal, ...why });
       }
       log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
+      deps.audit?.({
+        kind: 'sandbox',
+        group: context.group.folder,
+        runId: context.runId,
+        action: `${deps.runtime.name} run`,
+        decision: outcome.error ? 'failed' : 'ok',
+        detail: {
+          mounts: spec.mounts.map((m) => `${m.sandboxPath}:${m.mode}`),
+          durationMs: Math.round(performance.now() - startedAt),
+          exitCode,
+          signal: exitSignal,
+          ...(outcome.error ? { error: outcome.error.message } : {}),
+        },
+      });
       resolve(outcome);
     });
   });

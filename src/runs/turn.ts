@@ -99,6 +99,7 @@ export function startGroupRun(
       runtime: host.runtime,
       capabilities: host.capabilities,
       gateway: host.sandboxGateway,
+      audit: host.audit.record,
       log: host.log,
     },
     signal,

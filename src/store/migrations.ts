@@ -104,4 +104,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_folder, name)
   );
   `,
+  // 5: the audit trail: sandbox runs, host API calls, egress decisions.
+  `
+  CREATE TABLE audit (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts                INTEGER NOT NULL,
+    kind              TEXT NOT NULL CHECK (kind IN ('sandbox', 'host_api', 'egress')),
+    group_folder      TEXT NOT NULL,
+    run_id            TEXT,
+    action            TEXT NOT NULL,
+    decision          TEXT NOT NULL,
+    detail            TEXT
+  );
+  CREATE INDEX audit_by_group ON audit(group_folder, ts);
+  `,
 ];

@@ -1,0 +1,40 @@
+/** `nanoclaw audit [--group G] [--limit N]`: the audit trail, newest first. */
+import { loadConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { openStore } from '../host.js';
+import { parse } from './args.js';
+import type { CliContext } from './index.js';
+
+const USAGE = 'nanoclaw audit [--group G] [--limit N] [--json]';
+
+export async function auditCommand(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      group: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UserError(`--limit must be a positive whole number.\nUsage: ${USAGE}`);
+  const store = openStore(loadConfig(ctx.env, ctx.appRoot));
+  try {
+    const records = store.audit.list({ group: values.group, limit });
+    for (const r of records) {
+      if (values.json) {
+        ctx.stdout.write(`${JSON.stringify(r)}\n`);
+        continue;
+      }
+      const detail = r.detail ? ` ${JSON.stringify(r.detail)}` : '';
+      ctx.stdout.write(
+        `${new Date(r.ts).toISOString()}  ${r.kind.padEnd(8)}  ${r.group.padEnd(12)}  ${r.action}  ${r.decision}${detail}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    store.db.close();
+  }
+}

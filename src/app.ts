@@ -171,6 +171,7 @@ function createConversations(
   const { config, log } = host;
   return new Conversations({
     assistantName: config.assistantName,
+    ownerIds: config.ownerIds,
     timezone: config.timezone,
     idleTimeoutMs: config.idleTimeoutMs,
     maxConcurrent: config.maxConcurrentSandboxes,

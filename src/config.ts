@@ -45,6 +45,7 @@ const ConfigSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
   WEB_TOKEN: z.string().min(16, 'WEB_TOKEN must be at least 16 characters').optional(),
   NANOCLAW_MOUNT_ALLOWLIST: z.string().min(1).optional(),
+  OWNER_SENDER_IDS: z.string().optional(),
 });
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -62,6 +63,8 @@ export interface Config {
   limits: { memoryMb: number; cpus: number; pids: number; tmpMb: number; timeoutMs: number };
   maxConcurrentSandboxes: number;
   idleTimeoutMs: number;
+  /** Sender ids that are the owner (the local web chat's user always is). */
+  ownerIds: readonly string[];
   /** The mount allowlist file: outside the project and the data directory, never mounted. */
   mountAllowlist: string;
   /** The built-in web chat. `token` is required when `host` is not loopback. */
@@ -162,6 +165,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
+    ownerIds: [
+      'web-user',
+      ...(c.OWNER_SENDER_IDS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ],
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
     appRoot,
     paths: {

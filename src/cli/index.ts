@@ -13,6 +13,7 @@ import { chatCommand } from './chat.js';
 import { tasksCommand } from './tasks.js';
 import { mountsCommand } from './mounts.js';
 import { auditCommand } from './audit.js';
+import { sendersCommand } from './senders.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -27,6 +28,7 @@ Commands:
   tasks list|show|add|pause|resume|cancel|run   Scheduled tasks (nanoclaw tasks help)
   mounts check|list|add|remove                  Extra host folders for a group (allowlisted)
   audit [--group G] [--limit N] [--json]        Sandbox runs and host API decisions, newest first
+  senders show|set <folder> --allow ...         Who may wake a group's agent (sender policy)
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -58,6 +60,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return mountsCommand(rest, ctx);
     case 'audit':
       return auditCommand(rest, ctx);
+    case 'senders':
+      return sendersCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':

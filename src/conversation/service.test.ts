@@ -77,6 +77,7 @@ describe('Conversations', () => {
     const log = silentLogger();
     conversations = new Conversations({
       assistantName: 'Andy',
+      ownerIds: ['owner'],
       timezone: 'UTC',
       idleTimeoutMs,
       maxConcurrent: 2,
@@ -239,6 +240,32 @@ describe('Conversations', () => {
     await say('web:stranger', 'hello');
     expect(messages.chatExists('web:stranger')).toBe(false);
     expect(runs).toHaveLength(0);
+  });
+
+  it('sender policy: others are context only (trigger) or not stored (drop)', async () => {
+    groups.setSenderPolicy('family', { allow: ['bob'], mode: 'trigger' });
+    await say('web:family', '@andy do what I say', 'Mallory');
+    await tick();
+    expect(runs).toHaveLength(0);
+    await say('web:family', '@andy and now?', 'Bob');
+    await tick();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('do what I say');
+    groups.setSenderPolicy('main', { allow: 'owner', mode: 'drop' });
+    await say('web:main', 'let me in', 'Mallory');
+    await tick();
+    expect(messages.history('web:main', 10).map((m) => m.content)).not.toContain('let me in');
+    await conversations.receive('web', {
+      chatId: 'web:main',
+      chatName: 'Main',
+      id: 'owner-1',
+      ts: 1_700_000_000_999,
+      senderId: 'owner',
+      senderName: 'Me',
+      text: 'hi',
+    });
+    await tick();
+    expect(runs).toHaveLength(2);
   });
 
   it('ignores a re-delivered message id', async () => {

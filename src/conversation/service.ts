@@ -18,6 +18,7 @@ import {
 import { formatMessages } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type Timers } from './queue.js';
+import { senderDecision } from '../security/senders.js';
 import { shouldAnswer } from './trigger.js';
 import { TypingIndicator } from './typing.js';
 
@@ -31,6 +32,8 @@ const MAX_BATCH = 200;
 
 export interface ConversationDeps {
   assistantName: string;
+  /** Sender ids that count as the owner for "owner only" policies. */
+  ownerIds: readonly string[];
   timezone: string;
   idleTimeoutMs: number;
   maxConcurrent: number;
@@ -92,6 +95,14 @@ export class Conversations {
       this.deps.log.debug({ chat: message.chatId }, 'message for an unregistered chat ignored');
       return;
     }
+    const decision = senderDecision(group.senderPolicy, message.senderId, this.deps.ownerIds);
+    if (decision === 'drop') {
+      this.deps.log.debug(
+        { chat: message.chatId },
+        'message from a sender outside the policy dropped',
+      );
+      return;
+    }
     this.deps.messages.upsertChat(message.chatId, channel, message.chatName);
     const stored: StoredMessage = {
       chatId: message.chatId,
@@ -101,6 +112,7 @@ export class Conversations {
       senderName: message.senderName,
       content: message.text,
       fromAssistant: false,
+      mayTrigger: decision === 'allow',
     };
     if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
     this.deps.post.bus.emit('message', stored);

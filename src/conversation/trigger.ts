@@ -33,8 +33,10 @@ export function startsWithTrigger(text: string, trigger: string): boolean {
 export function shouldAnswer(
   rules: TriggerRules,
   assistantName: string,
-  newMessages: readonly { content: string }[],
+  messages: readonly { content: string; mayTrigger?: boolean }[],
 ): boolean {
+  // Senders the chat's policy keeps as context never wake the agent.
+  const newMessages = messages.filter((m) => m.mayTrigger !== false);
   if (newMessages.length === 0) return false;
   if (rules.isMain || !rules.requiresTrigger) return true;
   const trigger = rules.trigger ?? defaultTrigger(assistantName);

@@ -3,6 +3,7 @@
  * sandboxes, so it is validated here and again wherever a path is built from it.
  */
 import { UserError } from '../errors.js';
+import { parseSenderPolicy, type SenderPolicy } from '../security/senders.js';
 import type { Db } from './db.js';
 
 export const FOLDER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -19,6 +20,8 @@ export interface Group {
   trigger: string | undefined;
   /** Main always answers; others answer only messages that start with the trigger, if set. */
   requiresTrigger: boolean;
+  /** Who may wake the agent in this chat. */
+  senderPolicy: SenderPolicy;
 }
 
 export interface NewGroup {
@@ -38,6 +41,7 @@ interface GroupRow {
   chat_id: string | null;
   trigger_word: string | null;
   requires_trigger: number;
+  sender_policy: string | null;
 }
 
 export function validateFolder(folder: string): string {
@@ -59,6 +63,7 @@ function toGroup(row: GroupRow): Group {
     chatId: row.chat_id ?? undefined,
     trigger: row.trigger_word ?? undefined,
     requiresTrigger: row.requires_trigger === 1,
+    senderPolicy: parseSenderPolicy(row.sender_policy),
   };
 }
 
@@ -110,6 +115,12 @@ export class GroupStore {
     const group = this.get(input.folder);
     if (!group) throw new Error(`group ${input.folder} vanished after insert`);
     return group;
+  }
+
+  setSenderPolicy(folder: string, policy: SenderPolicy): void {
+    this.db
+      .prepare('UPDATE groups SET sender_policy = ? WHERE folder = ?')
+      .run(JSON.stringify(policy), folder);
   }
 
   bindChat(folder: string, chatId: string): void {

@@ -14,6 +14,8 @@ export interface StoredMessage {
   senderName: string;
   content: string;
   fromAssistant: boolean;
+  /** False for a sender the chat's policy keeps as context only. */
+  mayTrigger?: boolean;
 }
 
 export interface Cursor {
@@ -50,6 +52,7 @@ interface MessageRow {
   sender_name: string;
   content: string;
   from_assistant: number;
+  may_trigger: number;
 }
 
 const toMessage = (r: MessageRow): StoredMessage => ({
@@ -60,6 +63,7 @@ const toMessage = (r: MessageRow): StoredMessage => ({
   senderName: r.sender_name,
   content: r.content,
   fromAssistant: r.from_assistant === 1,
+  mayTrigger: r.may_trigger === 1,
 });
 
 /** Strictly-after comparison on (ts, id), the only ordering the store uses. */
@@ -86,8 +90,8 @@ export class MessageStore {
     const result = this.db
       .prepare(
         `INSERT OR IGNORE INTO messages
-           (chat_id, id, ts, sender_id, sender_name, content, from_assistant)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+           (chat_id, id, ts, sender_id, sender_name, content, from_assistant, may_trigger)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         message.chatId,
@@ -97,6 +101,7 @@ export class MessageStore {
         message.senderName,
         message.content,
         message.fromAssistant ? 1 : 0,
+        message.mayTrigger === false ? 0 : 1,
       );
     if (result.changes > 0) {
       this.db

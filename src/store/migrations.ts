@@ -118,4 +118,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_by_group ON audit(group_folder, ts);
   `,
+  // 6: sender policies per chat, and whether a stored message may wake the agent.
+  `
+  ALTER TABLE groups ADD COLUMN sender_policy TEXT;
+  ALTER TABLE messages ADD COLUMN may_trigger INTEGER NOT NULL DEFAULT 1;
+  `,
 ];

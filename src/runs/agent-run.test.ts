@@ -1,0 +1,83 @@
+/**
+ * The host side of a run against a hostile runner. The "sandbox" here is a plain node child
+ * process (the runtime is the injected boundary; real sandboxes are covered elsewhere) that
+ * prints what a compromised runner might: junk, over-long lines, floods.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createCapabilityRegistry } from '../gateway/capabilities.js';
+import { silentLogger } from '../log.js';
+import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
+import type { SandboxSpec } from '../sandbox/spec.js';
+import type { RunnerToHost } from '../shared/protocol.js';
+import { startAgentRun } from './agent-run.js';
+
+function scriptRuntime(script: string): SandboxRuntime {
+  return {
+    name: 'bwrap',
+    spawn: (_spec, signal) =>
+      spawn(process.execPath, ['-e', script], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal,
+      }) as SandboxProcess,
+    probe: async () => ({ ok: true }),
+    cleanupOrphans: async () => 0,
+  };
+}
+
+const spec = { limits: { timeoutMs: 30_000 } } as SandboxSpec;
+const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
+const start = { group: context.group, prompt: 'p', assistantName: 'A', timezone: 'UTC' };
+
+async function runWith(script: string) {
+  const capabilities = createCapabilityRegistry();
+  const run = startAgentRun(
+    { spec, context, start },
+    {
+      runtime: scriptRuntime(script),
+      capabilities,
+      gateway: { kind: 'unix', path: '/x' },
+      log: silentLogger(),
+    },
+    new AbortController().signal,
+  );
+  const events: RunnerToHost[] = [];
+  for await (const event of run.events) events.push(event);
+  return { events, outcome: await run.finished };
+}
+
+describe('agent run: untrusted runner output', () => {
+  it('keeps valid events and drops junk, unknown types and over-long lines', async () => {
+    const { events, outcome } = await runWith(`
+      const w = (s) => process.stdout.write(s + '\\n');
+      w('{"type":"ready"}');
+      w('not json at all');
+      w('{"type":"pwned","cmd":"rm -rf /"}');
+      w('{"type":"result","text":42}');
+      w(JSON.stringify({ type: 'text', text: 'x'.repeat(2 * 1024 * 1024) }));
+      w('{"type":"result","text":"fine"}');
+      w('{"type":"done"}');
+    `);
+    expect(events).toEqual([{ type: 'ready' }, { type: 'result', text: 'fine' }, { type: 'done' }]);
+    expect(outcome.error).toBeUndefined();
+  });
+
+  it('ends a run that floods the host with malformed lines, and reports it', async () => {
+    const { outcome } = await runWith(`
+      process.stdout.write('{"type":"ready"}\\n');
+      const junk = 'garbage\\n'.repeat(1000);
+      const tick = () => process.stdout.write(junk, () => setTimeout(tick, 5));
+      tick();
+    `);
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.error?.message).toMatch(/ended unexpectedly/);
+  });
+
+  it('a runner that dies without `done` is a failure with its last stderr line', async () => {
+    const { outcome } = await runWith(
+      `process.stderr.write('boom: out of memory\\n'); process.exit(3);`,
+    );
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.error?.message).toContain('boom: out of memory');
+  });
+});

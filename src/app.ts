@@ -3,13 +3,13 @@
  * outbox and the chat channels. `startApp` is the one place that wires them together.
  */
 import type { Config } from './config.js';
-import { secretSource } from './config.js';
 import type { Channel, ChannelDeps, HostStatus } from './channels/channel.js';
 import type { ChannelFactory } from './channels/channel.js';
 import { EventBus } from './conversation/bus.js';
 import { Outbox } from './conversation/outbox.js';
 import { Conversations } from './conversation/service.js';
 import { TypingIndicator } from './conversation/typing.js';
+import { credentialProblems } from './credentials.js';
 import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
 import { openStore, startHost, type Host } from './host.js';
@@ -200,18 +200,4 @@ function ensureMainGroup(host: Host): void {
     host.groups.bindChat(main.folder, MAIN_CHAT_ID);
   }
   host.messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
-}
-
-/** What the user must set before the assistant can answer (empty when all is well). */
-export function credentialProblems(config: Config, env: NodeJS.ProcessEnv): string[] {
-  const secrets = secretSource(env, config.paths.env);
-  const has = ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'ANTHROPIC_AUTH_TOKEN'] as const;
-  if (has.some((key) => secrets.get(key))) return [];
-  if (config.upstreamUrl !== 'https://api.anthropic.com') return [];
-  return [
-    `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key), ` +
-      `CLAUDE_CODE_OAUTH_TOKEN (a Claude subscription token from \`claude setup-token\`), or ` +
-      `ANTHROPIC_BASE_URL (Ollama or another Anthropic-compatible endpoint) in ${config.paths.env}, ` +
-      `then restart NanoClaw.`,
-  ];
 }

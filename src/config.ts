@@ -17,6 +17,9 @@ const positiveInt = (name: string, fallback: number) =>
     .positive(`${name} must be greater than 0`)
     .default(fallback);
 
+/** Anthropic's API; any other ANTHROPIC_BASE_URL is a custom (maybe keyless) endpoint. */
+export const DEFAULT_UPSTREAM = 'https://api.anthropic.com';
+
 const ConfigSchema = z.object({
   NANOCLAW_HOME: z.string().min(1),
   NANOCLAW_RUNTIME: z
@@ -27,7 +30,7 @@ const ConfigSchema = z.object({
   NANOCLAW_IMAGE: z.string().min(1).default('nanoclaw-agent:latest'),
   ANTHROPIC_BASE_URL: z
     .url({ error: 'ANTHROPIC_BASE_URL must be a URL such as http://127.0.0.1:11434' })
-    .default('https://api.anthropic.com'),
+    .default(DEFAULT_UPSTREAM),
   NANOCLAW_MODEL: z.string().min(1).optional(),
   ASSISTANT_NAME: z.string().min(1).max(50).default('Andy'),
   TZ: z.string().min(1).optional(),

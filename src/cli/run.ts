@@ -2,7 +2,8 @@
  * `nanoclaw run [--group <folder>] <prompt>`: one agent turn in a fresh sandbox, no chat channel.
  * The answer streams to stdout; diagnostics and logs go to stderr; non-zero exit on failure.
  */
-import { loadConfig, secretSource, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
+import { credentialProblems } from '../credentials.js';
 import { UserError } from '../errors.js';
 import type { HostApiHandlers } from '../gateway/types.js';
 import { openStore, startHost, type Host } from '../host.js';
@@ -106,19 +107,6 @@ function resolveGroup(host: Host, folder: string): Group {
 
 /** Fails early with the exact settings to set, instead of a model error deep in the run. */
 export function requireModelCredential(config: Config, env: NodeJS.ProcessEnv): void {
-  const secrets = secretSource(env, config.paths.env);
-  const hasKey =
-    secrets.get('ANTHROPIC_API_KEY') ??
-    secrets.get('CLAUDE_CODE_OAUTH_TOKEN') ??
-    secrets.get('ANTHROPIC_AUTH_TOKEN');
-  const customEndpoint = config.upstreamUrl !== 'https://api.anthropic.com';
-  if (!hasKey && !customEndpoint) {
-    throw new UserError(
-      'No model credential is configured. Set one of these in the environment or in ' +
-        `${config.paths.env}:\n` +
-        '  ANTHROPIC_API_KEY=sk-ant-...        (an Anthropic API key)\n' +
-        '  CLAUDE_CODE_OAUTH_TOKEN=...         (a Claude subscription token: `claude setup-token`)\n' +
-        '  ANTHROPIC_BASE_URL=http://127.0.0.1:11434   (Ollama or another Anthropic-compatible endpoint)',
-    );
-  }
+  const [problem] = credentialProblems(config, env);
+  if (problem) throw new UserError(problem);
 }

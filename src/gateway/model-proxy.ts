@@ -6,7 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { SecretSource } from '../config.js';
+import { DEFAULT_UPSTREAM, type SecretSource } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CapabilityRegistry } from './types.js';
 
@@ -99,7 +99,7 @@ function capabilityOf(req: IncomingMessage): string | undefined {
 export function createModelProxy(deps: ModelProxyDeps) {
   const base = new URL(deps.upstreamUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
-  const isDefault = base.origin === 'https://api.anthropic.com';
+  const isDefault = base.origin === new URL(DEFAULT_UPSTREAM).origin;
   const client = base.protocol === 'https:' ? https : http;
 
   return function handleModel(req: IncomingMessage, res: ServerResponse): void {

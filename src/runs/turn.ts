@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { AgentRunError } from '../errors.js';
-import { prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
+import { groupPaths, prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
 import { buildSandboxSpec } from '../sandbox/policy.js';
 import { checkMount } from '../security/mounts.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
@@ -78,7 +78,7 @@ export function startGroupRun(
 ): AgentRun {
   const runId = newRunId();
   const spec = specForGroup(host, group, runId);
-  const paths = prepareGroupDirs(host.config, group);
+  const paths = groupPaths(host.config, group.folder);
   const sessionId = options.session === 'group' ? host.sessions.get(group.folder) : undefined;
   const globalMemory = readGlobalMemory(paths);
   return startAgentRun(

@@ -1,0 +1,16 @@
+/** Whether the host can reach a model: the check behind `npm start`'s and `nanoclaw run`'s advice. */
+import type { Config } from './config.js';
+import { DEFAULT_UPSTREAM, SECRET_KEYS, secretSource } from './config.js';
+
+/** What the user must set before the assistant can answer (empty when all is well). */
+export function credentialProblems(config: Config, env: NodeJS.ProcessEnv): string[] {
+  const secrets = secretSource(env, config.paths.env);
+  if (SECRET_KEYS.some((key) => secrets.get(key))) return [];
+  if (config.upstreamUrl !== DEFAULT_UPSTREAM) return [];
+  return [
+    `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key), ` +
+      `CLAUDE_CODE_OAUTH_TOKEN (a Claude subscription token from \`claude setup-token\`), or ` +
+      `ANTHROPIC_BASE_URL (Ollama or another Anthropic-compatible endpoint) in ${config.paths.env}, ` +
+      `then restart NanoClaw (or run the command again).`,
+  ];
+}

@@ -117,6 +117,8 @@ export async function startHost(
     capabilities,
     handlers,
     audit: store.audit.record,
+    // Read at every request: a policy change applies to live sandboxes at once.
+    egressPolicy: (folder) => store.groups.get(folder)?.egressPolicy ?? { mode: 'none', allow: [] },
     log: log.child({ component: 'gateway' }),
   });
   return {

@@ -29,6 +29,8 @@ function cliEnv(start: StartMessage, baseUrl: string): Record<string, string> {
     ANTHROPIC_BASE_URL: baseUrl,
     ANTHROPIC_API_KEY: start.capability,
     NANOCLAW_HOST_URL: baseUrl,
+    // All other traffic leaves through the gateway's egress proxy, under the group's policy.
+    ...proxyEnv(`http://nanoclaw:${start.capability}@127.0.0.1:${new URL(baseUrl).port}`),
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
@@ -41,6 +43,18 @@ function cliEnv(start: StartMessage, baseUrl: string): Record<string, string> {
   // The CLI refuses bypassPermissions as root unless told it is sandboxed (tests on the host).
   if (process.getuid?.() === 0) env.IS_SANDBOX = '1';
   return env;
+}
+
+function proxyEnv(proxy: string): Record<string, string> {
+  const noProxy = '127.0.0.1,localhost,::1';
+  return {
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+  };
 }
 
 function queryOptions(start: StartMessage, port: number, resume: string | undefined): Options {

@@ -14,6 +14,7 @@ import { tasksCommand } from './tasks.js';
 import { mountsCommand } from './mounts.js';
 import { auditCommand } from './audit.js';
 import { sendersCommand } from './senders.js';
+import { egressCommand } from './egress.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
   mounts check|list|add|remove                  Extra host folders for a group (allowlisted)
   audit [--group G] [--limit N] [--json]        Sandbox runs and host API decisions, newest first
   senders show|set <folder> --allow ...         Who may wake a group's agent (sender policy)
+  egress show|set <folder> --mode ...           Where a group's sandbox may connect
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -62,6 +64,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return auditCommand(rest, ctx);
     case 'senders':
       return sendersCommand(rest, ctx);
+    case 'egress':
+      return egressCommand(rest, ctx);
     case 'groups':
       return groupsCommand(rest, ctx);
     case 'image':

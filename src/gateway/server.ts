@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { EgressPolicy } from '../security/egress.js';
+import { createEgress } from './egress.js';
 import path from 'node:path';
 import type { SecretSource } from '../config.js';
 import type { Logger } from '../log.js';
@@ -23,8 +26,10 @@ export interface GatewayDeps {
   secrets: SecretSource;
   capabilities: CapabilityRegistry;
   handlers: HostApiHandlers;
-  /** Where host API decisions are recorded (the audit trail). */
+  /** Where host API and egress decisions are recorded (the audit trail). */
   audit?: AuditSink;
+  /** A group's egress policy; without it, nothing leaves a sandbox. */
+  egressPolicy?: (folder: string) => EgressPolicy;
   log: Logger;
 }
 
@@ -37,9 +42,21 @@ export interface Gateway {
 export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
   const model = createModelProxy(deps);
   const api = createHostApi(deps);
+  const egress = createEgress({
+    capabilities: deps.capabilities,
+    policyFor: deps.egressPolicy ?? (() => ({ mode: 'none', allow: [] })),
+    ...(deps.audit ? { audit: deps.audit } : {}),
+    log: deps.log,
+  });
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '';
+    if (/^https?:\/\//i.test(url)) {
+      egress
+        .request(req, res)
+        .catch((error: unknown) => deps.log.warn({ err: error }, 'egress request failed'));
+      return;
+    }
     if (url.startsWith('/v1/')) return model(req, res);
     if (url.startsWith('/api/')) {
       api(req, res).catch((error: unknown) => {
@@ -49,6 +66,12 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
       return;
     }
     sendJson(res, 404, { ok: false, error: 'not found' });
+  });
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    egress.connect(req, socket, head).catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'egress tunnel failed');
+      socket.destroy();
+    });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

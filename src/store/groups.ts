@@ -3,6 +3,7 @@
  * sandboxes, so it is validated here and again wherever a path is built from it.
  */
 import { UserError } from '../errors.js';
+import { parseEgressPolicy, type EgressPolicy } from '../security/egress.js';
 import { parseSenderPolicy, type SenderPolicy } from '../security/senders.js';
 import type { Db } from './db.js';
 
@@ -22,6 +23,8 @@ export interface Group {
   requiresTrigger: boolean;
   /** Who may wake the agent in this chat. */
   senderPolicy: SenderPolicy;
+  /** Where its sandbox may connect through the gateway's egress proxy. */
+  egressPolicy: EgressPolicy;
 }
 
 export interface NewGroup {
@@ -42,6 +45,7 @@ interface GroupRow {
   trigger_word: string | null;
   requires_trigger: number;
   sender_policy: string | null;
+  egress_policy: string | null;
 }
 
 export function validateFolder(folder: string): string {
@@ -64,6 +68,7 @@ function toGroup(row: GroupRow): Group {
     trigger: row.trigger_word ?? undefined,
     requiresTrigger: row.requires_trigger === 1,
     senderPolicy: parseSenderPolicy(row.sender_policy),
+    egressPolicy: parseEgressPolicy(row.egress_policy),
   };
 }
 
@@ -120,6 +125,12 @@ export class GroupStore {
   setSenderPolicy(folder: string, policy: SenderPolicy): void {
     this.db
       .prepare('UPDATE groups SET sender_policy = ? WHERE folder = ?')
+      .run(JSON.stringify(policy), folder);
+  }
+
+  setEgressPolicy(folder: string, policy: EgressPolicy): void {
+    this.db
+      .prepare('UPDATE groups SET egress_policy = ? WHERE folder = ?')
       .run(JSON.stringify(policy), folder);
   }
 

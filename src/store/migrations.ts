@@ -123,4 +123,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE groups ADD COLUMN sender_policy TEXT;
   ALTER TABLE messages ADD COLUMN may_trigger INTEGER NOT NULL DEFAULT 1;
   `,
+  // 7: per-group egress policy (NULL: the default, any public address).
+  `
+  ALTER TABLE groups ADD COLUMN egress_policy TEXT;
+  `,
 ];

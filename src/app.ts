@@ -14,6 +14,7 @@ import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
 import { openStore, startHost, type Host } from './host.js';
 import type { Logger } from './log.js';
+import type { Group } from './store/groups.js';
 import { startGroupRun } from './runs/turn.js';
 import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { createDispatcher } from './scheduler/dispatch.js';
@@ -189,7 +190,7 @@ function createConversations(
 }
 
 /** The web chat's own conversation is the main group. */
-function ensureMainGroup(host: Host): void {
+export function ensureMainGroup(host: Host): Group {
   const main = host.groups.main();
   if (!main) {
     host.groups.ensure(
@@ -200,4 +201,7 @@ function ensureMainGroup(host: Host): void {
     host.groups.bindChat(main.folder, MAIN_CHAT_ID);
   }
   host.messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
+  const ensured = host.groups.main();
+  if (!ensured) throw new Error('main group missing after creation');
+  return ensured;
 }

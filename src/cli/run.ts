@@ -5,11 +5,15 @@
 import { loadConfig, type Config } from '../config.js';
 import { credentialProblems } from '../credentials.js';
 import { UserError } from '../errors.js';
-import type { HostApiHandlers } from '../gateway/types.js';
+import { ensureMainGroup } from '../app.js';
+import type { Channel } from '../channels/channel.js';
+import { EventBus } from '../conversation/bus.js';
+import { Outbox } from '../conversation/outbox.js';
+import { hostApiHandlers } from '../host-api.js';
+import { TaskService } from '../scheduler/service.js';
 import { openStore, startHost, type Host } from '../host.js';
 import { createLogger } from '../log.js';
 import { runTurn } from '../runs/turn.js';
-import { stripInternal } from '../runs/text.js';
 import type { Group } from '../store/groups.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
@@ -27,19 +31,34 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   const config = loadConfig(ctx.env, ctx.appRoot);
   requireModelCredential(config, ctx.env);
   const log = createLogger({ level: values.verbose ? 'debug' : config.logLevel });
-  const handlers: HostApiHandlers = {
-    // No chat here: messages the agent sends go to stdout with the answer.
-    async sendMessage(_context, body) {
-      const text = stripInternal(body.text);
-      if (text) ctx.stdout.write(`${text}\n`);
-    },
+  const store = openStore(config);
+  // The same host API as the running assistant (same authorization); messages the agent sends
+  // are stored in their chat's history and delivered to stdout instead of a chat app.
+  const outbox = new Outbox({
+    messages: store.messages,
+    channels: () => [stdoutChannel(ctx)],
+    now: Date.now,
+    timers: { setTimeout, clearTimeout },
+    log,
+    retryBaseMs: 1000,
+    retryMaxDelayMs: 1000,
+  });
+  const post = {
+    messages: store.messages,
+    bus: new EventBus(),
+    outbox,
+    assistantName: config.assistantName,
+    now: Date.now,
   };
-  const host = await startHost(
-    config,
-    log.child({ component: 'host' }),
-    openStore(config),
-    handlers,
-  );
+  const tasks = new TaskService({
+    tasks: store.tasks,
+    groups: store.groups,
+    timezone: config.timezone,
+    now: Date.now,
+    changed: () => {},
+  });
+  const handlers = hostApiHandlers({ store, post, config, tasks });
+  const host = await startHost(config, log.child({ component: 'host' }), store, handlers);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
@@ -50,8 +69,21 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await outbox.close();
     await host.close();
   }
+}
+
+function stdoutChannel(ctx: CliContext): Channel {
+  return {
+    name: 'stdout',
+    ownsChat: () => true,
+    start: async () => {},
+    stop: async () => {},
+    send: async (message) => {
+      ctx.stdout.write(`${message.text}\n`);
+    },
+  };
 }
 
 async function answer(
@@ -88,12 +120,8 @@ async function answer(
 }
 
 function resolveGroup(host: Host, folder: string): Group {
-  if (folder === 'main') {
-    return (
-      host.groups.main() ??
-      host.groups.ensure({ folder: 'main', name: 'Main', isMain: true }, new Date())
-    );
-  }
+  // The main group is the web chat's conversation, whichever command creates it first.
+  if (folder === 'main') return ensureMainGroup(host);
   const group = host.groups.get(folder);
   if (!group) {
     const known = host.groups.list().map((g) => g.folder);

@@ -1,0 +1,170 @@
+/**
+ * The attack suite: a scripted (fake-model) agent tries to break out through real tools, in real
+ * bwrap sandboxes of the real host CLI. Each attack prints BLOCKED or BREACH from inside; the
+ * suite counts them, then checks the host is still healthy and the audit shows the refusals.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
+import { runCli, tempHome } from './support/cli.js';
+
+const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
+
+/** A shell helper: run a command; success means the attack worked. */
+const PRELUDE = `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }
+api() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "authorization: Bearer $ANTHROPIC_API_KEY" -H 'content-type: application/json' -d "$2" "$NANOCLAW_HOST_URL/api/$1"; }
+refused() { c=$(api "$2" "$3"); if [ "$c" = 200 ]; then echo "BREACH $1"; else echo "BLOCKED $1"; fi; }
+px() { curl -sf --max-time 5 --noproxy '' -x "$HTTP_PROXY" "$@"; }`;
+
+describe('attack suite (scripted agent in real sandboxes)', () => {
+  let fake: FakeAnthropic;
+  let home: string;
+  let env: Record<string, string>;
+  let server: http.Server;
+  let port: number;
+  const tried: string[] = [];
+  const blocked: string[] = [];
+
+  const attack = async (group: string, script: string) => {
+    // The fake model takes the one line after RUN: as the Bash command.
+    const command = `${PRELUDE}\n${script}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('; ');
+    const result = await runCli(['run', '--group', group, `RUN: ${command}`], env, {
+      timeoutMs: 120_000,
+    });
+    for (const m of result.stdout.matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)) {
+      tried.push(m[2] as string);
+      if (m[1] === 'BLOCKED') blocked.push(m[2] as string);
+    }
+    return result;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    home = tempHome('nanoclaw-attacks-');
+    fs.writeFileSync(path.join(home, '.env'), `ANTHROPIC_API_KEY=${SECRET}\n`);
+    server = http.createServer((_q, r) => r.end('host service'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+    env = {
+      NANOCLAW_HOME: home,
+      NANOCLAW_RUNTIME: 'bwrap',
+      ANTHROPIC_BASE_URL: fake.url,
+      SANDBOX_TMP_MB: '16',
+    };
+    await runCli(['run', 'hello'], env); // creates main
+    await runCli(['groups', 'add', 'family', '--no-trigger'], env);
+  });
+
+  afterAll(async () => {
+    server.close();
+    await fake.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('files, processes, credentials and the runner are out of reach', async () => {
+    const parts = SECRET.split('-');
+    const out = await attack(
+      'main',
+      `
+      t read-ssh-key cat /root/.ssh/id_rsa
+      t read-host-env cat ${home}/.env
+      ln -s ${home}/.env /workspace/group/planted; t symlink-in-group cat /workspace/group/planted
+      t proc1-root cat /proc/1/root${home}/.env
+      S=${parts[0]}; for p in ${parts.slice(1).join(' ')}; do S="$S-$p"; done
+      t secret-in-environ sh -c 'cat /proc/[0-9]*/environ | tr "\\0" "\\n" | grep -q -- "'"$S"'"'
+      t secret-in-home grep -rqs -- "$S" /home /tmp
+      t modify-runner touch /opt/nanoclaw/dist/agent/main.js
+      t other-group-files ls ${home}/groups/family
+      t nested-userns unshare -U true
+      t fill-tmp dd if=/dev/zero of=/tmp/fill bs=1M count=64
+      t see-host-process test -e /proc/${process.pid}/cmdline`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout).toContain('BLOCKED fill-tmp');
+  });
+
+  it('the network: only the gateway, which refuses everything it should', async () => {
+    const out = await attack(
+      'main',
+      `
+      t host-port curl -sf --max-time 3 --noproxy '*' http://127.0.0.1:${port}/
+      t non-loopback curl -sf --max-time 3 --noproxy '*' http://10.255.255.1/
+      t metadata px http://169.254.169.254/latest/meta-data/
+      t private-address px http://10.0.0.1/
+      t dns-to-loopback px http://localhost:${port}/
+      t loopback-via-proxy px http://127.0.0.1:${port}/
+      t model-proxy-path curl -sf -H "x-api-key: $ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL/v1/../admin"
+      t model-proxy-absolute curl -sf --request-target "http://127.0.0.1:${port}/" -H "x-api-key: $ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL"
+      t model-proxy-host curl -sf -H "Host: 127.0.0.1:${port}" -H "x-api-key: $ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL/"
+      t forged-capability curl -sf -X POST -H 'authorization: Bearer forged-0000000000000000' -d '{"text":"x"}' "$NANOCLAW_HOST_URL/api/send_message"
+      t forged-proxy-auth curl -sf --max-time 3 --noproxy '' -x "http://nanoclaw:forged@\${HTTP_PROXY##*@}" https://example.com/`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+  });
+
+  it('a non-main group cannot act beyond itself', async () => {
+    const added = await runCli(
+      ['tasks', 'add', '--group', 'main', '--every', '1h', '--prompt', 'main task'],
+      env,
+    );
+    const mainTask = /task-[0-9a-f]{8}/.exec(added.stdout)?.[0] ?? 'missing';
+    const out = await attack(
+      'family',
+      `
+      refused register-group register_group '{"folder":"evil"}'
+      refused make-itself-main register_group '{"folder":"evil2","isMain":true}'
+      refused schedule-for-main schedule_task '{"prompt":"x","schedule_type":"interval","schedule_value":"60000","group_folder":"main"}'
+      refused send-to-other-chat send_message '{"text":"x","chatId":"web:main"}'
+      refused cancel-other-task cancel_task '{"task_id":"${mainTask}"}'
+      refused read-other-tasks get_task '{"task_id":"${mainTask}"}'
+      t write-global-memory touch /workspace/global/CLAUDE.md`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    const list = await runCli(['tasks', 'list'], env);
+    expect(list.stdout).toContain(mainTask);
+    expect(list.stdout).toMatch(new RegExp(`${mainTask}\\s+main\\s+active`));
+  });
+
+  it('runaway output and forged protocol lines harm only their own run', async () => {
+    const flood = await attack(
+      'main',
+      `
+      head -c 100000000 /dev/zero | tr '\\0' x | wc -c
+      for p in $(pgrep -f dist/agent/main.js); do printf 'garbage\\n{"type":"bogus"}\\n' > /proc/$p/fd/1 2>/dev/null; done
+      echo BLOCKED print-100mb; echo BLOCKED malformed-protocol-lines`,
+    );
+    expect(flood.code).toBe(0);
+    expect(flood.stdout.length).toBeLessThan(1_000_000);
+    // The host is healthy: the next run works.
+    const after = await runCli(['run', 'still there?'], env);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('ECHO: still there?');
+  });
+
+  it('every attack was blocked, and the audit shows the refusals', async () => {
+    const audit = await runCli(['audit', '--json', '--limit', '500'], env);
+    const records = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; decision: string });
+    expect(
+      records.filter((r) => r.kind === 'host_api' && r.decision !== 'allowed').length,
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
+    ).toBeGreaterThanOrEqual(4);
+    console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
+    expect(tried.length).toBeGreaterThanOrEqual(30);
+    expect(blocked).toEqual(tried);
+  });
+});

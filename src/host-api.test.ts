@@ -104,6 +104,21 @@ describe('host API handlers', () => {
     expect(RegisterGroupBodySchema.safeParse({ folder: 'x', is_main: true }).success).toBe(false);
   });
 
+  it('set_group_mount: main only, and only what the mount allowlist allows', async () => {
+    const set = extra(HOST_API_PATHS.setGroupMount);
+    const body = { group_folder: 'family', host_path: home, name: 'data' };
+    await expect(set.handle(family, body)).rejects.toBeInstanceOf(ForbiddenError);
+    // No allowlist file at all: nothing may be mounted.
+    await expect(set.handle(main, body)).rejects.toThrow(/Mount refused: No mount allowlist/);
+    expect(store.mounts.list('family')).toEqual([]);
+    await expect(
+      extra(HOST_API_PATHS.removeGroupMount).handle(family, {
+        group_folder: 'family',
+        name: 'data',
+      }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
   it('list_groups: main sees all, others only themselves', async () => {
     const route = extra(HOST_API_PATHS.listGroups);
     const all = (await route.handle(main, {})) as { groups: { folder: string }[] };

@@ -11,11 +11,16 @@ import type { Store } from './host.js';
 import { stripInternal } from './runs/text.js';
 import { registerGroup } from './groups/manage.js';
 import { canManageGroups, canSendTo, type Decision } from './security/authz.js';
+import { checkMount } from './security/mounts.js';
 import {
   ListGroupsBodySchema,
   RegisterGroupBodySchema,
+  RemoveGroupMountBodySchema,
+  SetGroupMountBodySchema,
   HOST_API_PATHS,
   type RegisterGroupBody,
+  type RemoveGroupMountBody,
+  type SetGroupMountBody,
 } from './shared/host-api.js';
 import type { TaskService } from './scheduler/service.js';
 import { TASK_SCHEMAS } from './shared/task-api.js';
@@ -63,6 +68,35 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
             new Date(),
           );
           return { folder: group.folder, chatId: group.chatId };
+        },
+      },
+      [HOST_API_PATHS.setGroupMount]: {
+        schema: SetGroupMountBodySchema,
+        async handle(context, raw) {
+          enforce(canManageGroups(context));
+          const body = raw as SetGroupMountBody;
+          const group = groups.get(body.group_folder);
+          if (!group) throw new UserError(`No group "${body.group_folder}".`);
+          const request = {
+            hostPath: body.host_path,
+            name: body.name,
+            readWrite: body.read_write ?? false,
+          };
+          const decision = checkMount(deps.config.mountAllowlist, request, group.isMain);
+          if (!decision.allowed) throw new UserError(`Mount refused: ${decision.reason}`);
+          deps.store.mounts.set(group.folder, { ...request, hostPath: decision.hostPath });
+          return { mount: `/workspace/extra/${decision.name}`, mode: decision.mode, nextRun: true };
+        },
+      },
+      [HOST_API_PATHS.removeGroupMount]: {
+        schema: RemoveGroupMountBodySchema,
+        async handle(context, raw) {
+          enforce(canManageGroups(context));
+          const body = raw as RemoveGroupMountBody;
+          if (!deps.store.mounts.remove(body.group_folder, body.name)) {
+            throw new UserError(`Group ${body.group_folder} has no mount "${body.name}".`);
+          }
+          return { removed: body.name };
         },
       },
       [HOST_API_PATHS.listGroups]: {

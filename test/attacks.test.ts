@@ -126,6 +126,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       refused send-to-other-chat send_message '{"text":"x","chatId":"web:main"}'
       refused cancel-other-task cancel_task '{"task_id":"${mainTask}"}'
       refused read-other-tasks get_task '{"task_id":"${mainTask}"}'
+      refused mount-host-root set_group_mount '{"group_folder":"family","host_path":"/","name":"root"}'
       t write-global-memory touch /workspace/global/CLAUDE.md`,
     );
     expect(out.code).toBe(0);
@@ -164,7 +165,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(30);
+    expect(tried.length).toBeGreaterThanOrEqual(32);
     expect(blocked).toEqual(tried);
   });
 });

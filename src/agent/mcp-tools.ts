@@ -66,6 +66,24 @@ export function nanoclawMcpServer(host: HostClient) {
         {},
         async () => forward(host, HOST_API_PATHS.listGroups, {}, 'No groups.'),
       ),
+      tool(
+        'set_group_mount',
+        'Give a group an extra host folder at /workspace/extra/<name> (main group only; the ' +
+          "owner's mount allowlist decides what is possible and whether it may be writable).",
+        {
+          group_folder: z.string().describe('The group'),
+          host_path: z.string().describe('Host folder, e.g. ~/projects/app'),
+          name: z.string().describe('Name under /workspace/extra/'),
+          read_write: z.boolean().optional().describe('Ask for write access'),
+        },
+        async (args) => forward(host, HOST_API_PATHS.setGroupMount, args, 'Mount set.'),
+      ),
+      tool(
+        'remove_group_mount',
+        "Remove a group's extra mount (main group only).",
+        { group_folder: z.string(), name: z.string() },
+        async (args) => forward(host, HOST_API_PATHS.removeGroupMount, args, 'Mount removed.'),
+      ),
       ...(Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
         tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
           forward(host, `/api/${name}`, args, 'Done.'),

@@ -8,6 +8,8 @@ export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
   registerGroup: '/api/register_group',
   listGroups: '/api/list_groups',
+  setGroupMount: '/api/set_group_mount',
+  removeGroupMount: '/api/remove_group_mount',
 } as const;
 
 export const SendMessageBodySchema = z.object({
@@ -30,6 +32,22 @@ export const RegisterGroupBodySchema = z
 export type RegisterGroupBody = z.infer<typeof RegisterGroupBodySchema>;
 
 export const ListGroupsBodySchema = z.object({}).strict();
+
+/** Main only: give a group an extra host folder (still subject to the mount allowlist). */
+export const SetGroupMountBodySchema = z
+  .object({
+    group_folder: z.string().min(1).max(64),
+    host_path: z.string().min(1).max(4096),
+    name: z.string().min(1).max(64),
+    read_write: z.boolean().optional(),
+  })
+  .strict();
+export type SetGroupMountBody = z.infer<typeof SetGroupMountBodySchema>;
+
+export const RemoveGroupMountBodySchema = z
+  .object({ group_folder: z.string().min(1).max(64), name: z.string().min(1).max(64) })
+  .strict();
+export type RemoveGroupMountBody = z.infer<typeof RemoveGroupMountBodySchema>;
 
 export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
 export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });

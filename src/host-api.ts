@@ -18,9 +18,6 @@ import {
   RemoveGroupMountBodySchema,
   SetGroupMountBodySchema,
   HOST_API_PATHS,
-  type RegisterGroupBody,
-  type RemoveGroupMountBody,
-  type SetGroupMountBody,
 } from './shared/host-api.js';
 import type { TaskService } from './scheduler/service.js';
 import { TASK_SCHEMAS } from './shared/task-api.js';
@@ -36,6 +33,14 @@ function enforce(decision: Decision): void {
   if (!decision.allow) throw new ForbiddenError(decision.reason);
 }
 
+/** One typed host API route: the body reaching `handle` has passed `schema`. */
+function route<S extends z.ZodType>(
+  schema: S,
+  handle: (context: RunContext, body: z.infer<S>) => unknown,
+): ExtraRoute {
+  return { schema, handle: async (context, body) => handle(context, body as z.infer<S>) };
+}
+
 export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
   const { groups, messages } = deps.store;
   return {
@@ -48,88 +53,74 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       const text = stripInternal(body.text);
       if (text) postAssistantMessage(deps.post, target, text);
     },
-    extra: {
-      ...taskRoutes(deps.tasks),
-      [HOST_API_PATHS.registerGroup]: {
-        schema: RegisterGroupBodySchema,
-        async handle(context, body) {
-          enforce(canManageGroups(context));
-          const input = body as RegisterGroupBody;
-          const group = registerGroup(
-            deps.store,
-            deps.config,
-            {
-              folder: input.folder,
-              name: input.name,
-              chatId: input.chat_id,
-              trigger: input.trigger,
-              requiresTrigger: input.requires_trigger,
-            },
-            new Date(),
-          );
-          return { folder: group.folder, chatId: group.chatId };
+    extra: { ...taskRoutes(deps.tasks), ...groupRoutes(deps), ...mountRoutes(deps) },
+  };
+}
+
+/** Registering and listing groups: registering is main-only; listing shows what the caller may see. */
+function groupRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
+  return {
+    [HOST_API_PATHS.registerGroup]: route(RegisterGroupBodySchema, (context, input) => {
+      enforce(canManageGroups(context));
+      const group = registerGroup(
+        deps.store,
+        deps.config,
+        {
+          folder: input.folder,
+          name: input.name,
+          chatId: input.chat_id,
+          trigger: input.trigger,
+          requiresTrigger: input.requires_trigger,
         },
-      },
-      [HOST_API_PATHS.setGroupMount]: {
-        schema: SetGroupMountBodySchema,
-        async handle(context, raw) {
-          enforce(canManageGroups(context));
-          const body = raw as SetGroupMountBody;
-          const group = groups.get(body.group_folder);
-          if (!group) throw new UserError(`No group "${body.group_folder}".`);
-          const request = {
-            hostPath: body.host_path,
-            name: body.name,
-            readWrite: body.read_write ?? false,
-          };
-          const decision = checkMount(deps.config.mountAllowlist, request, group.isMain);
-          if (!decision.allowed) throw new UserError(`Mount refused: ${decision.reason}`);
-          deps.store.mounts.set(group.folder, { ...request, hostPath: decision.hostPath });
-          return { mount: `/workspace/extra/${decision.name}`, mode: decision.mode, nextRun: true };
-        },
-      },
-      [HOST_API_PATHS.removeGroupMount]: {
-        schema: RemoveGroupMountBodySchema,
-        async handle(context, raw) {
-          enforce(canManageGroups(context));
-          const body = raw as RemoveGroupMountBody;
-          if (!deps.store.mounts.remove(body.group_folder, body.name)) {
-            throw new UserError(`Group ${body.group_folder} has no mount "${body.name}".`);
-          }
-          return { removed: body.name };
-        },
-      },
-      [HOST_API_PATHS.listGroups]: {
-        schema: ListGroupsBodySchema,
-        async handle(context) {
-          const visible = groups
-            .list()
-            .filter((g) => context.group.isMain || g.folder === context.group.folder);
-          return {
-            groups: visible.map((g) => ({
-              folder: g.folder,
-              name: g.name,
-              chatId: g.chatId,
-              isMain: g.isMain,
-              requiresTrigger: g.requiresTrigger,
-              trigger: g.trigger ?? `@${deps.config.assistantName}`,
-            })),
-          };
-        },
-      },
-    },
+        new Date(),
+      );
+      return { folder: group.folder, chatId: group.chatId };
+    }),
+    [HOST_API_PATHS.listGroups]: route(ListGroupsBodySchema, (context) => ({
+      groups: deps.store.groups
+        .list()
+        .filter((g) => context.group.isMain || g.folder === context.group.folder)
+        .map((g) => ({
+          folder: g.folder,
+          name: g.name,
+          chatId: g.chatId,
+          isMain: g.isMain,
+          requiresTrigger: g.requiresTrigger,
+          trigger: g.trigger ?? `@${deps.config.assistantName}`,
+        })),
+    })),
+  };
+}
+
+/** A group's extra mounts: main only, and never beyond what the mount allowlist allows. */
+function mountRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
+  return {
+    [HOST_API_PATHS.setGroupMount]: route(SetGroupMountBodySchema, (context, body) => {
+      enforce(canManageGroups(context));
+      const group = deps.store.groups.get(body.group_folder);
+      if (!group) throw new UserError(`No group "${body.group_folder}".`);
+      const request = {
+        hostPath: body.host_path,
+        name: body.name,
+        readWrite: body.read_write ?? false,
+      };
+      const decision = checkMount(deps.config.mountAllowlist, request, group.isMain);
+      if (!decision.allowed) throw new UserError(`Mount refused: ${decision.reason}`);
+      deps.store.mounts.set(group.folder, { ...request, hostPath: decision.hostPath });
+      return { mount: `/workspace/extra/${decision.name}`, mode: decision.mode, nextRun: true };
+    }),
+    [HOST_API_PATHS.removeGroupMount]: route(RemoveGroupMountBodySchema, (context, body) => {
+      enforce(canManageGroups(context));
+      if (!deps.store.mounts.remove(body.group_folder, body.name)) {
+        throw new UserError(`Group ${body.group_folder} has no mount "${body.name}".`);
+      }
+      return { removed: body.name };
+    }),
   };
 }
 
 /** The task tools: one route each, `/api/<tool name>`, body checked by its shared schema. */
 function taskRoutes(service: TaskService): Record<string, ExtraRoute> {
-  const route = <S extends z.ZodType>(
-    schema: S,
-    handle: (c: RunContext, b: z.infer<S>) => unknown,
-  ): ExtraRoute => ({
-    schema,
-    handle: async (context, body) => handle(context, body as z.infer<S>),
-  });
   return {
     '/api/schedule_task': route(TASK_SCHEMAS.schedule_task, (c, b) => service.schedule(c, b)),
     '/api/list_tasks': route(TASK_SCHEMAS.list_tasks, (c, b) => service.list(c, b)),

@@ -35,4 +35,30 @@ describe('capability registry', () => {
     now = 1500;
     expect(registry.resolve(token)).toBeUndefined();
   });
+
+  it('issues URL-safe tokens and keeps its own copy of the run', () => {
+    const registry = createCapabilityRegistry();
+    const mine = { runId: 'r3', group: { folder: 'family', isMain: false } };
+    const token = registry.issue(mine);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Whatever the issuer (or a handler) does to its object later, the token still means r3.
+    mine.group.isMain = true;
+    mine.group.folder = 'main';
+    expect(registry.resolve(token)).toEqual({
+      runId: 'r3',
+      group: { folder: 'family', isMain: false },
+    });
+  });
+
+  it('keeps live tokens when expired ones are swept', () => {
+    let now = 0;
+    const registry = createCapabilityRegistry({ ttlMs: 100, now: () => now });
+    const old = registry.issue(context);
+    now = 50;
+    const young = registry.issue({ ...context, runId: 'young' });
+    now = 120;
+    registry.issue({ ...context, runId: 'sweeper' });
+    expect(registry.resolve(old)).toBeUndefined();
+    expect(registry.resolve(young)?.runId).toBe('young');
+  });
 });

@@ -16,8 +16,16 @@ export function createCapabilityRegistry(
   const live = new Map<string, { context: RunContext; expiresAt: number }>();
   return {
     issue(context) {
+      // Forgotten capabilities (a run that never revoked) are dropped here, so the map stays small.
+      const at = now();
+      for (const [key, entry] of live) if (entry.expiresAt <= at) live.delete(key);
       const token = crypto.randomBytes(32).toString('base64url');
-      live.set(hash(token), { context, expiresAt: now() + ttlMs });
+      // A frozen copy: nothing the caller or a handler does later can change who a token is.
+      const frozen = Object.freeze({
+        runId: context.runId,
+        group: Object.freeze({ ...context.group }),
+      });
+      live.set(hash(token), { context: frozen, expiresAt: at + ttlMs });
       return token;
     },
     revoke(token) {

@@ -23,11 +23,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     return;
   }
   const text = JSON.stringify(body);
+  closeIfUnread(res);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/**
+ * An answer sent before the request body was read (refused, too large) must end the connection:
+ * the unread rest of the body would otherwise be taken for the next request on it.
+ */
+export function closeIfUnread(res: ServerResponse): void {
+  if (!res.req.complete) res.shouldKeepAlive = false;
 }
 
 /** The bearer token of an `authorization` header, or undefined. */

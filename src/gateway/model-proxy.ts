@@ -6,11 +6,15 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { pipeline } from 'node:stream';
 import { DEFAULT_UPSTREAM, type SecretSource } from '../config.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { bearer, closeIfUnread } from './http.js';
 import type { CapabilityRegistry } from './types.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+const OAUTH_BETA = 'oauth-2025-04-20';
 const MODEL_ID = '[A-Za-z0-9._:@-]{1,200}';
 const ROUTES: { method: string; pattern: RegExp }[] = [
   { method: 'POST', pattern: /^\/v1\/messages$/ },
@@ -18,20 +22,10 @@ const ROUTES: { method: string; pattern: RegExp }[] = [
   { method: 'GET', pattern: /^\/v1\/models$/ },
   { method: 'GET', pattern: new RegExp(`^/v1/models/${MODEL_ID}$`) },
 ];
-const DROP_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'cookie',
-  'x-api-key',
-  'authorization',
-  'content-length',
-]);
-const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer']);
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus what only makes sense on the sandbox's side. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const DROP_REQUEST = new Set([...HOP_BY_HOP, 'host', 'cookie', 'expect', 'x-api-key']);
+const DROP_RESPONSE = new Set(HOP_BY_HOP);
 
 export interface ModelProxyDeps {
   upstreamUrl: string;
@@ -44,6 +38,7 @@ export interface ModelProxyDeps {
 export function apiError(res: ServerResponse, status: number, type: string, message: string) {
   if (res.headersSent) return void res.destroy();
   const body = JSON.stringify({ type: 'error', error: { type, message } });
+  closeIfUnread(res);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(body);
 }
@@ -61,6 +56,8 @@ export function modelRoute(
   const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
   const query = q === -1 ? '' : rawUrl.slice(q);
   if (/%|\\|\/\/|\/\.\.?(\/|$)/.test(path)) return undefined;
+  // The query is passed on as is, so it must not smuggle a fragment or raw whitespace.
+  if (/[#\s]/.test(query)) return undefined;
   const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
   return route ? { path, query } : undefined;
 }
@@ -75,8 +72,12 @@ export function credentialHeaders(
   if (apiKey) return { headers: { 'x-api-key': apiKey } };
   const oauth = secrets.get('CLAUDE_CODE_OAUTH_TOKEN');
   if (oauth) {
-    const betas = [beta, 'oauth-2025-04-20'].filter(Boolean).join(',');
-    return { headers: { authorization: `Bearer ${oauth}`, 'anthropic-beta': betas } };
+    const betas = (beta ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b && b !== OAUTH_BETA);
+    const merged = [...betas, OAUTH_BETA].join(',');
+    return { headers: { authorization: `Bearer ${oauth}`, 'anthropic-beta': merged } };
   }
   const token = secrets.get('ANTHROPIC_AUTH_TOKEN');
   if (token) return { headers: { authorization: `Bearer ${token}` } };
@@ -89,18 +90,44 @@ export function credentialHeaders(
   };
 }
 
+/**
+ * The headers sent upstream: the sandbox's minus hop-by-hop, cookies, proxy and NanoClaw
+ * headers and its placeholder credential, plus the real credential and the upstream's host.
+ */
+export function upstreamHeaders(
+  incoming: http.IncomingHttpHeaders,
+  credential: Record<string, string>,
+  host: string,
+): Record<string, string | string[]> {
+  const named = String(incoming.connection ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || DROP_REQUEST.has(name) || named.includes(name)) continue;
+    if (name === 'authorization' || name.startsWith('proxy-')) continue;
+    if (name.startsWith('x-nanoclaw-')) continue;
+    out[name] = value;
+  }
+  return { ...out, ...credential, host };
+}
+
+/** The SDK sends its placeholder credential as `x-api-key` or as a Bearer token. */
 function capabilityOf(req: IncomingMessage): string | undefined {
   const key = req.headers['x-api-key'];
-  if (typeof key === 'string' && key) return key;
-  const auth = req.headers.authorization;
-  return auth ? /^Bearer\s+(\S+)$/i.exec(auth)?.[1] : undefined;
+  return typeof key === 'string' && key ? key : bearer(req);
 }
+
+class ConnectTimeout extends Error {}
 
 export function createModelProxy(deps: ModelProxyDeps) {
   const base = new URL(deps.upstreamUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const target = {
+    base,
+    basePath: base.pathname.replace(/\/+$/, ''),
+    client: base.protocol === 'https:' ? https : http,
+  };
   const isDefault = base.origin === new URL(DEFAULT_UPSTREAM).origin;
-  const client = base.protocol === 'https:' ? https : http;
 
   return function handleModel(req: IncomingMessage, res: ServerResponse): void {
     const route = modelRoute(req.method, req.url);
@@ -116,58 +143,99 @@ export function createModelProxy(deps: ModelProxyDeps) {
       Array.isArray(beta) ? beta.join(',') : beta,
     );
     if ('error' in credential) return apiError(res, 401, 'authentication_error', credential.error);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || DROP_HEADERS.has(name)) continue;
-      if (name.startsWith('proxy-') || name.startsWith('x-nanoclaw-')) continue;
-      headers[name] = value;
-    }
-    Object.assign(headers, credential.headers, { host: base.host });
     const log = deps.log.child({ group: context.group.folder, runId: context.runId });
-    const upstream = client.request(
-      {
-        protocol: base.protocol,
-        hostname: base.hostname,
-        port: base.port || undefined,
-        method: req.method,
-        path: `${basePath}${route.path}${route.query}`,
-        headers,
-      },
-      (upstreamRes) => relay(upstreamRes, res),
-    );
-    guardConnect(upstream, base.origin);
-    upstream.on('error', (error) => {
-      log.warn({ err: error.message, upstream: base.origin }, 'model upstream failed');
-      apiError(
-        res,
-        502,
-        'api_error',
-        `NanoClaw could not reach the model endpoint ${base.origin}: ${error.message}`,
-      );
+    forward(target, `${target.basePath}${route.path}${route.query}`, req, res, {
+      headers: upstreamHeaders(req.headers, credential.headers, base.host),
+      log,
     });
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   };
 }
 
-function relay(upstreamRes: IncomingMessage, res: ServerResponse): void {
+interface Target {
+  base: URL;
+  basePath: string;
+  client: typeof http | typeof https;
+}
+
+/** Sends the request to the fixed upstream and streams its answer back, chunk by chunk. */
+function forward(
+  target: Target,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { headers: Record<string, string | string[]>; log: Logger },
+): void {
+  const { base } = target;
+  const state = { clientGone: false };
+  const upstream = target.client.request(
+    {
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port || undefined,
+      method: req.method,
+      path,
+      headers: options.headers,
+    },
+    (upstreamRes) => relay(upstreamRes, res, options.log, state),
+  );
+  guardConnect(upstream, base.origin);
+  upstream.on('error', (error) => {
+    if (state.clientGone) return;
+    options.log.warn({ err: errorMessage(error), upstream: base.origin }, 'model upstream failed');
+    if (error instanceof ConnectTimeout) {
+      return apiError(res, 504, 'api_error', `NanoClaw ${error.message}.`);
+    }
+    apiError(
+      res,
+      502,
+      'api_error',
+      `NanoClaw could not reach the model endpoint ${base.origin}: ${error.message}. ` +
+        'Check ANTHROPIC_BASE_URL and that the endpoint is running.',
+    );
+  });
+  // The sandbox hung up (cancelled turn, killed run): stop paying for the upstream call.
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    state.clientGone = true;
+    upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+function relay(
+  upstreamRes: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+  state: { clientGone: boolean },
+): void {
+  const named = String(upstreamRes.headers.connection ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstreamRes.headers)) {
-    if (value !== undefined && !HOP_BY_HOP_RESPONSE.has(name)) headers[name] = value;
+    if (value !== undefined && !DROP_RESPONSE.has(name) && !named.includes(name)) {
+      headers[name] = value;
+    }
   }
   res.writeHead(upstreamRes.statusCode ?? 502, headers);
   res.flushHeaders();
-  // Chunks flow as they arrive (server-sent events), no buffering.
-  upstreamRes.pipe(res);
+  log.debug({ status: upstreamRes.statusCode }, 'model call');
+  // Chunks flow as they arrive (server-sent events). If the upstream dies mid-stream, the
+  // sandbox's connection is cut too, so the SDK sees a failed request instead of waiting forever.
+  pipeline(upstreamRes, res, (error) => {
+    if (error && !state.clientGone) {
+      log.warn({ err: errorMessage(error) }, 'model stream ended early');
+    }
+  });
 }
 
 function guardConnect(request: http.ClientRequest, origin: string): void {
   request.on('socket', (socket) => {
     if (!socket.connecting) return;
     const timer = setTimeout(() => {
-      request.destroy(new Error(`connection to ${origin} timed out`));
+      request.destroy(
+        new ConnectTimeout(`timed out connecting to the model endpoint ${origin} after 10 s`),
+      );
     }, CONNECT_TIMEOUT_MS);
     socket.once('connect', () => clearTimeout(timer));
     socket.once('close', () => clearTimeout(timer));

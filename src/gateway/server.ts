@@ -1,22 +1,22 @@
 /**
  * The gateway: one HTTP server on a unix socket in the data directory (bind-mounted read-only
- * into sandboxes), optionally also on a TCP address for runtimes that cannot share sockets.
- * `/v1/*` is the model proxy, `/api/*` the host API; everything else is 404.
+ * into sandboxes), optionally also on a TCP address for runtimes that cannot share sockets; both
+ * serve the same routes with the same capability auth. `/v1/*` is the model proxy, `/api/*` the
+ * host API, absolute-form requests and CONNECT the egress proxy; everything else is 404.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { EgressPolicy } from '../security/egress.js';
-import { createEgress } from './egress.js';
-import path from 'node:path';
 import type { SecretSource } from '../config.js';
 import type { Logger } from '../log.js';
+import type { EgressPolicy } from '../security/egress.js';
 import type { GatewayEndpoint } from '../shared/protocol.js';
+import type { AuditSink } from '../store/audit.js';
+import { createEgress } from './egress.js';
 import { createHostApi } from './host-api.js';
 import { sendJson } from './http.js';
+import { listenTcp, listenUnix, removeSocket } from './listen.js';
 import { createModelProxy } from './model-proxy.js';
-import type { AuditSink } from '../store/audit.js';
 import type { CapabilityRegistry, HostApiHandlers } from './types.js';
 
 export interface GatewayDeps {
@@ -39,7 +39,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+type Handlers = {
+  request: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  connect: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+};
+
+function createHandlers(deps: GatewayDeps): Handlers {
   const model = createModelProxy(deps);
   const api = createHostApi(deps);
   const egress = createEgress({
@@ -48,81 +53,77 @@ export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
     ...(deps.audit ? { audit: deps.audit } : {}),
     log: deps.log,
   });
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '';
-    if (/^https?:\/\//i.test(url)) {
-      egress
-        .request(req, res)
-        .catch((error: unknown) => deps.log.warn({ err: error }, 'egress request failed'));
-      return;
-    }
-    if (url.startsWith('/v1/')) return model(req, res);
-    if (url.startsWith('/api/')) {
-      api(req, res).catch((error: unknown) => {
-        deps.log.error({ err: error }, 'host API request failed');
-        sendJson(res, 500, { ok: false, error: 'internal error on the host' });
-      });
-      return;
-    }
-    sendJson(res, 404, { ok: false, error: 'not found' });
-  });
-  server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    egress.connect(req, socket, head).catch((error: unknown) => {
-      deps.log.warn({ err: error }, 'egress tunnel failed');
-      socket.destroy();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await listenUnix(server, deps.socketPath);
-  let tcpServer: http.Server | undefined;
-  let tcpEndpoint: GatewayEndpoint | undefined;
-  if (deps.tcp) {
-    tcpServer = http.createServer((req, res) => server.emit('request', req, res));
-    const port = await listenTcp(tcpServer, deps.tcp.host, deps.tcp.port);
-    tcpEndpoint = { kind: 'tcp', host: deps.tcp.host, port };
-  }
   return {
-    endpoint: { kind: 'unix', path: deps.socketPath },
-    ...(tcpEndpoint ? { tcpEndpoint } : {}),
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([closeServer(server), tcpServer && closeServer(tcpServer)]);
-      fs.rmSync(deps.socketPath, { force: true });
+    request(req, res) {
+      const url = req.url ?? '';
+      if (/^https?:\/\//i.test(url)) {
+        egress
+          .request(req, res)
+          .catch((error: unknown) => deps.log.warn({ err: error }, 'egress request failed'));
+        return;
+      }
+      if (url.startsWith('/v1/')) return model(req, res);
+      if (url.startsWith('/api/')) {
+        api(req, res).catch((error: unknown) => {
+          deps.log.error({ err: error }, 'host API request failed');
+          sendJson(res, 500, { ok: false, error: 'internal error on the host' });
+        });
+        return;
+      }
+      sendJson(res, 404, { ok: false, error: 'not found' });
+    },
+    connect(req, socket, head) {
+      egress.connect(req, socket, head).catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'egress tunnel failed');
+        socket.destroy();
+      });
     },
   };
 }
 
-async function listenUnix(server: http.Server, socketPath: string): Promise<void> {
-  // The directory is bind-mounted into sandboxes, so the sandbox user must be able to enter it.
-  fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
-  fs.chmodSync(path.dirname(socketPath), 0o755);
-  const stale = fs.lstatSync(socketPath, { throwIfNoEntry: false });
-  if (stale?.isSocket()) fs.rmSync(socketPath);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
+/** One server per listener, all tracking their sockets so close() can cut even CONNECT tunnels. */
+function createServer(handlers: Handlers, sockets: Set<Socket>): http.Server {
+  const server = http.createServer(handlers.request);
+  server.on('connect', handlers.connect);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
-  // Anyone who can reach the socket still needs a live capability for every request.
-  fs.chmodSync(socketPath, 0o666);
+  return server;
 }
 
-async function listenTcp(server: http.Server, host: string, port: number): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : port;
+export async function createGateway(deps: GatewayDeps): Promise<Gateway> {
+  const handlers = createHandlers(deps);
+  const sockets = new Set<Socket>();
+  const unix = createServer(handlers, sockets);
+  const servers = [unix];
+  const socketId = await listenUnix(unix, deps.socketPath);
+  let tcpEndpoint: GatewayEndpoint | undefined;
+  if (deps.tcp) {
+    const tcp = createServer(handlers, sockets);
+    servers.push(tcp);
+    try {
+      const port = await listenTcp(tcp, deps.tcp.host, deps.tcp.port);
+      tcpEndpoint = { kind: 'tcp', host: deps.tcp.host, port };
+    } catch (error) {
+      await closeAll(servers, sockets, () => removeSocket(deps.socketPath, socketId));
+      throw error;
+    }
+  }
+  deps.log.info({ socket: deps.socketPath, tcp: tcpEndpoint }, 'gateway listening');
+  return {
+    endpoint: { kind: 'unix', path: deps.socketPath },
+    ...(tcpEndpoint ? { tcpEndpoint } : {}),
+    close: () => closeAll(servers, sockets, () => removeSocket(deps.socketPath, socketId)),
+  };
 }
 
-function closeServer(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+async function closeAll(servers: http.Server[], sockets: Set<Socket>, cleanup: () => void) {
+  const closed = servers.map(
+    (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+  );
+  // Open connections (keep-alive, live streams, tunnels) would keep close() waiting forever.
+  for (const socket of sockets) socket.destroy();
+  await Promise.all(closed);
+  cleanup();
 }

@@ -109,7 +109,10 @@ export async function startHost(
   const orphans = await selected.runtime.cleanupOrphans(instance);
   if (orphans > 0) log.warn({ orphans }, 'removed sandboxes left by an earlier host process');
   const capabilities = createCapabilityRegistry();
-  const gatewayDir = path.join(config.paths.run, 'gateway');
+  // One socket directory per host process: `nanoclaw run` works while `nanoclaw start` runs,
+  // and neither can take over or delete the other's socket.
+  removeStaleGatewayDirs(config.paths.run, log);
+  const gatewayDir = path.join(config.paths.run, `gateway-${process.pid}`);
   const gateway = await createGateway({
     socketPath: path.join(gatewayDir, GATEWAY_SOCKET),
     upstreamUrl: config.upstreamUrl,
@@ -133,7 +136,28 @@ export async function startHost(
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
     async close() {
       await gateway.close();
+      fs.rmSync(gatewayDir, { recursive: true, force: true });
       store.db.close();
     },
   };
+}
+
+/** Removes the socket directories of host processes that no longer exist (after a crash). */
+function removeStaleGatewayDirs(runDir: string, log: Logger): void {
+  for (const entry of fs.readdirSync(runDir, { withFileTypes: true })) {
+    const pid = Number(/^gateway-(\d+)$/.exec(entry.name)?.[1]);
+    if (!entry.isDirectory() || !pid || pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(runDir, entry.name), { recursive: true, force: true });
+    log.debug({ pid }, 'removed the gateway directory of a stopped host');
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

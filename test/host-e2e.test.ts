@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
-import { tempHome } from './support/cli.js';
+import { runCli, tempHome } from './support/cli.js';
 import {
   history,
   postMessage,
@@ -103,6 +103,17 @@ describe('host end to end (web API → sandboxed agent → reply)', () => {
     const after = await history(host.url, 'web:main');
     expect(answered(after, asked)).toHaveLength(1);
     expect(fake.requests.length).toBe(requestsNow);
+  });
+
+  it('nanoclaw run works beside the running host, which keeps answering', async () => {
+    host = await startHostProcess(env);
+    const run = await runCli(['run', 'from the terminal'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ECHO: from the terminal');
+    await postMessage(host.url, 'web:main', 'still here?');
+    await waitForHistory(host.url, 'web:main', (m) =>
+      m.some((x) => x.fromAssistant && x.text.includes('still here?')),
+    );
   });
 
   it('rejects bad input with clear errors', async () => {

@@ -57,45 +57,40 @@ function blockText(block: ContentBlock): string {
   return '';
 }
 
-/** Messages after the last assistant message: the input the model is answering now. */
-export function latestMessages(body: MessagesBody): { role: string; blocks: ContentBlock[] }[] {
+/**
+ * Blocks of the user messages after the last assistant message. The SDK also sends
+ * `role: "system"` entries there (environment notes); they are not the user's words.
+ */
+export function latestInput(body: MessagesBody): ContentBlock[] {
   const messages = body.messages ?? [];
   let start = 0;
   messages.forEach((m, i) => {
     if (m.role === 'assistant') start = i + 1;
   });
-  return messages.slice(start).map((m) => ({ role: m.role, blocks: blocks(m.content) }));
-}
-
-/** Blocks of the user messages in the latest input (`role: "system"` entries are left out). */
-export function latestInput(body: MessagesBody): ContentBlock[] {
-  return latestMessages(body)
+  return messages
+    .slice(start)
     .filter((m) => m.role === 'user')
-    .flatMap((m) => m.blocks);
+    .flatMap((m) => blocks(m.content));
 }
-
-const isReminder = (text: string) => text.trimStart().startsWith('<system-reminder>');
 
 /** User texts a person could have typed (system reminders left out). */
 export function userTexts(input: ContentBlock[]): string[] {
   return input
     .filter((b) => b.type === 'text')
     .map(blockText)
-    .filter((t) => t && !isReminder(t));
+    .filter((t) => t && !t.trimStart().startsWith('<system-reminder>'));
 }
 
 /** The default script: directives in the latest user text decide the reply. */
 export function defaultReply(body: MessagesBody): Reply {
-  const all = latestMessages(body).flatMap((m) => m.blocks);
-  const texts = userTexts(latestInput(body));
-  const toolResults = all.filter((b) => b.type === 'tool_result');
+  const input = latestInput(body);
+  const texts = userTexts(input);
+  const toolResults = input.filter((b) => b.type === 'tool_result');
   if (toolResults.length > 0) {
     const saw = texts.length ? ` | SAW: ${texts.join(' / ')}` : '';
     return { text: `DONE: ${toolResults.map(blockText).join('\n').trim()}${saw}` };
   }
-  // The CLI wraps a background agent's completion notice in a <system-reminder>.
-  const notices = all.filter((b) => b.type === 'text').map(blockText);
-  if (notices.some((t) => t.includes('<task-notification>'))) return { text: 'NOTIFIED' };
+  if (texts.some((t) => t.includes('<task-notification>'))) return { text: 'NOTIFIED' };
   const lines = texts
     .join('\n')
     .split('\n')
@@ -240,9 +235,11 @@ function jsonReply(res: ServerResponse, model: string, reply: Reply): void {
   res.end(JSON.stringify(body));
 }
 
-function apiError(res: ServerResponse, status: number, type: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ type: 'error', error: { type, message } }));
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }),
+  );
 }
 
 export async function startFakeAnthropic(
@@ -271,7 +268,7 @@ export async function startFakeAnthropic(
         at: Date.now(),
       };
       requests.push(record);
-      const respond = () => answer(req.method, path, body, record, res);
+      const respond = () => answer(req.method, path, body as MessagesBody, record, res);
       if (options.delayMs) setTimeout(respond, options.delayMs);
       else respond();
     });
@@ -280,7 +277,7 @@ export async function startFakeAnthropic(
   const answer = (
     method: string | undefined,
     path: string,
-    raw: unknown,
+    body: MessagesBody,
     record: RecordedRequest,
     res: ServerResponse,
   ) => {
@@ -288,13 +285,7 @@ export async function startFakeAnthropic(
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ input_tokens: 1 }));
     }
-    if (method !== 'POST' || !path.endsWith('/v1/messages')) {
-      return apiError(res, 404, 'not_found_error', 'Not found');
-    }
-    if (typeof raw !== 'object' || raw === null) {
-      return apiError(res, 400, 'invalid_request_error', 'The body is not a JSON object.');
-    }
-    const body = raw as MessagesBody;
+    if (method !== 'POST' || !path.endsWith('/v1/messages')) return notFound(res);
     const reply = script?.(body, record) ?? defaultReply(body);
     const model = body.model ?? 'fake-model';
     if (body.stream) streamReply(res, model, reply);

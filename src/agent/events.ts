@@ -1,6 +1,7 @@
 /**
- * Maps Claude Agent SDK messages to protocol events (pure). Only what the host needs crosses:
- * the session id, assistant text, a short summary of each tool call, and one result per turn.
+ * Maps Claude Agent SDK messages to protocol events (pure: no I/O). Only what the host needs
+ * crosses: the session id, assistant text, a short summary of each tool call, one result per
+ * turn. The run's capability is masked in everything that crosses, so it cannot reach a chat.
  */
 import type { RunnerToHost } from '../shared/protocol.js';
 
@@ -14,16 +15,25 @@ export interface SdkMessageLike {
   result?: unknown;
   is_error?: boolean;
   errors?: unknown;
+  /** Set on the CLI's synthetic "API Error: …" assistant message; the result carries it too. */
+  error?: unknown;
 }
 
 const SUMMARY_MAX = 200;
+const MASK = '[redacted]';
 
-export function summarizeToolInput(input: unknown): string {
+/**
+ * A one-line, bounded description of a tool call: its description, command, path or input.
+ * `clean` runs before truncation, so a secret cut in half by the limit is still masked.
+ */
+export function summarizeToolInput(input: unknown, clean = (text: string) => text): string {
   if (!input || typeof input !== 'object') return '';
   const record = input as Record<string, unknown>;
   const primary =
     record.description ?? record.command ?? record.file_path ?? record.pattern ?? record.url;
-  const text = typeof primary === 'string' ? primary : JSON.stringify(record);
+  const text = clean(typeof primary === 'string' ? primary : JSON.stringify(record))
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > SUMMARY_MAX ? `${text.slice(0, SUMMARY_MAX - 1)}…` : text;
 }
 
@@ -32,42 +42,85 @@ function contentBlocks(message: SdkMessageLike): Record<string, unknown>[] {
   return Array.isArray(content) ? (content as Record<string, unknown>[]) : [];
 }
 
-/** Events for one SDK message. `fresh` tells whether this run started a new session. */
-export function toEvents(message: SdkMessageLike, fresh: boolean): RunnerToHost[] {
-  if (message.type === 'system' && message.subtype === 'init' && message.session_id) {
-    return [{ type: 'session', sessionId: message.session_id, fresh }];
-  }
-  // Subagents' own messages stay inside; the host sees the lead agent's conversation.
-  if (message.type === 'assistant' && !message.parent_tool_use_id) {
-    const events: RunnerToHost[] = [];
-    for (const block of contentBlocks(message)) {
-      if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
-        events.push({ type: 'text', text: block.text });
-      } else if (block.type === 'tool_use' && typeof block.name === 'string') {
-        events.push({ type: 'tool', name: block.name, summary: summarizeToolInput(block.input) });
-      }
-    }
-    return events;
-  }
-  if (message.type === 'result') {
-    if (message.subtype === 'success' && !message.is_error) {
-      const text = typeof message.result === 'string' ? message.result : '';
-      return [
-        { type: 'result', text, ...(message.session_id ? { sessionId: message.session_id } : {}) },
-      ];
-    }
-    return [{ type: 'error', message: resultError(message), retryable: true }];
-  }
-  return [];
-}
-
 export function resultError(message: SdkMessageLike): string {
   if (Array.isArray(message.errors) && message.errors.length > 0) return message.errors.join('; ');
   if (typeof message.result === 'string' && message.result) return message.result;
   return `the agent stopped (${message.subtype ?? 'error'})`;
 }
 
-/** Whether an error means the stored session cannot be resumed (start a fresh one instead). */
+/**
+ * Whether an error means the stored session cannot be resumed (start a fresh one instead).
+ * The CLI says "No conversation found with session ID: …" for an unknown id and "--resume
+ * requires a valid session ID …" for one that is not a UUID (both measured).
+ */
 export function isInvalidSession(text: string): boolean {
-  return /no conversation found|session .*not found|invalid session/i.test(text);
+  return /no conversation found|requires a valid session id|session .*not found/i.test(text);
+}
+
+export function isErrorResult(message: SdkMessageLike): boolean {
+  return message.type === 'result' && (message.subtype !== 'success' || message.is_error === true);
+}
+
+/**
+ * Turns the SDK stream of one run into protocol events. It remembers the session it reported:
+ * the CLI repeats `system/init` at every turn, the host needs it once (and again if it changes).
+ */
+export class EventMapper {
+  private reported: string | undefined;
+
+  /** `fresh`: this run started a new session; `secrets`: strings never to pass on. */
+  constructor(
+    private fresh: boolean,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  /** A resume failed and a new session starts: its id is reported again, as fresh. */
+  restartFresh(): void {
+    this.fresh = true;
+    this.reported = undefined;
+  }
+
+  map(message: SdkMessageLike): RunnerToHost[] {
+    if (message.type === 'system' && message.subtype === 'init' && message.session_id) {
+      if (message.session_id === this.reported) return [];
+      this.reported = message.session_id;
+      return [{ type: 'session', sessionId: message.session_id, fresh: this.fresh }];
+    }
+    // Subagents' own messages stay inside; the host sees the lead agent's conversation. An API
+    // error is not the agent speaking: it arrives once, as the error result.
+    if (message.type === 'assistant' && !message.parent_tool_use_id && !message.error) {
+      return contentBlocks(message).flatMap((block) => this.blockEvent(block));
+    }
+    if (message.type !== 'result') return [];
+    if (isErrorResult(message)) {
+      return [{ type: 'error', message: this.mask(resultError(message)), retryable: true }];
+    }
+    const text = typeof message.result === 'string' ? this.mask(message.result) : '';
+    return [
+      { type: 'result', text, ...(message.session_id ? { sessionId: message.session_id } : {}) },
+    ];
+  }
+
+  private blockEvent(block: Record<string, unknown>): RunnerToHost[] {
+    if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
+      return [{ type: 'text', text: this.mask(block.text) }];
+    }
+    if (block.type === 'tool_use' && typeof block.name === 'string') {
+      const summary = summarizeToolInput(block.input, (text) => this.mask(text));
+      return [{ type: 'tool', name: block.name, summary }];
+    }
+    return [];
+  }
+
+  /** The text with every secret masked (for errors raised outside the SDK stream). */
+  masked(text: string): string {
+    return this.mask(text);
+  }
+
+  private mask(text: string): string {
+    return this.secrets.reduce(
+      (out, secret) => (secret ? out.split(secret).join(MASK) : out),
+      text,
+    );
+  }
 }

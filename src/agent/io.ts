@@ -3,10 +3,12 @@
  * parsed host messages in from stdin. Anything else that tries to print to stdout is redirected
  * to stderr, so a chatty library can never corrupt the protocol.
  */
-import readline from 'node:readline';
+import type { Readable } from 'node:stream';
 import { AsyncQueue } from '../shared/async-queue.js';
+import { readLines } from '../shared/lines.js';
 import {
   HostToRunnerSchema,
+  MAX_PROTOCOL_LINE_BYTES,
   encodeLine,
   parseLine,
   type HostToRunner,
@@ -34,19 +36,30 @@ export function takeStdout(): ProtocolOut {
   };
 }
 
+/** A diagnostic line for the host's stderr tail (never protocol, never secrets). */
+export function diag(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
 export type InputItem = { ok: true; message: HostToRunner } | { ok: false; error: string };
 
-/** Every stdin line, parsed; ends when stdin closes. */
-export function readInput(stdin: NodeJS.ReadableStream): AsyncQueue<InputItem> {
+/** Every stdin line, parsed (and size-capped); ends when stdin closes. */
+export function readInput(stdin: Readable): AsyncQueue<InputItem> {
   const queue = new AsyncQueue<InputItem>();
-  const lines = readline.createInterface({ input: stdin, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    if (!line.trim()) return;
-    const parsed = parseLine(HostToRunnerSchema, line);
-    queue.push(
-      parsed.ok ? { ok: true, message: parsed.value } : { ok: false, error: parsed.error },
-    );
+  readLines(stdin, MAX_PROTOCOL_LINE_BYTES, {
+    line(text) {
+      if (!text.trim()) return;
+      const parsed = parseLine(HostToRunnerSchema, text);
+      queue.push(
+        parsed.ok ? { ok: true, message: parsed.value } : { ok: false, error: parsed.error },
+      );
+    },
+    overflow: (bytes) => queue.push({ ok: false, error: `line too long (${bytes} bytes)` }),
   });
-  lines.on('close', () => queue.end());
+  stdin.on('end', () => queue.end());
+  stdin.on('error', (error) => {
+    diag(`stdin failed: ${error.message}`);
+    queue.end();
+  });
   return queue;
 }

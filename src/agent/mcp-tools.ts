@@ -22,73 +22,84 @@ async function forward(host: HostClient, path: string, body: unknown, done: stri
   return result(Object.keys(rest).length ? JSON.stringify(rest, null, 2) : done);
 }
 
+/** `send_message`: the only tool every group uses for its own chat. */
+function messageTools(host: HostClient) {
+  return [
+    tool(
+      'send_message',
+      'Send a message to the chat right away (for progress updates or several messages in ' +
+        'one turn). Your final answer is sent automatically; do not repeat it here. Only the ' +
+        'main group may send to another chat (chat_id).',
+      {
+        text: z.string().min(1).describe('The message text'),
+        chat_id: z.string().optional().describe('Target chat id; default: this chat'),
+      },
+      async (args) => {
+        const text = args.text.replace(INTERNAL, '').trim();
+        if (!text) return result('Nothing to send: the message was empty after <internal> parts.');
+        const body = { text, ...(args.chat_id ? { chatId: args.chat_id } : {}) };
+        return forward(host, HOST_API_PATHS.sendMessage, body, 'Message sent.');
+      },
+    ),
+  ];
+}
+
+/** Group and mount management (the host allows these to main only). */
+function groupTools(host: HostClient) {
+  return [
+    tool(
+      'register_group',
+      'Register a chat as a new group (main group only). The group gets its own folder, memory ' +
+        'and sandbox. It answers messages starting with its trigger (default @<assistant name>).',
+      {
+        folder: z.string().describe('Folder name: letters, digits, _ or -'),
+        name: z.string().optional().describe('Display name'),
+        chat_id: z.string().optional().describe('Chat id, e.g. web:family (default web:<folder>)'),
+        trigger: z.string().optional().describe('Trigger word, e.g. @Andy'),
+        requires_trigger: z.boolean().optional().describe('false: answer every message'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.registerGroup, args, 'Group registered.'),
+    ),
+    tool(
+      'list_groups',
+      'List the registered groups (main sees all; other groups see only themselves).',
+      {},
+      async () => forward(host, HOST_API_PATHS.listGroups, {}, 'No groups.'),
+    ),
+    tool(
+      'set_group_mount',
+      'Give a group an extra host folder at /workspace/extra/<name> (main group only; the ' +
+        "owner's mount allowlist decides what is possible and whether it may be writable).",
+      {
+        group_folder: z.string().describe('The group'),
+        host_path: z.string().describe('Host folder, e.g. ~/projects/app'),
+        name: z.string().describe('Name under /workspace/extra/'),
+        read_write: z.boolean().optional().describe('Ask for write access'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.setGroupMount, args, 'Mount set.'),
+    ),
+    tool(
+      'remove_group_mount',
+      "Remove a group's extra mount (main group only).",
+      { group_folder: z.string(), name: z.string() },
+      async (args) => forward(host, HOST_API_PATHS.removeGroupMount, args, 'Mount removed.'),
+    ),
+  ];
+}
+
+function taskTools(host: HostClient) {
+  return (Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
+    tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
+      forward(host, `/api/${name}`, args, 'Done.'),
+    ),
+  );
+}
+
+/** Every tool of our server; each handler is a call to the host API through `host`. */
+export function nanoclawTools(host: HostClient) {
+  return [...messageTools(host), ...groupTools(host), ...taskTools(host)];
+}
+
 export function nanoclawMcpServer(host: HostClient) {
-  return createSdkMcpServer({
-    name: 'nanoclaw',
-    version: '1.0.0',
-    tools: [
-      tool(
-        'send_message',
-        'Send a message to the chat right away (for progress updates or several messages in ' +
-          'one turn). Your final answer is sent automatically; do not repeat it here. Only the ' +
-          'main group may send to another chat (chat_id).',
-        {
-          text: z.string().min(1).describe('The message text'),
-          chat_id: z.string().optional().describe('Target chat id; default: this chat'),
-        },
-        async (args) => {
-          const text = args.text.replace(INTERNAL, '').trim();
-          if (!text)
-            return result('Nothing to send: the message was empty after <internal> parts.');
-          const body = { text, ...(args.chat_id ? { chatId: args.chat_id } : {}) };
-          return forward(host, HOST_API_PATHS.sendMessage, body, 'Message sent.');
-        },
-      ),
-      tool(
-        'register_group',
-        'Register a chat as a new group (main group only). The group gets its own folder, memory ' +
-          'and sandbox. It answers messages starting with its trigger (default @<assistant name>).',
-        {
-          folder: z.string().describe('Folder name: letters, digits, _ or -'),
-          name: z.string().optional().describe('Display name'),
-          chat_id: z
-            .string()
-            .optional()
-            .describe('Chat id, e.g. web:family (default web:<folder>)'),
-          trigger: z.string().optional().describe('Trigger word, e.g. @Andy'),
-          requires_trigger: z.boolean().optional().describe('false: answer every message'),
-        },
-        async (args) => forward(host, HOST_API_PATHS.registerGroup, args, 'Group registered.'),
-      ),
-      tool(
-        'list_groups',
-        'List the registered groups (main sees all; other groups see only themselves).',
-        {},
-        async () => forward(host, HOST_API_PATHS.listGroups, {}, 'No groups.'),
-      ),
-      tool(
-        'set_group_mount',
-        'Give a group an extra host folder at /workspace/extra/<name> (main group only; the ' +
-          "owner's mount allowlist decides what is possible and whether it may be writable).",
-        {
-          group_folder: z.string().describe('The group'),
-          host_path: z.string().describe('Host folder, e.g. ~/projects/app'),
-          name: z.string().describe('Name under /workspace/extra/'),
-          read_write: z.boolean().optional().describe('Ask for write access'),
-        },
-        async (args) => forward(host, HOST_API_PATHS.setGroupMount, args, 'Mount set.'),
-      ),
-      tool(
-        'remove_group_mount',
-        "Remove a group's extra mount (main group only).",
-        { group_folder: z.string(), name: z.string() },
-        async (args) => forward(host, HOST_API_PATHS.removeGroupMount, args, 'Mount removed.'),
-      ),
-      ...(Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
-        tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
-          forward(host, `/api/${name}`, args, 'Done.'),
-        ),
-      ),
-    ],
-  });
+  return createSdkMcpServer({ name: 'nanoclaw', version: '1.0.0', tools: nanoclawTools(host) });
 }

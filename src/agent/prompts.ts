@@ -17,21 +17,19 @@ export function userMessage(text: string): SDKUserMessage {
 export class PromptFeed {
   private pending: SDKUserMessage[] = [];
   private unanswered: SDKUserMessage[] = [];
-  private wake: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
+  private generation = 0;
   private ended = false;
 
   push(text: string): void {
     this.pending.push(userMessage(text));
-    this.wake?.();
+    this.wakeAll();
   }
 
+  /** No more input: every stream ends once it has handed out what is pending. */
   end(): void {
     this.ended = true;
-    this.wake?.();
-  }
-
-  get isEnded(): boolean {
-    return this.ended;
+    this.wakeAll();
   }
 
   /** Everything taken so far got its answer. */
@@ -45,23 +43,32 @@ export class PromptFeed {
     this.unanswered = [];
   }
 
-  /** One pass over the feed; a new query takes a new stream. */
+  /**
+   * A stream for one query. Taking a new stream retires the earlier one: a query that is over
+   * may still be waiting on its stream, and must not take the next message from the new one.
+   */
   stream(): AsyncIterable<SDKUserMessage> {
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: async (): Promise<IteratorResult<SDKUserMessage>> => {
-          for (;;) {
-            const next = this.pending.shift();
-            if (next) {
-              this.unanswered.push(next);
-              return { value: next, done: false };
-            }
-            if (this.ended) return { value: undefined, done: true };
-            await new Promise<void>((resolve) => (this.wake = resolve));
-            this.wake = undefined;
-          }
-        },
-      }),
-    };
+    const generation = ++this.generation;
+    this.wakeAll();
+    return { [Symbol.asyncIterator]: () => ({ next: () => this.next(generation) }) };
+  }
+
+  private async next(generation: number): Promise<IteratorResult<SDKUserMessage>> {
+    for (;;) {
+      if (generation !== this.generation) return { value: undefined, done: true };
+      const next = this.pending.shift();
+      if (next) {
+        this.unanswered.push(next);
+        return { value: next, done: false };
+      }
+      if (this.ended) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
+  }
+
+  private wakeAll(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiters) wake();
   }
 }

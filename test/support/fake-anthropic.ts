@@ -7,6 +7,17 @@
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { defaultReply, type MessagesBody, type Reply } from './fake-anthropic-rules.js';
+
+export {
+  defaultReply,
+  latestInput,
+  latestMessages,
+  userTexts,
+  type ContentBlock,
+  type MessagesBody,
+  type Reply,
+} from './fake-anthropic-rules.js';
 
 export interface RecordedRequest {
   method: string;
@@ -14,22 +25,6 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   at: number;
-}
-
-export type Reply =
-  { text: string } | { toolUse: { name: string; input: Record<string, unknown> }; text?: string };
-
-export interface ContentBlock {
-  type: string;
-  text?: string;
-  content?: unknown;
-}
-
-export interface MessagesBody {
-  model?: string;
-  stream?: boolean;
-  messages?: { role: string; content: string | ContentBlock[] }[];
-  system?: unknown;
 }
 
 export type ScriptFn = (body: MessagesBody, request: RecordedRequest) => Reply | undefined;
@@ -44,107 +39,13 @@ export interface FakeAnthropic {
   close(): Promise<void>;
 }
 
-function blocks(content: string | ContentBlock[]): ContentBlock[] {
-  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
-}
-
-function blockText(block: ContentBlock): string {
-  if (typeof block.text === 'string') return block.text;
-  if (typeof block.content === 'string') return block.content;
-  if (Array.isArray(block.content)) {
-    return (block.content as ContentBlock[]).map((b) => b.text ?? '').join('');
-  }
-  return '';
-}
-
-/**
- * Blocks of the user messages after the last assistant message. The SDK also sends
- * `role: "system"` entries there (environment notes); they are not the user's words.
- */
-export function latestInput(body: MessagesBody): ContentBlock[] {
-  const messages = body.messages ?? [];
-  let start = 0;
-  messages.forEach((m, i) => {
-    if (m.role === 'assistant') start = i + 1;
-  });
-  return messages
-    .slice(start)
-    .filter((m) => m.role === 'user')
-    .flatMap((m) => blocks(m.content));
-}
-
-/** User texts a person could have typed (system reminders left out). */
-export function userTexts(input: ContentBlock[]): string[] {
-  return input
-    .filter((b) => b.type === 'text')
-    .map(blockText)
-    .filter((t) => t && !t.trimStart().startsWith('<system-reminder>'));
-}
-
-/** The default script: directives in the latest user text decide the reply. */
-export function defaultReply(body: MessagesBody): Reply {
-  const input = latestInput(body);
-  const texts = userTexts(input);
-  const toolResults = input.filter((b) => b.type === 'tool_result');
-  if (toolResults.length > 0) {
-    const saw = texts.length ? ` | SAW: ${texts.join(' / ')}` : '';
-    return { text: `DONE: ${toolResults.map(blockText).join('\n').trim()}${saw}` };
-  }
-  if (texts.some((t) => t.includes('<task-notification>'))) return { text: 'NOTIFIED' };
-  const lines = texts
-    .join('\n')
-    .split('\n')
-    .map((l) => l.trim());
-  // Directives may sit inside the host's <message> XML wrapper.
-  const directive = lines
-    .map((l) => l.replace(/^<message [^>]*>/, '').replace(/<\/message>$/, ''))
-    .reverse()
-    .find((l) => /^(RUN|TOOL|AGENT): /.test(l));
-  if (directive?.startsWith('RUN: ')) {
-    const command = unescapeXml(directive.slice(5));
-    return { toolUse: { name: 'Bash', input: { command, description: 'scripted command' } } };
-  }
-  if (directive?.startsWith('TOOL: ')) {
-    const rest = unescapeXml(directive.slice(6));
-    const space = rest.indexOf(' ');
-    const name = space === -1 ? rest : rest.slice(0, space);
-    const input =
-      space === -1 ? {} : (JSON.parse(rest.slice(space + 1)) as Record<string, unknown>);
-    return { toolUse: { name, input } };
-  }
-  if (directive?.startsWith('AGENT: ')) {
-    return {
-      toolUse: {
-        name: 'Agent',
-        input: {
-          description: 'background helper',
-          prompt: `RUN: ${unescapeXml(directive.slice(7))}`,
-          subagent_type: 'general-purpose',
-          run_in_background: true,
-        },
-      },
-    };
-  }
-  return { text: `ECHO: ${texts.join(' / ')}` };
-}
-
-function unescapeXml(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
 function sse(res: ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 function contentBlocks(reply: Reply): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const text = 'toolUse' in reply ? reply.text : reply.text;
-  if (text) out.push({ type: 'text', text });
+  if (reply.text) out.push({ type: 'text', text: reply.text });
   if ('toolUse' in reply) {
     out.push({
       type: 'tool_use',
@@ -154,6 +55,23 @@ function contentBlocks(reply: Reply): Record<string, unknown>[] {
     });
   }
   return out;
+}
+
+/** One content block: start, delta, stop (the CLI drops a tool call without its stop). */
+function streamBlock(res: ServerResponse, block: Record<string, unknown>, index: number): void {
+  const start = (content_block: unknown) =>
+    sse(res, 'content_block_start', { type: 'content_block_start', index, content_block });
+  const delta = (delta: unknown) =>
+    sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta });
+  if (block.type === 'text') {
+    start({ type: 'text', text: '' });
+    sse(res, 'ping', { type: 'ping' });
+    delta({ type: 'text_delta', text: block.text });
+  } else {
+    start({ type: 'tool_use', id: block.id, name: block.name, input: {} });
+    delta({ type: 'input_json_delta', partial_json: JSON.stringify(block.input) });
+  }
+  sse(res, 'content_block_stop', { type: 'content_block_stop', index });
 }
 
 function streamReply(res: ServerResponse, model: string, reply: Reply): void {
@@ -183,33 +101,7 @@ function streamReply(res: ServerResponse, model: string, reply: Reply): void {
       usage,
     },
   });
-  content.forEach((block, index) => {
-    if (block.type === 'text') {
-      sse(res, 'content_block_start', {
-        type: 'content_block_start',
-        index,
-        content_block: { type: 'text', text: '' },
-      });
-      sse(res, 'ping', { type: 'ping' });
-      sse(res, 'content_block_delta', {
-        type: 'content_block_delta',
-        index,
-        delta: { type: 'text_delta', text: block.text },
-      });
-    } else {
-      sse(res, 'content_block_start', {
-        type: 'content_block_start',
-        index,
-        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
-      });
-      sse(res, 'content_block_delta', {
-        type: 'content_block_delta',
-        index,
-        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
-      });
-    }
-    sse(res, 'content_block_stop', { type: 'content_block_stop', index });
-  });
+  content.forEach((block, index) => streamBlock(res, block, index));
   const stop = 'toolUse' in reply ? 'tool_use' : 'end_turn';
   sse(res, 'message_delta', {
     type: 'message_delta',
@@ -235,11 +127,9 @@ function jsonReply(res: ServerResponse, model: string, reply: Reply): void {
   res.end(JSON.stringify(body));
 }
 
-function notFound(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(
-    JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'Not found' } }),
-  );
+function apiError(res: ServerResponse, status: number, type: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ type: 'error', error: { type, message } }));
 }
 
 export async function startFakeAnthropic(
@@ -268,7 +158,7 @@ export async function startFakeAnthropic(
         at: Date.now(),
       };
       requests.push(record);
-      const respond = () => answer(req.method, path, body as MessagesBody, record, res);
+      const respond = () => answer(req.method, path, body, record, res);
       if (options.delayMs) setTimeout(respond, options.delayMs);
       else respond();
     });
@@ -277,7 +167,7 @@ export async function startFakeAnthropic(
   const answer = (
     method: string | undefined,
     path: string,
-    body: MessagesBody,
+    raw: unknown,
     record: RecordedRequest,
     res: ServerResponse,
   ) => {
@@ -285,7 +175,13 @@ export async function startFakeAnthropic(
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ input_tokens: 1 }));
     }
-    if (method !== 'POST' || !path.endsWith('/v1/messages')) return notFound(res);
+    if (method !== 'POST' || !path.endsWith('/v1/messages')) {
+      return apiError(res, 404, 'not_found_error', 'Not found');
+    }
+    if (typeof raw !== 'object' || raw === null) {
+      return apiError(res, 400, 'invalid_request_error', 'The body is not a JSON object.');
+    }
+    const body = raw as MessagesBody;
     const reply = script?.(body, record) ?? defaultReply(body);
     const model = body.model ?? 'fake-model';
     if (body.stream) streamReply(res, model, reply);

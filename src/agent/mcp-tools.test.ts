@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { HostClient, HostReply } from './host-client.js';
+import { nanoclawTools } from './mcp-tools.js';
+
+interface ToolAnswer {
+  content: { type: string; text?: string }[];
+  isError?: boolean;
+}
+
+/** A host that records calls and answers with a fixed reply. */
+function recordingHost(reply: HostReply) {
+  const calls: { path: string; body: unknown }[] = [];
+  const host: HostClient = {
+    async call(path, body) {
+      calls.push({ path, body });
+      return reply;
+    },
+  };
+  return { host, calls };
+}
+
+async function callTool(host: HostClient, name: string, args: Record<string, unknown>) {
+  const found = nanoclawTools(host).find((t) => t.name === name);
+  if (!found) throw new Error(`no tool ${name}`);
+  const handler = found.handler as (args: unknown, extra: unknown) => Promise<ToolAnswer>;
+  return handler(args, undefined);
+}
+
+describe('send_message', () => {
+  it('posts the text without <internal> parts, and the chat only when one is named', async () => {
+    const { host, calls } = recordingHost({ ok: true });
+    const answer = await callTool(host, 'send_message', {
+      text: 'Working on it <internal>plan: check mail</internal>now',
+    });
+    expect(answer).toEqual({ content: [{ type: 'text', text: 'Message sent.' }] });
+    await callTool(host, 'send_message', { text: 'hi', chat_id: 'web:family' });
+    expect(calls).toEqual([
+      { path: '/api/send_message', body: { text: 'Working on it now' } },
+      { path: '/api/send_message', body: { text: 'hi', chatId: 'web:family' } },
+    ]);
+  });
+
+  it("a refusal is an error result carrying the host's reason", async () => {
+    const { host } = recordingHost({ ok: false, error: 'unknown or expired run capability' });
+    const answer = await callTool(host, 'send_message', { text: 'hi' });
+    expect(answer.isError).toBe(true);
+    expect(answer.content[0]?.text).toContain('unknown or expired run capability');
+  });
+
+  it('sends nothing when only internal text was given', async () => {
+    const { host, calls } = recordingHost({ ok: true });
+    const answer = await callTool(host, 'send_message', { text: '<internal>x</internal> ' });
+    expect(answer.content[0]?.text).toMatch(/Nothing to send/);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('the tool list', () => {
+  it('has the messaging, group and task tools, each named once', () => {
+    const names = nanoclawTools(recordingHost({ ok: true }).host).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['send_message', 'register_group']));
+    expect(names).toContain('schedule_task');
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

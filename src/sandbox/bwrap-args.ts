@@ -1,60 +1,91 @@
 /**
  * The bubblewrap command line for a SandboxSpec (pure). Every namespace is unshared, the
- * environment is cleared and only the spec's mounts exist. bwrap runs as the unprivileged
- * sandbox uid, so every mount source must be reachable by that uid (the host checks this at
- * start-up); generated files (passwd, group, hosts) come through pipes.
+ * environment is cleared and only the spec's mounts exist, over a read-only /usr and a minimal
+ * /etc. bwrap runs as the unprivileged sandbox uid (never as root: there `--uid 1000` would map
+ * to host root), so every mount source must be reachable by that uid.
  */
 import type { SandboxSpec } from './spec.js';
 
-export interface BwrapPlan {
-  args: string[];
-  /** Contents to write into the child's extra pipes (fd 3, 4, …), in order. */
-  data: string[];
-}
-
-/** Facts about the host's root filesystem that shape the command line. */
+/** Facts about this host that shape the command line (read once by bwrap.ts). */
 export interface HostLayout {
   /** Top-level dirs that are symlinks into /usr on this host (merged /usr), with their targets. */
   usrSymlinks: Record<string, string>;
   /** Top-level system dirs that exist as real directories (non-merged /usr). */
   realDirs: string[];
-  /** /etc entries that exist on this host, bound read-only. */
+  /** Entries of ETC_ALLOWLIST that exist on this host. */
   etcEntries: string[];
+  /** Whether this bwrap knows `--size` (0.8+); older ones get unsized tmpfs mounts. */
+  tmpfsSize: boolean;
+  /** Path of util-linux `prlimit`, used to set rlimits before bwrap starts; undefined if absent. */
+  prlimit: string | undefined;
 }
 
-/** The /etc entries a sandbox may see; everything else in /etc stays hidden. */
+/** Who is starting the sandbox. */
+export interface Launcher {
+  /** The host process's own uid (0 = root). */
+  uid: number;
+}
+
+export interface BwrapLaunch {
+  /** The program to spawn (prlimit, which execs bwrap, or bwrap itself) and its arguments. */
+  command: string;
+  args: string[];
+  /** Contents to write into the child's extra pipes (fd 3, 4, …), in order. */
+  data: string[];
+  /** Host uid/gid to spawn as (set when the host is root); undefined: spawn as self. */
+  spawnAs: { uid: number; gid: number } | undefined;
+}
+
+/**
+ * The /etc entries a sandbox may see; everything else in /etc stays hidden. `alternatives` holds
+ * only symlinks (Debian's awk, editor, …); passwd, group and hosts are generated.
+ */
 export const ETC_ALLOWLIST = [
   '/etc/ssl',
   '/etc/ca-certificates',
   '/etc/nsswitch.conf',
   '/etc/localtime',
   '/etc/ld.so.cache',
+  '/etc/alternatives',
 ] as const;
 
-export function bwrapArgs(spec: SandboxSpec, layout: HostLayout): BwrapPlan {
+/** Unshare everything (explicit user + cgroup: --disable-userns needs an explicit one). */
+const ISOLATION = [
+  '--unshare-all',
+  '--unshare-user',
+  '--unshare-cgroup',
+  '--die-with-parent',
+  '--new-session',
+  '--clearenv',
+];
+
+/** No nested namespaces: the agent cannot build itself a new user namespace inside. */
+const NO_NESTED_USERNS = ['--disable-userns', '--assert-userns-disabled'];
+
+function systemDirs(layout: HostLayout): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const [dir, target] of Object.entries(layout.usrSymlinks)) {
+    args.push('--symlink', target, dir);
+  }
+  for (const dir of layout.realDirs) args.push('--ro-bind', dir, dir);
+  return args;
+}
+
+function sized(layout: HostLayout, mb: number, dest: string): string[] {
+  const tmpfs = ['--tmpfs', dest];
+  return layout.tmpfsSize ? ['--size', String(mb * 1024 * 1024), ...tmpfs] : tmpfs;
+}
+
+/** The bwrap arguments for a spec, and the generated files to feed through fds 3, 4, 5. */
+export function bwrapArgs(
+  spec: SandboxSpec,
+  layout: HostLayout,
+): { args: string[]; data: string[] } {
   const data: string[] = [];
   const fd = (content: string) => String(3 + data.push(content) - 1);
   const { uid, gid } = spec.user;
-  const args = [
-    '--unshare-all',
-    '--unshare-user',
-    '--unshare-cgroup',
-    '--die-with-parent',
-    '--new-session',
-    '--clearenv',
-    '--uid',
-    String(uid),
-    '--gid',
-    String(gid),
-    '--hostname',
-    spec.hostname,
-    '--ro-bind',
-    '/usr',
-    '/usr',
-  ];
-  for (const [dir, target] of Object.entries(layout.usrSymlinks))
-    args.push('--symlink', target, dir);
-  for (const dir of layout.realDirs) args.push('--ro-bind', dir, dir);
+  const args = [...ISOLATION, '--uid', String(uid), '--gid', String(gid)];
+  args.push('--hostname', spec.hostname, ...systemDirs(layout));
   for (const entry of layout.etcEntries) args.push('--ro-bind', entry, entry);
   args.push(
     '--ro-bind-data',
@@ -70,21 +101,87 @@ export function bwrapArgs(spec: SandboxSpec, layout: HostLayout): BwrapPlan {
     '/proc',
     '--dev',
     '/dev',
-    '--size',
-    String(spec.limits.tmpMb * 1024 * 1024),
-    '--tmpfs',
-    '/tmp',
-    '--tmpfs',
-    '/home',
+    ...sized(layout, spec.limits.tmpMb, '/tmp'),
+    ...sized(layout, spec.limits.tmpMb, '/home'),
     '--dir',
     spec.home,
   );
   for (const mount of spec.mounts) {
     args.push(mount.mode === 'rw' ? '--bind' : '--ro-bind', mount.hostPath, mount.sandboxPath);
   }
-  args.push('--chdir', spec.cwd);
-  for (const [key, value] of Object.entries(spec.env)) args.push('--setenv', key, value);
-  // No nested namespaces: the agent cannot build itself a new user namespace inside.
-  args.push('--disable-userns', '--assert-userns-disabled', '--', ...spec.command);
+  // The root itself (bwrap's tmpfs holding the mount points) becomes read-only: nothing can be
+  // created in /, /etc, /opt or /workspace beside the mounts. Not recursive: mounts keep modes.
+  args.push('--remount-ro', '/', '--chdir', spec.cwd);
+  // The instance marker on the command line is what orphan cleanup looks for.
+  const env = { ...spec.env, NANOCLAW_INSTANCE: spec.instance };
+  for (const [key, value] of Object.entries(env)) args.push('--setenv', key, value);
+  args.push(...NO_NESTED_USERNS, '--', ...spec.command);
   return { args, data };
+}
+
+/**
+ * How to start bwrap for a spec. As root, bwrap is spawned as the sandbox uid so that sandbox
+ * uid 1000 is host uid 1000 (the kernel's normal permission checks apply). rlimits come from
+ * prlimit, which execs bwrap (same pid, so --die-with-parent still watches the host):
+ * - core files are off (they would land in the group folder);
+ * - RLIMIT_NPROC = limits.pids only when the sandbox has its own host uid (host is root). The
+ *   kernel counts every process of that host uid, across all of its sandboxes; for a host
+ *   running as itself the count would include the user's own processes, so it is not set.
+ * RLIMIT_AS is not set: it caps address space, not memory (node's WebAssembly reserves > 8 GiB,
+ * the Bun-built Claude CLI fails below 1 GiB), so it would break the agent without bounding
+ * memory. bwrap has no cgroups: memory and CPU are unlimited; use a container runtime for those.
+ */
+export function bwrapLaunch(
+  spec: SandboxSpec,
+  layout: HostLayout,
+  launcher: Launcher,
+  bwrap = 'bwrap',
+): BwrapLaunch {
+  const { args, data } = bwrapArgs(spec, layout);
+  const isRoot = launcher.uid === 0;
+  const spawnAs = isRoot ? { uid: spec.user.uid, gid: spec.user.gid } : undefined;
+  if (!layout.prlimit) return { command: bwrap, args, data, spawnAs };
+  const limits = ['--core=0', ...(isRoot ? [`--nproc=${spec.limits.pids}`] : [])];
+  return { command: layout.prlimit, args: [...limits, '--', bwrap, ...args], data, spawnAs };
+}
+
+/** A tiny sandbox with every isolation flag we use, to learn whether bwrap works here. */
+export function bwrapProbeArgs(layout: HostLayout, user: { uid: number; gid: number }): string[] {
+  return [
+    ...ISOLATION,
+    '--uid',
+    String(user.uid),
+    '--gid',
+    String(user.gid),
+    '--hostname',
+    'probe',
+    ...systemDirs(layout),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    ...NO_NESTED_USERNS,
+    '--',
+    '/usr/bin/true',
+  ];
+}
+
+/** Turns a failed probe into what to install or change. */
+export function explainBwrapFailure(failure: { errorCode?: string; stderr: string }): string {
+  const stderr = failure.stderr.trim();
+  if (failure.errorCode === 'ENOENT') {
+    return 'bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
+  }
+  if (/unknown option|unrecognized option/i.test(stderr)) {
+    return `bubblewrap is too old (${stderr}); version 0.8 or newer is needed (--disable-userns)`;
+  }
+  if (/namespace|uid map|Permission denied|Operation not permitted/i.test(stderr)) {
+    return (
+      `bubblewrap cannot create user namespaces here (${stderr}). Unprivileged user namespaces ` +
+      'are disabled: on Ubuntu 23.10+/24.04 run `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` ' +
+      '(or add an AppArmor profile for bwrap); on older Debian `sysctl -w kernel.unprivileged_userns_clone=1`; ' +
+      'check that user.max_user_namespaces > 0; inside Docker the default seccomp profile blocks them'
+    );
+  }
+  return `bubblewrap failed to start a test sandbox (${stderr || failure.errorCode || 'no output'})`;
 }

@@ -1,113 +1,140 @@
 /**
- * The bubblewrap runtime (Linux, no daemon). Spawns bwrap as the unprivileged sandbox uid — never
- * as root, where `--uid 1000` would map to host root — with the mounts passed as open fds.
+ * The bubblewrap runtime (Linux, no daemon): runs the pure command line from bwrap-args.ts.
+ * Trust boundary: bwrap is spawned as the unprivileged sandbox uid when the host is root, with
+ * an environment of PATH only, so neither the sandbox nor bwrap itself holds host secrets.
+ * The caller creates the group folder, global folder and Claude home and hands them to the
+ * sandbox uid (src/groups/workspace.ts prepareGroupDirs); `unreachable` checks the app paths.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ETC_ALLOWLIST, bwrapArgs, type HostLayout } from './bwrap-args.js';
-import { killOrphans } from './orphans.js';
+import {
+  ETC_ALLOWLIST,
+  bwrapLaunch,
+  bwrapProbeArgs,
+  explainBwrapFailure,
+  type HostLayout,
+} from './bwrap-args.js';
+import { killOrphans, killSandbox } from './orphans.js';
 import type { SandboxProcess, SandboxRuntime } from './runtime.js';
 import type { SandboxSpec } from './spec.js';
 
-export function readHostLayout(): HostLayout {
+const run = promisify(execFile);
+/** The only variable bwrap and the helpers get from us: where to find programs. */
+const SPAWN_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' };
+
+export interface BwrapOptions {
+  /** Host facts; read from this machine on first use when omitted. */
+  layout?: HostLayout;
+  /** The sandbox user the probe runs as (as root); default 1000:1000. */
+  user?: { uid: number; gid: number };
+  /** The bwrap program (looked up in PATH). */
+  bwrap?: string;
+}
+
+/** Reads the host facts bwrapArgs needs: merged-/usr symlinks, /etc entries, bwrap features. */
+export function readHostLayout(bwrap = 'bwrap'): HostLayout {
   const usrSymlinks: Record<string, string> = {};
   const realDirs: string[] = [];
-  for (const dir of ['/bin', '/sbin', '/lib', '/lib32', '/lib64']) {
+  for (const dir of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
     const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (stat?.isSymbolicLink()) usrSymlinks[dir] = fs.readlinkSync(dir);
     else if (stat?.isDirectory()) realDirs.push(dir);
   }
   const etcEntries = ETC_ALLOWLIST.filter((entry) => fs.existsSync(entry));
-  return { usrSymlinks, realDirs, etcEntries };
+  const help = spawnSync(bwrap, ['--help'], { encoding: 'utf8', env: SPAWN_ENV });
+  const prlimit = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p));
+  return {
+    usrSymlinks,
+    realDirs,
+    etcEntries,
+    tmpfsSize: /--size\b/.test(help.stdout ?? ''),
+    prlimit,
+  };
 }
 
-/** The prefix that drops privileges and sets rlimits before bwrap runs. */
-function launcher(spec: SandboxSpec): { command: string; args: string[] } {
-  const dedicatedUid = process.getuid?.() !== spec.user.uid;
-  // RLIMIT_NPROC counts every process of the uid, so it is only safe for a dedicated sandbox uid.
-  if (dedicatedUid)
-    return { command: 'prlimit', args: [`--nproc=${spec.limits.pids}`, '--', 'bwrap'] };
-  return { command: 'bwrap', args: [] };
+function ownUid(): number {
+  return process.getuid?.() ?? -1;
 }
 
-export function createBwrapRuntime(
-  log: Logger,
-  layout: HostLayout = readHostLayout(),
-): SandboxRuntime {
+export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): SandboxRuntime {
+  const bwrap = options.bwrap ?? 'bwrap';
+  const probeUser = options.user ?? { uid: 1000, gid: 1000 };
+  let layout = options.layout;
+  const hostLayout = () => (layout ??= readHostLayout(bwrap));
+  // Orphans are recognized by their parent not being a host; hosts run this node binary.
+  const hostExe = fs.realpathSync(process.execPath);
   return {
     name: 'bwrap',
     spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess {
-      const plan = bwrapArgs(spec, layout);
-      const { command, args } = launcher(spec);
-      const isRoot = process.getuid?.() === 0;
-      const child = spawn(command, [...args, ...plan.args], {
-        stdio: ['pipe', 'pipe', 'pipe', ...plan.data.map(() => 'pipe' as const)],
-        // bwrap clears the sandbox env anyway; its own env must not carry host secrets either.
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
-        ...(isRoot ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
-        signal,
-        killSignal: 'SIGKILL',
-      }) as SandboxProcess;
-      plan.data.forEach((content, index) => {
-        const pipe = child.stdio[3 + index];
-        if (!pipe || !('end' in pipe)) return;
-        // bwrap may exit before reading (a failed start); its stderr says why.
-        pipe.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap data pipe'));
-        pipe.end(content);
-      });
-      child.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap spawn error'));
-      return child;
+      return spawnBwrap(spec, signal, hostLayout(), bwrap, log);
     },
     async probe() {
-      return probeBwrap();
+      const asUser = ownUid() === 0 ? probeUser : undefined;
+      try {
+        await run(bwrap, bwrapProbeArgs(hostLayout(), probeUser), {
+          env: SPAWN_ENV,
+          timeout: 10_000,
+          ...asUser,
+        });
+        return { ok: true };
+      } catch (error) {
+        const failure = error as NodeJS.ErrnoException & { stderr?: string };
+        const code = typeof failure.code === 'string' ? failure.code : undefined;
+        log.debug({ err: errorMessage(error) }, 'bwrap probe failed');
+        return {
+          ok: false,
+          reason: explainBwrapFailure({ errorCode: code, stderr: failure.stderr ?? '' }),
+        };
+      }
     },
     unreachable(paths, user) {
-      if (process.getuid?.() !== 0) return undefined;
+      // Only a root host spawns bwrap as another uid; a host running as itself reaches its paths.
+      if (ownUid() !== 0) return undefined;
       return paths.find(
-        (p) => spawnSync('/usr/bin/test', ['-x', p], { uid: user.uid, gid: user.gid }).status !== 0,
+        (p) => spawnSync('/usr/bin/test', ['-x', p], { ...user, env: SPAWN_ENV }).status !== 0,
       );
     },
     async cleanupOrphans(instance: string) {
-      return killOrphans(instance, log);
+      return killOrphans(instance, hostExe, log);
     },
   };
 }
 
-function probeBwrap(): { ok: true } | { ok: false; reason: string } {
-  const which = spawnSync('bwrap', ['--version'], { encoding: 'utf8' });
-  if (which.error)
-    return { ok: false, reason: 'bubblewrap is not installed (apt-get install bubblewrap)' };
-  const isRoot = process.getuid?.() === 0;
-  const test = spawnSync(
-    'bwrap',
-    [
-      '--unshare-all',
-      '--unshare-user',
-      '--ro-bind',
-      '/usr',
-      '/usr',
-      '--symlink',
-      'usr/bin',
-      '/bin',
-      '--symlink',
-      'usr/lib',
-      '/lib',
-      '--symlink',
-      'usr/lib64',
-      '/lib64',
-      '--',
-      '/usr/bin/true',
-    ],
-    { encoding: 'utf8', ...(isRoot ? { uid: 1000, gid: 1000 } : {}), timeout: 10_000 },
-  );
-  if (test.status === 0) return { ok: true };
-  const why = (test.stderr || test.error?.message || `exit ${test.status}`).trim();
-  return {
-    ok: false,
-    reason:
-      `bubblewrap cannot create a sandbox here (${why}). Unprivileged user namespaces may be ` +
-      'disabled: on Ubuntu 24.04 run `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`.',
-  };
+function spawnBwrap(
+  spec: SandboxSpec,
+  signal: AbortSignal,
+  layout: HostLayout,
+  bwrap: string,
+  log: Logger,
+): SandboxProcess {
+  const launch = bwrapLaunch(spec, layout, { uid: ownUid() }, bwrap);
+  const child = spawn(launch.command, launch.args, {
+    stdio: ['pipe', 'pipe', 'pipe', ...launch.data.map(() => 'pipe' as const)],
+    env: SPAWN_ENV,
+    ...launch.spawnAs,
+    // SIGKILL of bwrap takes the sandbox down with it (--die-with-parent inside).
+    signal,
+    killSignal: 'SIGKILL',
+  }) as SandboxProcess;
+  launch.data.forEach((content, index) => {
+    const pipe = child.stdio[3 + index];
+    if (!pipe || !('end' in pipe)) return;
+    // bwrap may exit before reading (a failed start); its stderr says why.
+    pipe.on('error', (error) => log.debug({ err: errorMessage(error) }, 'bwrap data pipe'));
+    pipe.end(content);
+  });
+  child.on('error', (error) => {
+    if (error.name !== 'AbortError') log.warn({ err: errorMessage(error) }, 'bwrap spawn failed');
+  });
+  child.on('exit', (_code, killedBy) => {
+    // bwrap's inner process only starts to die with the outer once its setup is done: an outer
+    // killed earlier leaves the inner running the command. Finish it off by the sandbox's name.
+    if (killedBy === null) return;
+    const strays = killSandbox(spec.name, log);
+    if (strays > 0) log.debug({ sandbox: spec.name, strays }, 'killed what outlived bwrap');
+  });
+  return child;
 }

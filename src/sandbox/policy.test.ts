@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SECRET_KEYS } from '../config.js';
 import { buildSandboxSpec, sandboxName, type SandboxPolicyInput } from './policy.js';
+import type { SandboxSpec } from './spec.js';
 
 const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput => ({
   runId: 'abc123',
@@ -19,11 +21,14 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
   ...overrides,
 });
 
-const modes = (spec: ReturnType<typeof buildSandboxSpec>) =>
+const modes = (spec: SandboxSpec) =>
   Object.fromEntries(spec.mounts.map((m) => [m.sandboxPath, `${m.mode} ${m.hostPath}`]));
 
-describe('sandbox policy', () => {
-  it('gives a non-main group its folder rw and everything else ro', () => {
+const withPaths = (paths: Partial<SandboxPolicyInput['hostPaths']>) =>
+  input({ hostPaths: { ...input().hostPaths, ...paths } });
+
+describe('sandbox policy: mounts', () => {
+  it('gives a non-main group its folder and Claude home rw, everything else ro', () => {
     expect(modes(buildSandboxSpec(input()))).toEqual({
       '/opt/node/bin/node': 'ro /usr/bin/node',
       '/opt/nanoclaw/package.json': 'ro /opt/app/package.json',
@@ -36,53 +41,142 @@ describe('sandbox policy', () => {
     });
   });
 
-  it('lets only main write the global memory', () => {
-    const spec = buildSandboxSpec(input({ group: { folder: 'main', isMain: true } }));
-    expect(spec.mounts.find((m) => m.sandboxPath === '/workspace/global')?.mode).toBe('rw');
+  it('lets main (and only main) write the global memory; nothing else changes', () => {
+    const main = modes(buildSandboxSpec(input({ group: { folder: 'main', isMain: true } })));
+    const other = modes(buildSandboxSpec(input({ group: { folder: 'main', isMain: false } })));
+    expect(main['/workspace/global']).toBe('rw /data/groups/global');
+    expect(other['/workspace/global']).toBe('ro /data/groups/global');
+    delete main['/workspace/global'];
+    delete other['/workspace/global'];
+    expect(main).toEqual(other);
   });
 
-  it('mounts validated extra mounts under /workspace/extra with their mode', () => {
-    const spec = buildSandboxSpec(
-      input({ extraMounts: [{ hostPath: '/home/u/notes', name: 'notes', mode: 'ro' }] }),
-    );
-    expect(modes(spec)['/workspace/extra/notes']).toBe('ro /home/u/notes');
-  });
-
-  it('sets a complete environment with no secrets and no host variables', () => {
+  it('mounts only the app parts the runner needs, never the app root itself', () => {
     const spec = buildSandboxSpec(input());
-    expect(Object.keys(spec.env).sort()).toEqual([
-      'CLAUDE_CONFIG_DIR',
-      'HOME',
-      'LANG',
-      'NANOCLAW_INSTANCE',
-      'NANOCLAW_SANDBOX',
-      'PATH',
-      'TMPDIR',
-      'TZ',
+    expect(spec.mounts.map((m) => m.hostPath)).not.toContain('/opt/app');
+  });
+
+  it('mounts validated extra mounts under /workspace/extra with their mode, after the rest', () => {
+    const spec = buildSandboxSpec(
+      input({
+        extraMounts: [
+          { hostPath: '/home/u/notes', name: 'notes', mode: 'ro' },
+          { hostPath: '/srv/out', name: 'out.v2', mode: 'rw' },
+        ],
+      }),
+    );
+    expect(spec.mounts.slice(-2)).toEqual([
+      { hostPath: '/home/u/notes', sandboxPath: '/workspace/extra/notes', mode: 'ro' },
+      { hostPath: '/srv/out', sandboxPath: '/workspace/extra/out.v2', mode: 'rw' },
     ]);
-    expect(JSON.stringify(spec)).not.toMatch(/API_KEY|TOKEN|SECRET/);
-    expect(spec.env.TZ).toBe('Europe/Berlin');
+  });
+
+  it('refuses extra mount names that are not one plain path segment, or repeated', () => {
+    for (const name of ['', '..', '.', 'a/b', '../x', '.hidden', 'x'.repeat(65), 'a b']) {
+      expect(() =>
+        buildSandboxSpec(input({ extraMounts: [{ hostPath: '/srv/x', name, mode: 'ro' }] })),
+      ).toThrow(/extra mount name/);
+    }
+    const twice = [
+      { hostPath: '/srv/a', name: 'a', mode: 'ro' as const },
+      { hostPath: '/srv/b', name: 'a', mode: 'rw' as const },
+    ];
+    expect(() => buildSandboxSpec(input({ extraMounts: twice }))).toThrow(/duplicate/);
+  });
+
+  it('refuses relative host paths and paths runtimes cannot express', () => {
+    expect(() => buildSandboxSpec(withPaths({ groupDir: 'data/groups/family' }))).toThrow(
+      /must be absolute/,
+    );
+    for (const bad of ['/data/a:b', '/data/a,b', '/data/a\nb']) {
+      expect(() => buildSandboxSpec(withPaths({ claudeHome: bad }))).toThrow(/cannot mount/);
+    }
+    expect(() =>
+      buildSandboxSpec(input({ extraMounts: [{ hostPath: 'rel', name: 'x', mode: 'ro' }] })),
+    ).toThrow(/must be absolute/);
+  });
+
+  it('normalizes host paths', () => {
+    const spec = buildSandboxSpec(withPaths({ groupDir: '/data/x/../groups//family/' }));
+    expect(modes(spec)['/workspace/group']).toBe('rw /data/groups/family');
+  });
+});
+
+describe('sandbox policy: environment and identity', () => {
+  it('sets a complete, fixed environment', () => {
+    expect(buildSandboxSpec(input()).env).toEqual({
+      HOME: '/home/agent',
+      PATH: '/opt/node/bin:/usr/local/bin:/usr/bin:/bin',
+      TMPDIR: '/tmp',
+      LANG: 'C.UTF-8',
+      TZ: 'Europe/Berlin',
+      CLAUDE_CONFIG_DIR: '/home/agent/.claude',
+      NANOCLAW_SANDBOX: 'nanoclaw-family-abc123',
+      NANOCLAW_INSTANCE: 'inst1',
+    });
+  });
+
+  it('carries no secret and nothing from the host environment', () => {
+    process.env.ANTHROPIC_API_KEY = 'sk-test-secret';
+    process.env.NANOCLAW_PLANTED = 'planted';
+    try {
+      const text = JSON.stringify(buildSandboxSpec(input()));
+      for (const key of SECRET_KEYS) expect(text).not.toContain(key);
+      expect(text).not.toMatch(/sk-test-secret|planted|API_KEY|TOKEN|SECRET/);
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY;
+      delete process.env.NANOCLAW_PLANTED;
+    }
   });
 
   it('runs the agent runner as the unprivileged user in the group folder', () => {
-    const spec = buildSandboxSpec(input());
-    expect(spec.user).toEqual({ uid: 1000, gid: 1000 });
+    const spec = buildSandboxSpec(input({ user: { uid: 1234, gid: 2345 } }));
+    expect(spec.user).toEqual({ uid: 1234, gid: 2345 });
     expect(spec.cwd).toBe('/workspace/group');
+    expect(spec.home).toBe('/home/agent');
     expect(spec.command).toEqual(['/opt/node/bin/node', '/opt/nanoclaw/dist/agent/main.js']);
     expect(spec.name).toBe('nanoclaw-family-abc123');
+    expect(spec.group).toBe('family');
+    expect(spec.instance).toBe('inst1');
+    expect(spec.limits).toEqual(input().limits);
   });
 
-  it('refuses folder names that could escape', () => {
-    for (const folder of ['../etc', 'a/b', '', '.hidden', 'global', 'x'.repeat(65)]) {
+  it('refuses root or invalid sandbox users', () => {
+    for (const user of [
+      { uid: 0, gid: 1000 },
+      { uid: 1000, gid: 0 },
+      { uid: -1, gid: 1000 },
+      { uid: 1.5, gid: 1000 },
+    ]) {
+      expect(() => buildSandboxSpec(input({ user }))).toThrow(/unprivileged/);
+    }
+  });
+
+  it('refuses instance ids that could not serve as a label', () => {
+    for (const instance of ['', 'a b', 'a=b', '-x']) {
+      expect(() => buildSandboxSpec(input({ instance }))).toThrow(/instance/);
+    }
+  });
+
+  it('refuses folder names that could escape (validated by the group store rules)', () => {
+    for (const folder of ['../etc', 'a/b', '', '.hidden', 'global', 'x'.repeat(65), '..']) {
       expect(() => buildSandboxSpec(input({ group: { folder, isMain: false } }))).toThrow(
         /Invalid group folder/,
       );
     }
   });
+});
 
-  it('keeps names within what container runtimes accept', () => {
+describe('sandbox names', () => {
+  it('are deterministic, ≤ 63 chars of [A-Za-z0-9_.-], and keep the run id', () => {
     const name = sandboxName('f'.repeat(64), 'r'.repeat(40));
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^[A-Za-z0-9_.-]+$/);
+    expect(name.endsWith(`-${'r'.repeat(16)}`)).toBe(true);
+    expect(sandboxName('f'.repeat(64), 'r'.repeat(40))).toBe(name);
+  });
+
+  it('drops characters runtimes reject', () => {
+    expect(sandboxName('fam', 'a/b c:d')).toBe('nanoclaw-fam-abcd');
   });
 });

@@ -4,8 +4,16 @@
  * no secret in any form (credentials are injected by the gateway on the way out).
  */
 import path from 'node:path';
+import { UserError } from '../errors.js';
 import { validateFolder } from '../store/groups.js';
 import { SANDBOX_PATHS, type Mount, type SandboxLimits, type SandboxSpec } from './spec.js';
+
+/** An allowlisted extra mount (validated by src/security/mounts.ts), shown at /workspace/extra. */
+export interface ExtraMount {
+  hostPath: string;
+  name: string;
+  mode: 'ro' | 'rw';
+}
 
 export interface SandboxPolicyInput {
   runId: string;
@@ -18,7 +26,7 @@ export interface SandboxPolicyInput {
     nodeBinary: string;
     groupDir: string;
     globalDir: string;
-    /** The group's Claude home (sessions, settings). */
+    /** The group's Claude home (sessions, settings), mounted rw as the Claude config dir. */
     claudeHome: string;
     /** The directory holding only the gateway socket. */
     gatewayDir: string;
@@ -27,23 +35,78 @@ export interface SandboxPolicyInput {
   limits: SandboxLimits;
   timezone: string;
   /** Already validated against the mount allowlist; mounted under /workspace/extra. */
-  extraMounts?: readonly { hostPath: string; name: string; mode: 'ro' | 'rw' }[];
+  extraMounts?: readonly ExtraMount[];
 }
 
-const NAME_SAFE = /[^A-Za-z0-9_.-]/g;
+/** Container runtimes accept names of at most 63 characters from this set. */
+const NAME_UNSAFE = /[^A-Za-z0-9_.-]/g;
+const NAME_MAX = 63;
+const RUN_ID_MAX = 16;
+const EXTRA_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const INSTANCE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** `-v src:dst:ro` and `--mount a=b,c=d` cannot express these; no real install needs them. */
+const PATH_UNSAFE = /[:,\n\r\0]/;
 
 /** `nanoclaw-<folder>-<runId>`, restricted to what container runtimes accept (≤ 63 chars). */
 export function sandboxName(folder: string, runId: string): string {
-  const id = runId.replace(NAME_SAFE, '').slice(0, 16);
-  const room = 63 - 'nanoclaw--'.length - id.length;
-  return `nanoclaw-${folder.replace(NAME_SAFE, '').slice(0, room)}-${id}`;
+  const id = runId.replace(NAME_UNSAFE, '').slice(0, RUN_ID_MAX);
+  const room = NAME_MAX - 'nanoclaw--'.length - id.length;
+  return `nanoclaw-${folder.replace(NAME_UNSAFE, '').slice(0, room)}-${id}`;
 }
 
-export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
-  const folder = validateFolder(input.group.folder);
-  const { hostPaths: host } = input;
+function checkHostPath(label: string, p: string): string {
+  if (!path.isAbsolute(p)) throw new UserError(`The ${label} path "${p}" must be absolute.`);
+  if (PATH_UNSAFE.test(p)) {
+    throw new UserError(
+      `The ${label} path "${p}" contains ":", "," or a control character, which sandbox ` +
+        'runtimes cannot mount safely. Move it to a plainer path.',
+    );
+  }
+  return path.resolve(p);
+}
+
+function checkInput(input: SandboxPolicyInput): void {
+  const { uid, gid } = input.user;
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid <= 0 || gid <= 0) {
+    throw new UserError(`The sandbox user must be an unprivileged uid/gid, not ${uid}:${gid}.`);
+  }
+  if (!INSTANCE.test(input.instance)) {
+    throw new UserError(`Invalid sandbox instance id "${input.instance}".`);
+  }
+}
+
+function hostPaths(input: SandboxPolicyInput): SandboxPolicyInput['hostPaths'] {
+  const h = input.hostPaths;
+  return {
+    appRoot: checkHostPath('app root', h.appRoot),
+    nodeBinary: checkHostPath('node binary', h.nodeBinary),
+    groupDir: checkHostPath('group folder', h.groupDir),
+    globalDir: checkHostPath('global folder', h.globalDir),
+    claudeHome: checkHostPath('Claude home', h.claudeHome),
+    gatewayDir: checkHostPath('gateway', h.gatewayDir),
+  };
+}
+
+function extraMounts(extras: readonly ExtraMount[]): Mount[] {
+  const seen = new Set<string>();
+  return extras.map((extra) => {
+    // The name becomes a path segment inside the sandbox: one plain segment, once.
+    if (!EXTRA_NAME.test(extra.name) || seen.has(extra.name)) {
+      throw new UserError(`Invalid or duplicate extra mount name "${extra.name}".`);
+    }
+    seen.add(extra.name);
+    return {
+      hostPath: checkHostPath(`extra mount ${extra.name}`, extra.hostPath),
+      sandboxPath: `${SANDBOX_PATHS.extra}/${extra.name}`,
+      mode: extra.mode === 'rw' ? 'rw' : 'ro',
+    };
+  });
+}
+
+function baseMounts(input: SandboxPolicyInput): Mount[] {
+  const host = hostPaths(input);
   const app = SANDBOX_PATHS.app;
-  const mounts: Mount[] = [
+  return [
     { hostPath: host.nodeBinary, sandboxPath: SANDBOX_PATHS.node, mode: 'ro' },
     {
       hostPath: path.join(host.appRoot, 'package.json'),
@@ -67,34 +130,38 @@ export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
     // connect() works through a read-only bind; the sandbox cannot replace the socket.
     { hostPath: host.gatewayDir, sandboxPath: SANDBOX_PATHS.gatewayDir, mode: 'ro' },
   ];
-  for (const extra of input.extraMounts ?? []) {
-    mounts.push({
-      hostPath: extra.hostPath,
-      sandboxPath: `${SANDBOX_PATHS.extra}/${extra.name}`,
-      mode: extra.mode,
-    });
-  }
+}
+
+/** The complete environment inside: fixed values only, never copied from the host. */
+function sandboxEnv(name: string, input: SandboxPolicyInput): Record<string, string> {
+  return {
+    HOME: SANDBOX_PATHS.home,
+    PATH: '/opt/node/bin:/usr/local/bin:/usr/bin:/bin',
+    TMPDIR: '/tmp',
+    LANG: 'C.UTF-8',
+    TZ: input.timezone,
+    CLAUDE_CONFIG_DIR: SANDBOX_PATHS.claudeHome,
+    NANOCLAW_SANDBOX: name,
+    // Not a secret: lets orphan cleanup recognize this installation's sandboxes.
+    NANOCLAW_INSTANCE: input.instance,
+  };
+}
+
+export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
+  const folder = validateFolder(input.group.folder);
+  checkInput(input);
   const name = sandboxName(folder, input.runId);
   return {
     name,
     instance: input.instance,
-    mounts,
-    env: {
-      HOME: SANDBOX_PATHS.home,
-      PATH: '/opt/node/bin:/usr/local/bin:/usr/bin:/bin',
-      TMPDIR: '/tmp',
-      LANG: 'C.UTF-8',
-      TZ: input.timezone,
-      CLAUDE_CONFIG_DIR: SANDBOX_PATHS.claudeHome,
-      NANOCLAW_SANDBOX: name,
-      // Not a secret: lets orphan cleanup recognize this installation's sandboxes.
-      NANOCLAW_INSTANCE: input.instance,
-    },
+    group: folder,
+    mounts: [...baseMounts(input), ...extraMounts(input.extraMounts ?? [])],
+    env: sandboxEnv(name, input),
     cwd: SANDBOX_PATHS.group,
-    user: input.user,
+    user: { uid: input.user.uid, gid: input.user.gid },
     home: SANDBOX_PATHS.home,
     hostname: 'nanoclaw',
-    limits: input.limits,
-    command: [SANDBOX_PATHS.node, `${app}/dist/agent/main.js`],
+    limits: { ...input.limits },
+    command: [SANDBOX_PATHS.node, `${SANDBOX_PATHS.app}/dist/agent/main.js`],
   };
 }

@@ -31,6 +31,8 @@ export interface SandboxSpec {
   name: string;
   /** Label value identifying this host instance, for orphan cleanup. */
   instance: string;
+  /** The group folder this sandbox serves (a label for container runtimes). */
+  group: string;
   /** Files and directories visible inside, in mount order. */
   mounts: Mount[];
   /** The complete environment inside (nothing is inherited). */

@@ -1,149 +1,253 @@
 /**
- * `nanoclaw tasks`: the operator's view of scheduled tasks, with main's authority. Changes are
- * written to the store; a running host notices them at once (it watches the database).
+ * `nanoclaw tasks`: the operator's view of scheduled tasks, with main's authority (the operator
+ * is at the machine). Bodies go through the same zod schemas as the agent tools. Changes are
+ * written to the store; a running host re-arms when the database changes on disk, and at the
+ * latest within a minute (its safety re-arm).
  */
+import type { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import type { RunContext } from '../gateway/types.js';
 import { openStore } from '../host.js';
-import { TaskService } from '../scheduler/service.js';
+import { TaskService, type runView, type taskView } from '../scheduler/service.js';
+import { TASK_SCHEMAS } from '../shared/task-api.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 
 const USAGE = `nanoclaw tasks list [--group G]
        nanoclaw tasks show <id>
-       nanoclaw tasks add --group G (--cron "0 9 * * 1-5" | --every 20m | --at 2026-12-01T09:00) --prompt "..." [--context group] [--script "..."] [--skip-missed]
+       nanoclaw tasks add --group G (--cron "0 9 * * 1-5" | --every 20m | --at 2026-12-01T09:00)
+                          --prompt "..." [--context group] [--script "..."] [--skip-missed]
        nanoclaw tasks pause|resume|cancel|run <id>`;
 
-const OPERATOR: RunContext = { runId: 'cli', group: { folder: 'main', isMain: true } };
+const OPTIONS = {
+  group: { type: 'string' },
+  cron: { type: 'string' },
+  every: { type: 'string' },
+  at: { type: 'string' },
+  prompt: { type: 'string' },
+  context: { type: 'string' },
+  script: { type: 'string' },
+  'skip-missed': { type: 'boolean', default: false },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+type TaskView = ReturnType<typeof taskView>;
+type RunView = ReturnType<typeof runView>;
+
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `90s`, `20m`, `1h`, `2d` or plain milliseconds → milliseconds as a string. */
+/** `90s`, `20m`, `1h`, `2d`, `1h30m` → milliseconds as a string (the interval's value). */
 export function parseEvery(text: string): string {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
-  if (!match)
-    throw new UserError(`--every "${text}" is not a duration: use e.g. 90s, 20m, 1h or 2d.`);
-  return String(Number(match[1]) * (match[2] ? (UNITS[match[2]] as number) : 1));
+  const compact = text.trim().toLowerCase();
+  if (!/^(\d+[smhd])+$/.test(compact))
+    throw new UserError(`--every "${text}" is not a duration: use e.g. 90s, 20m, 1h, 1h30m or 2d.`);
+  let ms = 0;
+  for (const [, n, unit] of compact.matchAll(/(\d+)([smhd])/g))
+    ms += Number(n) * (UNITS[unit ?? ''] ?? 0);
+  return String(ms);
 }
 
-type Row = Record<string, unknown>;
+/** 5400000 → `1h30m`: an interval the way --every takes it. */
+function every(ms: number): string {
+  let rest = Math.round(ms / 1000);
+  const parts: string[] = [];
+  for (const [unit, seconds] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (rest >= seconds) parts.push(`${Math.floor(rest / seconds)}${unit}`);
+    rest %= seconds;
+  }
+  return parts.join('') || `${ms} ms`;
+}
 
-function print(ctx: CliContext, rows: Row[], columns: string[]): void {
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '-')));
-  const widths = columns.map((c, i) =>
-    Math.max(c.length, ...cells.map((row) => (row[i] as string).length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i] as number))
+function scheduleText(task: TaskView): string {
+  const { type, value } = task.schedule;
+  return type === 'interval' ? `every ${every(Number(value))}` : `${type} ${value}`;
+}
+
+/** An ISO instant as `2026-12-01 09:00` on the user's wall clock. */
+export function localTime(iso: string | null, timezone: string): string {
+  if (!iso) return '-';
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(iso));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+function oneLine(text: string | null, max: number): string {
+  if (!text) return '-';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  ctx.stdout.write(`${line(columns.map((c) => c.toUpperCase()))}\n`);
-  for (const row of cells) ctx.stdout.write(`${line(row)}\n`);
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** The same body check the agent tools get: the CLI is not a way around the schemas. */
+function checked<T>(schema: z.ZodType<T>, input: Record<string, unknown>): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+  throw new UserError(`Invalid task: ${problems.join('; ')}`);
 }
 
 export async function tasksCommand(args: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parse(
-    rest,
-    {
-      group: { type: 'string' },
-      cron: { type: 'string' },
-      every: { type: 'string' },
-      at: { type: 'string' },
-      prompt: { type: 'string' },
-      context: { type: 'string' },
-      script: { type: 'string' },
-      'skip-missed': { type: 'boolean', default: false },
-    },
-    USAGE,
-  );
+  if (sub === undefined || sub === 'help' || sub === '--help') {
+    ctx.stdout.write(`Usage: ${USAGE}\n`);
+    return sub === undefined ? 2 : 0;
+  }
+  const { values, positionals } = parse(rest, OPTIONS, USAGE);
   const config = loadConfig(ctx.env, ctx.appRoot);
   const store = openStore(config);
+  const tz = config.timezone;
   const service = new TaskService({
     tasks: store.tasks,
     groups: store.groups,
-    timezone: config.timezone,
+    timezone: tz,
     now: Date.now,
-    changed: () => {},
+    changed: () => {}, // the running host notices the write itself (see the header)
   });
-  const id = positionals[0] ?? '';
+  const session: Session = {
+    service,
+    tz,
+    operator: {
+      runId: 'cli',
+      group: { folder: store.groups.main()?.folder ?? 'main', isMain: true },
+    },
+  };
   try {
-    switch (sub) {
-      case 'list': {
-        const { tasks } = service.list(
-          OPERATOR,
-          values.group ? { group_folder: values.group } : {},
-        );
-        print(
-          ctx,
-          tasks.map((t) => ({ ...t, schedule: `${t.schedule.type} ${t.schedule.value}` })),
-          ['id', 'group', 'status', 'schedule', 'nextRun', 'prompt'],
-        );
-        return 0;
-      }
-      case 'show': {
-        const { task, runs } = service.get(OPERATOR, { task_id: id });
-        ctx.stdout.write(`${JSON.stringify(task, null, 2)}\n\nRecent runs:\n`);
-        print(ctx, runs, ['scheduledFor', 'status', 'durationMs', 'result', 'error']);
-        return 0;
-      }
-      case 'add':
-        return add(ctx, service, values);
-      case 'pause':
-      case 'resume':
-      case 'cancel':
-      case 'run': {
-        const op = sub === 'run' ? 'runNow' : sub;
-        service[op](OPERATOR, { task_id: id });
-        ctx.stdout.write(`Task ${id}: ${sub === 'run' ? 'runs now' : `${sub}d`}.\n`);
-        return 0;
-      }
-      default:
-        throw new UserError(`Usage: ${USAGE}`);
-    }
+    ctx.stdout.write(execute(sub, values, positionals[0], session));
+    return 0;
   } finally {
     store.db.close();
   }
 }
 
-function add(
-  ctx: CliContext,
-  service: TaskService,
-  values: {
-    group?: string;
-    cron?: string;
-    every?: string;
-    at?: string;
-    prompt?: string;
-    context?: string;
-    script?: string;
-    'skip-missed'?: boolean;
-  },
-): number {
-  const kinds = [values.cron && 'cron', values.every && 'interval', values.at && 'once'].filter(
-    Boolean,
-  );
-  if (!values.group || !values.prompt || kinds.length !== 1) {
+interface Session {
+  service: TaskService;
+  operator: RunContext;
+  tz: string;
+}
+
+/** Runs one subcommand; returns what to print. */
+function execute(sub: string, values: Values, id: string | undefined, s: Session): string {
+  const { service, operator, tz } = s;
+  if (sub === 'list') {
+    const body = checked(TASK_SCHEMAS.list_tasks, { group_folder: values.group });
+    return listText(service.list(operator, body).tasks, tz);
+  }
+  if (sub === 'add') {
+    const { task } = service.schedule(
+      operator,
+      checked(TASK_SCHEMAS.schedule_task, addBody(values)),
+    );
+    return `Scheduled ${task.id} for group ${task.group}; next run ${localTime(task.nextRun, tz)} (${tz}).\n`;
+  }
+  if (!['show', 'pause', 'resume', 'cancel', 'run'].includes(sub))
+    throw new UserError(`Unknown tasks command "${sub}".\nUsage: ${USAGE}`);
+  if (!id) throw new UserError(`Usage: ${USAGE}`);
+  const target = checked(TASK_SCHEMAS.get_task, { task_id: id });
+  switch (sub) {
+    case 'show': {
+      const { task, runs } = service.get(operator, target);
+      return showText(task, runs, tz);
+    }
+    case 'cancel':
+      service.cancel(operator, target);
+      return `Task ${id}: cancelled.\n`;
+    case 'run':
+      service.runNow(operator, target);
+      return `Task ${id} is due now: a running NanoClaw starts it at once (otherwise at its next start).\n`;
+    default: {
+      const { task } =
+        sub === 'pause' ? service.pause(operator, target) : service.resume(operator, target);
+      return `Task ${id}: ${task.status}; next run ${localTime(task.nextRun, tz)}.\n`;
+    }
+  }
+}
+
+function addBody(values: Values): Record<string, unknown> {
+  const given = (['cron', 'every', 'at'] as const).filter((k) => values[k] !== undefined);
+  if (!values.group || !values.prompt || given.length !== 1) {
     throw new UserError(
       `Give --group, --prompt and exactly one of --cron, --every, --at.\nUsage: ${USAGE}`,
     );
   }
-  if (values.context && values.context !== 'group' && values.context !== 'isolated') {
-    throw new UserError('--context must be "isolated" (default) or "group".');
-  }
-  const scheduleType = kinds[0] as 'cron' | 'interval' | 'once';
-  const scheduleValue =
-    values.cron ?? (values.every ? parseEvery(values.every) : (values.at as string));
-  const { task } = service.schedule(OPERATOR, {
+  const [scheduleType, scheduleValue] = values.cron
+    ? ['cron', values.cron]
+    : values.every
+      ? ['interval', parseEvery(values.every)]
+      : ['once', values.at];
+  return {
     prompt: values.prompt,
     schedule_type: scheduleType,
     schedule_value: scheduleValue,
     group_folder: values.group,
-    ...(values.context ? { context_mode: values.context as 'group' | 'isolated' } : {}),
-    ...(values.script ? { script: values.script } : {}),
-    ...(values['skip-missed'] ? { missed_policy: 'skip' as const } : {}),
-  });
-  ctx.stdout.write(`Scheduled ${task.id} for group ${task.group}; next run ${task.nextRun}.\n`);
-  return 0;
+    context_mode: values.context,
+    script: values.script,
+    missed_policy: values['skip-missed'] ? 'skip' : undefined,
+  };
+}
+
+function listText(tasks: TaskView[], tz: string): string {
+  if (tasks.length === 0) return 'No scheduled tasks.\n';
+  const rows = tasks.map((t) => [
+    t.id,
+    t.group,
+    t.status,
+    scheduleText(t),
+    localTime(t.nextRun, tz),
+    oneLine(t.prompt, 50),
+  ]);
+  const headers = ['ID', 'GROUP', 'STATUS', 'SCHEDULE', 'NEXT RUN', 'PROMPT'];
+  return `${table(headers, rows)}(times in ${tz})\n`;
+}
+
+function showText(task: TaskView, runs: RunView[], tz: string): string {
+  const fields: [string, string][] = [
+    ['Task', task.id],
+    ['Group', task.group],
+    ['Status', task.pausedReason ? `${task.status} (${task.pausedReason})` : task.status],
+    ['Schedule', scheduleText(task)],
+    ['Next run', `${localTime(task.nextRun, tz)} (${tz})`],
+    ['Context', task.contextMode],
+    ['Missed runs', task.missedPolicy],
+    ['Pre-check', oneLine(task.script, 100)],
+    ['Prompt', oneLine(task.prompt, 200)],
+  ];
+  const head = fields.map(([k, v]) => `${`${k}:`.padEnd(13)}${v}`).join('\n');
+  if (runs.length === 0) return `${head}\n\nNo runs yet.\n`;
+  const rows = runs.map((r) => [
+    localTime(r.scheduledFor, tz),
+    r.status,
+    duration(r.durationMs),
+    oneLine(r.error ?? r.result, 80),
+  ]);
+  return `${head}\n\nRecent runs:\n${table(['SCHEDULED FOR', 'STATUS', 'DURATION', 'RESULT / ERROR'], rows)}`;
 }

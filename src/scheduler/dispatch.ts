@@ -8,7 +8,7 @@ import type { Host } from '../host.js';
 import { newRunId, runTurn, specForGroup } from '../runs/turn.js';
 import type { Group } from '../store/groups.js';
 import type { Task } from '../store/tasks.js';
-import type { RunOutcome } from './scheduler.js';
+import type { RunOutcome } from './types.js';
 
 const SCRIPT_TIMEOUT_MS = 120_000;
 const SCRIPT_OUTPUT_MAX = 64 * 1024;
@@ -22,7 +22,7 @@ export interface DispatchDeps {
   post(chatId: string, text: string): void;
 }
 
-/** Runs the pre-check; undefined means "do not wake the agent". Pure parse of its last line. */
+/** Parses the pre-check's last line (pure): the data to wake the agent with, or why not to. */
 export function parsePrecheck(stdout: string): { data: unknown } | { skip: string } {
   const last = stdout.trim().split('\n').at(-1) ?? '';
   let json: unknown;

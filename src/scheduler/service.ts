@@ -10,7 +10,7 @@ import { canActOnGroup } from '../security/authz.js';
 import type { TaskBody } from '../shared/task-api.js';
 import type { GroupStore } from '../store/groups.js';
 import type { Task, TaskRun, TaskStore } from '../store/tasks.js';
-import { firstRun } from './schedule.js';
+import { firstRun, parseOnce, scheduleOf } from './schedule.js';
 
 export interface TaskServiceDeps {
   tasks: TaskStore;
@@ -20,6 +20,9 @@ export interface TaskServiceDeps {
   /** Re-arms the scheduler after a change. */
   changed(): void;
 }
+
+/** Open (active or paused) tasks one group may have: an agent cannot flood the scheduler. */
+export const MAX_OPEN_TASKS_PER_GROUP = 100;
 
 const iso = (ts: number | undefined) => (ts === undefined ? null : new Date(ts).toISOString());
 
@@ -54,6 +57,11 @@ export class TaskService {
 
   schedule(caller: RunContext, body: TaskBody<'schedule_task'>) {
     const folder = this.targetGroup(caller, body.group_folder);
+    if (this.deps.tasks.countOpen(folder) >= MAX_OPEN_TASKS_PER_GROUP) {
+      throw new UserError(
+        `Group ${folder} already has ${MAX_OPEN_TASKS_PER_GROUP} tasks: cancel or update one instead.`,
+      );
+    }
     const now = this.deps.now();
     const nextRun = firstRun(
       { type: body.schedule_type, value: body.schedule_value },
@@ -92,7 +100,7 @@ export class TaskService {
   }
 
   update(caller: RunContext, body: TaskBody<'update_task'>) {
-    const task = this.visible(caller, body.task_id);
+    const task = this.open(caller, body.task_id);
     const now = this.deps.now();
     const type = body.schedule_type ?? task.scheduleType;
     const value = body.schedule_value ?? task.scheduleValue;
@@ -130,15 +138,28 @@ export class TaskService {
 
   resume(caller: RunContext, body: TaskBody<'resume_task'>) {
     const task = this.open(caller, body.task_id);
+    if (task.status === 'active') return { task: taskView(task) };
     const now = this.deps.now();
-    // A paused task resumes at its next occurrence from now (no burst of what it missed).
-    const nextRun =
-      task.nextRun !== undefined && task.nextRun > now
-        ? task.nextRun
-        : firstRun({ type: task.scheduleType, value: task.scheduleValue }, now, this.deps.timezone);
+    const nextRun = this.resumeAt(task, now);
     this.deps.tasks.update(task.id, { status: 'active', pausedReason: undefined, nextRun }, now);
     this.deps.changed();
     return { task: taskView(this.visible(caller, task.id)) };
+  }
+
+  /**
+   * A paused task resumes at its next occurrence from now, not with a burst of what it missed.
+   * A `once` task whose time passed while paused is treated like a missed run: it runs now
+   * (policy run-once), or the caller is told to give it a new time (policy skip).
+   */
+  private resumeAt(task: Task, now: number): number {
+    if (task.nextRun !== undefined && task.nextRun > now) return task.nextRun;
+    if (task.scheduleType !== 'once') return firstRun(scheduleOf(task), now, this.deps.timezone);
+    if (task.missedPolicy === 'run-once') return now;
+    const at = new Date(parseOnce(task.scheduleValue, this.deps.timezone)).toISOString();
+    throw new UserError(
+      `Task ${task.id} was due at ${at}, which passed while it was paused (missed policy: skip); ` +
+        'give it a new time with update_task.',
+    );
   }
 
   cancel(caller: RunContext, body: TaskBody<'cancel_task'>) {
@@ -152,7 +173,11 @@ export class TaskService {
     const task = this.open(caller, body.task_id);
     if (task.status !== 'active')
       throw new UserError(`Task ${task.id} is paused: resume it first.`);
-    this.deps.tasks.update(task.id, { nextRun: this.deps.now() }, this.deps.now());
+    const now = this.deps.now();
+    // An occurrence is unique per task: never reuse the time of a run already logged.
+    const last = this.deps.tasks.runs(task.id, 1)[0]?.scheduledFor;
+    const at = last === undefined ? now : Math.max(now, last + 1);
+    this.deps.tasks.update(task.id, { nextRun: at }, now);
     this.deps.changed();
     return { task: taskView(this.visible(caller, task.id)) };
   }

@@ -16,7 +16,7 @@ export const TASK_SHAPES = {
       .min(1)
       .max(200)
       .describe(
-        'cron: "0 9 * * 1-5" (user time zone); interval: milliseconds; once: ISO time like 2026-12-01T09:00',
+        'cron: 5 fields like "0 9 * * 1-5" (user time zone); interval: milliseconds, at least 10000; once: ISO time like 2026-12-01T09:00 (user time zone) or with Z/+01:00',
       ),
     context_mode: z
       .enum(['isolated', 'group'])
@@ -79,7 +79,9 @@ export const TASK_TOOL_DESCRIPTIONS: Record<TaskToolName, string> = {
   get_task: 'Show one task with its recent runs.',
   update_task: 'Change a task’s prompt, schedule, context mode or pre-check script.',
   pause_task: 'Pause a task (it keeps its schedule).',
-  resume_task: 'Resume a paused task.',
+  resume_task:
+    'Resume a paused task at its next occurrence from now (missed ones are not replayed).',
   cancel_task: 'Cancel a task for good.',
-  run_task_now: 'Run a task right away (its schedule stays as it is).',
+  run_task_now:
+    'Run an active task right away. A cron task then keeps its times; an interval restarts from now; a once task runs now instead of later.',
 };

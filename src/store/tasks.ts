@@ -139,6 +139,16 @@ export class TaskStore {
     return (rows as TaskRow[]).map(toTask);
   }
 
+  /** Tasks of a group that may still run (active or paused). */
+  countOpen(groupFolder: string): number {
+    const row = this.db
+      .prepare(
+        "SELECT count(*) AS n FROM tasks WHERE group_folder = ? AND status IN ('active', 'paused')",
+      )
+      .get(groupFolder) as { n: number };
+    return row.n;
+  }
+
   /** Changes the given fields; undefined fields stay as they are. */
   update(
     id: string,
@@ -201,7 +211,9 @@ export class TaskStore {
 
   /**
    * Claims one occurrence: moves the task to `following` (completed when there is none) and
-   * records a running run, atomically. Undefined when the occurrence was already claimed.
+   * records a running run, in one transaction. Undefined when the occurrence was already claimed
+   * (the task is no longer at it, or is not active). If the occurrence already has a run row
+   * (a reset landed on a time that already ran), the task still moves on and nothing runs.
    */
   claim(
     taskId: string,
@@ -226,16 +238,6 @@ export class TaskStore {
         .run(taskId, occurrence, now);
       return run.changes === 1 ? Number(run.lastInsertRowid) : undefined;
     })();
-  }
-
-  /** Records a skipped occurrence (missed while down, policy `skip`). */
-  recordSkipped(taskId: string, occurrence: number, now: number, reason: string): void {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO task_runs (task_id, scheduled_for, started_at, finished_at, duration_ms, status, error)
-         VALUES (?, ?, ?, ?, 0, 'skipped', ?)`,
-      )
-      .run(taskId, occurrence, now, now, reason);
   }
 
   finishRun(

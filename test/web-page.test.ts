@@ -1,10 +1,11 @@
 /**
  * The chat page in real headless Chromium (Debian's chromium driven by playwright-core):
- * type, see the reply stream in with a typing indicator, reload and keep the history.
+ * type, see the reply stream in with a typing indicator, reload and keep the history, stay
+ * safe with hostile text, show problems and errors, survive a host restart.
  */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, type WebHarness } from './support/web.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -12,9 +13,10 @@ const CHROMIUM = '/usr/bin/chromium';
 describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
   let harness: WebHarness;
   let browser: Browser;
+  let page: Page;
 
   beforeAll(async () => {
-    harness = await startWebHarness({}, 700);
+    harness = await startWebHarness({ replyDelayMs: 700 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -28,30 +30,60 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     });
   });
 
+  afterEach(async () => {
+    await page?.close();
+    harness.problems.length = 0;
+  });
+
   afterAll(async () => {
     await browser?.close();
     await harness?.close();
   });
 
-  it('sends a message, shows typing, streams the reply in, keeps history after reload', async () => {
-    const page = await browser.newPage();
+  it('sends with Enter, shows typing, streams the reply in, keeps history after reload', async () => {
+    page = await browser.newPage();
     await page.goto(harness.web.url);
+    await page.locator('.empty', { hasText: 'Say hello' }).waitFor();
     await page.locator('#input').fill('hello from chromium');
     await page.keyboard.press('Enter');
     await page.locator('.msg.me', { hasText: 'hello from chromium' }).waitFor();
-    await page.locator('#typing.show').waitFor();
+    await page.locator('#typing.show', { hasText: 'Andy is typing…' }).waitFor();
     await page.locator('.msg.bot', { hasText: 'ECHO: hello from chromium' }).waitFor();
-    await page.locator('#typing').waitFor({ state: 'hidden' });
+    await page.locator('#typing:not(.show)').waitFor();
+    expect(await page.locator('#typing').textContent()).toBe('');
     expect(await page.locator('#input').inputValue()).toBe('');
+    expect(await page.locator('.empty').count()).toBe(0);
     await page.screenshot({ path: '/tmp/nanoclaw-web.png' });
     await page.reload();
     await page.locator('.msg.bot', { hasText: 'ECHO: hello from chromium' }).waitFor();
-    expect(await page.locator('.msg').count()).toBe(2);
-    await page.close();
+    expect(await page.locator('.msg .text').allTextContents()).toEqual([
+      'hello from chromium',
+      'ECHO: hello from chromium',
+    ]);
+  });
+
+  it('Shift+Enter makes a new line; newlines are kept when shown', async () => {
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    await page.locator('#input').click();
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('line two');
+    expect(await page.locator('#input').inputValue()).toBe('line one\nline two');
+    await page.locator('#send').click();
+    const mine = page.locator('.msg.me .text', { hasText: 'line two' });
+    await mine.waitFor();
+    expect(await mine.textContent()).toBe('line one\nline two');
+    // Rendered on two lines, not joined into one.
+    const box = await mine.boundingBox();
+    const lineHeight = await page.evaluate(
+      `parseFloat(getComputedStyle([...document.querySelectorAll('.msg.me .text')].pop()).lineHeight)`,
+    );
+    expect(box?.height ?? 0).toBeGreaterThanOrEqual(2 * Number(lineHeight) - 1);
   });
 
   it('shows message text as text, never as HTML', async () => {
-    const page = await browser.newPage();
+    page = await browser.newPage();
     let alerted = false;
     page.on('dialog', (d) => {
       alerted = true;
@@ -62,14 +94,57 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     await page.locator('#input').fill(hostile);
     await page.locator('#send').click();
     await page.locator('.msg.bot', { hasText: 'ECHO: <img' }).waitFor();
-    expect(await page.locator('.msg img, .msg b').count()).toBe(0);
+    expect(await page.locator('#messages img, #messages b').count()).toBe(0);
     expect(await page.locator('.msg.me .text').last().textContent()).toBe(hostile);
     expect(alerted).toBe(false);
-    await page.close();
   });
 
-  it('lists the chat group’s scheduled tasks with their recent runs', async () => {
+  it('shows what the user must fix as a banner, and API errors inline', async () => {
+    harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    await page.locator('#banner', { hasText: 'ANTHROPIC_API_KEY' }).waitFor();
+    expect(await page.locator('#banner').getAttribute('role')).toBe('alert');
+    await page.locator('#input').fill('x'.repeat(8001));
+    await page.keyboard.press('Enter');
+    await page.locator('#error', { hasText: 'the limit is 8000' }).waitFor();
+    // The text stays in the box so the user can shorten it.
+    expect((await page.locator('#input').inputValue()).length).toBe(8001);
+  });
+
+  it('reconnects after the host restarts and catches up on what it missed', async () => {
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    await page.locator('.msg').first().waitFor();
+    await harness.restart();
+    await page.locator('#connection', { hasText: 'Reconnecting' }).waitFor();
+    // Stored while the page was disconnected (or just reconnecting): shown after catch-up.
+    const stored = await fetch(`${harness.web.url}/api/chats/web%3Amain/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"while the page was away","senderName":"Alice"}',
+    });
+    expect(stored.status).toBe(201);
+    await page.locator('.msg.bot', { hasText: 'ECHO: while the page was away' }).waitFor();
+    await page.locator('#connection:empty').waitFor({ state: 'attached' });
+    // Live again: a new message arrives without a reload.
+    await page.locator('#input').fill('after the restart');
+    await page.keyboard.press('Enter');
+    await page.locator('.msg.bot', { hasText: 'ECHO: after the restart' }).waitFor();
+  });
+
+  it('lists the web chats and the chat group’s scheduled tasks', async () => {
     const now = Date.now();
+    harness.store.groups.ensure(
+      {
+        folder: 'family',
+        name: 'Family',
+        isMain: false,
+        chatId: 'web:family',
+        requiresTrigger: true,
+      },
+      new Date(now),
+    );
     harness.store.tasks.create(
       {
         id: 'task-page1',
@@ -86,25 +161,32 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     );
     const runId = harness.store.tasks.claim('task-page1', now + 3600_000, now + 7200_000, now);
     harness.store.tasks.finishRun(runId ?? 0, { status: 'success', result: 'ok' }, now);
-    const page = await browser.newPage();
+    page = await browser.newPage({ colorScheme: 'dark' });
     await page.goto(harness.web.url);
     await page.locator('#tasks summary', { hasText: 'Scheduled tasks (1)' }).click();
     await page
       .locator('#task-list li', { hasText: 'Morning digest · cron 0 9 * * 1-5 · active' })
       .waitFor();
     expect(await page.locator('#task-list li').textContent()).toContain('recent: success');
-    await page.close();
-  });
-
-  it('shows what the user must fix as a banner, and API errors inline', async () => {
-    harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
-    const page = await browser.newPage();
-    await page.goto(harness.web.url);
-    await page.locator('#banner.show', { hasText: 'ANTHROPIC_API_KEY' }).waitFor();
-    await page.locator('#input').fill('x'.repeat(8001));
+    // Opening the task list shrank the message list: the newest message is still in view.
+    await page.waitForFunction(`(() => {
+      const list = document.getElementById('messages');
+      const last = list.lastElementChild;
+      return last.getBoundingClientRect().bottom <= list.getBoundingClientRect().bottom + 1;
+    })()`);
+    expect(await page.locator('#chats a').allTextContents()).toEqual(['Main', 'Family']);
+    expect(await page.locator('#chats a[aria-current="page"]').textContent()).toBe('Main');
+    await page.screenshot({ path: '/tmp/nanoclaw-web-dark.png' });
+    await page.locator('#chats a', { hasText: 'Family' }).click();
+    await page.locator('.empty').waitFor();
+    expect(await page.locator('#input').getAttribute('placeholder')).toContain('start with @Andy');
+    await page.locator('#input').fill('@Andy hello family');
     await page.keyboard.press('Enter');
-    await page.locator('#error', { hasText: '8000' }).waitFor();
-    harness.problems.length = 0;
-    await page.close();
+    await page.locator('.msg.bot', { hasText: 'ECHO: @Andy hello family' }).waitFor();
+    const family = harness.store.messages.history('web:family', 10);
+    expect(family.map((m) => m.content)).toEqual([
+      '@Andy hello family',
+      'ECHO: @Andy hello family',
+    ]);
   });
 });

@@ -16,4 +16,19 @@ describe('SseParser', () => {
       { event: 'message', data: 'one\ntwo' },
     ]);
   });
+
+  it('ignores blocks without data (retry, id) and keeps values without the optional space', () => {
+    const parser = new SseParser();
+    expect(parser.push('retry: 2000\n\nid: 7\n\n')).toEqual([]);
+    expect(parser.push('event:status\ndata:{"x": "a: b"}\n\n')).toEqual([
+      { event: 'status', data: '{"x": "a: b"}' },
+    ]);
+  });
+
+  it('handles a CRLF split between two chunks as one line end', () => {
+    const parser = new SseParser();
+    expect(parser.push('data: a\r')).toEqual([]);
+    expect(parser.push('\ndata: b\r\n\r')).toEqual([]);
+    expect(parser.push('\n')).toEqual([{ event: 'message', data: 'a\nb' }]);
+  });
 });

@@ -1,16 +1,14 @@
 /**
  * Starts the web channel in-process with real parts (SQLite file, stores, event bus) and a
- * scripted "agent" that answers each message, for web API and browser tests.
+ * scripted "agent" that answers each message, for web API, terminal chat and browser tests.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
-import type { InboundMessage } from '../../src/channels/channel.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { ChannelDeps, InboundMessage } from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
-import { EventBus } from '../../src/conversation/bus.js';
-import { MAX_MESSAGE_CHARS, MessageTooLongError } from '../../src/conversation/service.js';
-import { UserError } from '../../src/errors.js';
+import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
 import { openStore, type Store } from '../../src/host.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxMessage } from '../../src/store/messages.js';
@@ -20,30 +18,38 @@ export interface WebHarness {
   web: WebChannel;
   store: Store;
   bus: EventBus;
+  /** The data directory (NANOCLAW_HOME). */
+  home: string;
+  config: Config;
+  /** Mutable: what `status()` reports as problems. */
   problems: string[];
+  /** Stops the web channel and starts a new one on the same port (same store and bus). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWebHarness(
-  env: Record<string, string> = {},
-  replyDelayMs = 300,
-): Promise<WebHarness> {
+export interface WebHarnessOptions {
+  env?: Record<string, string>;
+  /** How long the scripted agent "types" before its reply is stored. */
+  replyDelayMs?: number;
+  bus?: EventBus;
+}
+
+export async function startWebHarness(options: WebHarnessOptions = {}): Promise<WebHarness> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-web-'));
-  const config = loadConfig({ NANOCLAW_HOME: home, WEB_PORT: '0', ...env }, APP_ROOT);
+  const config = loadConfig({ NANOCLAW_HOME: home, WEB_PORT: '0', ...options.env }, APP_ROOT);
   const store = openStore(config);
   store.groups.ensure(
     { folder: 'main', name: 'Main', isMain: true, chatId: 'web:main', requiresTrigger: false },
     new Date(),
   );
   store.messages.upsertChat('web:main', 'web', 'Main');
-  const bus = new EventBus();
+  const bus = options.bus ?? new EventBus();
   const problems: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const replyDelayMs = options.replyDelayMs ?? 300;
   // Stands in for the conversation service: store, publish, then answer like an agent would.
   const receive = async (_channel: string, m: InboundMessage) => {
-    if (!m.text.trim()) throw new UserError('The message is empty: type something to send.');
-    if (m.text.length > MAX_MESSAGE_CHARS)
-      throw new MessageTooLongError(`too long; the limit is ${MAX_MESSAGE_CHARS}.`);
     const stored = {
       chatId: m.chatId,
       id: m.id,
@@ -53,6 +59,7 @@ export async function startWebHarness(
       content: m.text,
       fromAssistant: false,
     };
+    store.messages.upsertChat(m.chatId, 'web', m.chatName);
     store.messages.insert(stored);
     bus.emit('message', stored);
     bus.emit('typing', { chatId: m.chatId, on: true });
@@ -65,8 +72,8 @@ export async function startWebHarness(
     }, replyDelayMs);
     timers.add(timer);
   };
-  const web = createWebChannel({
-    config,
+  const deps = (web: Config['web']): ChannelDeps => ({
+    config: { ...config, web },
     env: {},
     log: silentLogger(),
     bus,
@@ -75,13 +82,24 @@ export async function startWebHarness(
     tasks: store.tasks,
     receive,
     status: () => ({ assistantName: 'Andy', problems }),
-  }) as WebChannel;
+  });
+  let web = createWebChannel(deps(config.web));
   await web.start();
   return {
-    web,
+    get web() {
+      return web;
+    },
     store,
     bus,
+    home,
+    config,
     problems,
+    async restart() {
+      const port = Number(new URL(web.url).port);
+      await web.stop();
+      web = createWebChannel(deps({ ...config.web, port }));
+      await web.start();
+    },
     async close() {
       for (const t of timers) clearTimeout(t);
       await web.stop();
@@ -89,4 +107,18 @@ export async function startWebHarness(
       fs.rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Counts live bus listeners: an open event stream holds two (message, typing). */
+export class CountingBus extends EventBus {
+  live = 0;
+
+  override on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void) {
+    const off = super.on(event, listener);
+    this.live += 1;
+    return () => {
+      this.live -= 1;
+      off();
+    };
+  }
 }

@@ -36,7 +36,9 @@ export function checkAccess(
     if (!given || !sameToken(given, token)) {
       return {
         status: 401,
-        error: 'Missing or wrong access token: open the URL with #token=<WEB_TOKEN>.',
+        error:
+          'Missing or wrong access token: send "Authorization: Bearer <WEB_TOKEN>", or open the ' +
+          'chat page as http://<host>:<port>/#token=<WEB_TOKEN>.',
       };
     }
     return undefined;

@@ -1,57 +1,78 @@
 /**
  * The built-in web chat: a single page, a JSON API and a live event stream (docs/API.md), on
- * 127.0.0.1 by default. It owns the `web:*` chats. Messages are stored before the API answers
- * 201; the assistant's messages reach open pages through the event bus as they are stored.
+ * 127.0.0.1 by default. It owns the `web:*` chats. Trust boundary: everything a browser sends is
+ * checked here (guard.ts: token, Host, Origin; requests.ts: paths, queries, bodies) before it
+ * reaches the store. Messages are stored before the API answers 201.
  */
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
 import { MessageTooLongError } from '../../conversation/service.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
-import type { StoredMessage } from '../../store/messages.js';
-import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
 import { runView, taskView } from '../../scheduler/service.js';
+import type { Channel, ChannelDeps } from '../channel.js';
+import { streamEvents } from './events.js';
 import { checkAccess } from './guard.js';
 import { renderPage } from './page.js';
-
-export const MAX_BODY_BYTES = 64 * 1024;
-const PING_MS = 25_000;
-const PostSchema = z.object({
-  text: z.string({ error: 'text must be a string' }),
-  senderName: z.string().min(1).max(100).optional(),
-});
+import {
+  BODY_TOO_LARGE,
+  MAX_BODY_BYTES,
+  matchRoute,
+  parseHistoryQuery,
+  parsePost,
+  type RouteSpec,
+} from './requests.js';
+import { chatView, messageView } from './views.js';
 
 export interface WebChannel extends Channel {
+  /** Where the chat page is, e.g. `http://127.0.0.1:4480` (set once `start()` resolved). */
   readonly url: string;
 }
 
-/** The API's view of a stored message. */
-export function apiMessage(m: StoredMessage) {
-  return {
-    id: m.id,
-    ts: m.ts,
-    sender: m.senderName,
-    fromAssistant: m.fromAssistant,
-    text: m.content,
-  };
+interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** Set for the per-chat routes: a known `web:` chat. */
+  chatId: string;
 }
 
+interface Route extends RouteSpec {
+  handle(ctx: RequestContext): void | Promise<void>;
+}
+
+const CHAT = '/api/chats/([^/]+)';
+
+/** On every response; the page replaces the CSP with one that admits its own nonce. */
 const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
 
-export const createWebChannel: ChannelFactory = (deps) => new WebServer(deps);
+export function createWebChannel(deps: ChannelDeps): WebChannel {
+  return new WebServer(deps);
+}
 
 class WebServer implements WebChannel {
   readonly name = 'web';
   private server: http.Server | undefined;
   private address = '';
+  private readonly log;
+  private readonly routes: readonly Route[] = [
+    { method: 'GET', pattern: /^\/api\/status$/, handle: (c) => this.status(c) },
+    { method: 'GET', pattern: /^\/api\/chats$/, handle: (c) => this.chats(c) },
+    { method: 'GET', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.history(c) },
+    { method: 'POST', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.post(c) },
+    { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
+    { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
+  ];
 
-  constructor(private readonly deps: ChannelDeps) {}
+  constructor(private readonly deps: ChannelDeps) {
+    this.log = deps.log.child({ component: 'web' });
+  }
 
   get url(): string {
     return this.address;
@@ -62,24 +83,22 @@ class WebServer implements WebChannel {
   }
 
   async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-      this.route(req, res).catch((error: unknown) => {
-        this.deps.log.error({ err: errorMessage(error) }, 'web request failed');
-        sendJson(res, 500, { error: 'Internal error; see the NanoClaw log.' });
-      });
-    });
+    const server = http.createServer((req, res) => this.handle(req, res));
     const { host, port } = this.deps.config.web;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => reject(listenError(error, host, port)));
       server.listen(port, host, () => resolve());
     });
     this.server = server;
     const bound = (server.address() as AddressInfo).port;
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    this.log.debug({ url: this.address }, 'web chat listening');
   }
 
-  /** The message is already in the history and on the live stream: nothing left to deliver. */
+  /**
+   * Delivery confirms at once: the assistant's message is already in the history, and the live
+   * stream carried it to open pages when it was stored.
+   */
   async send(): Promise<void> {}
 
   async setTyping(chatId: string, on: boolean): Promise<void> {
@@ -89,17 +108,28 @@ class WebServer implements WebChannel {
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.server = undefined;
+    // Event streams never end by themselves: close them so close() can finish.
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    this.route(req, res).catch((error: unknown) => {
+      this.log.error({ err: errorMessage(error), path: req.url }, 'web request failed');
+      sendJson(res, 500, { error: 'Internal error; see the NanoClaw log.' });
+    });
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method === 'GET' && url.pathname === '/') return this.page(res);
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) return this.page(res);
     if (!url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'Not found.' });
     const denied = checkAccess(
       {
-        method: req.method ?? 'GET',
+        method,
         host: req.headers.host,
         origin: req.headers.origin,
         authorization: req.headers.authorization,
@@ -108,22 +138,19 @@ class WebServer implements WebChannel {
       this.deps.config.web.token,
     );
     if (denied) return sendJson(res, denied.status, { error: denied.error });
-    if (req.method === 'GET' && url.pathname === '/api/status')
-      return sendJson(res, 200, this.deps.status());
-    if (req.method === 'GET' && url.pathname === '/api/chats')
-      return sendJson(res, 200, { chats: this.chats() });
-    const match = /^\/api\/chats\/([^/]+)\/(messages|events|tasks)$/.exec(url.pathname);
-    const chatId = match?.[1] ? decodeURIComponent(match[1]) : '';
-    if (!match || !this.knownChat(chatId)) {
+    const match = matchRoute(this.routes, method, url.pathname);
+    if (match.kind === 'wrong-method') {
+      res.setHeader('allow', match.allow.join(', '));
+      return sendJson(res, 405, { error: `Use ${match.allow.join(' or ')} here.` });
+    }
+    if (match.kind === 'not-found') return sendJson(res, 404, { error: match.refusal.error });
+    const chatId = match.chatId ?? '';
+    if (match.chatId !== undefined && !this.knownChat(chatId)) {
       return sendJson(res, 404, {
         error: `Unknown chat "${chatId}". GET /api/chats lists the chats.`,
       });
     }
-    if (match[2] === 'events' && req.method === 'GET') return this.events(chatId, req, res);
-    if (match[2] === 'tasks' && req.method === 'GET') return this.tasks(chatId, res);
-    if (match[2] === 'messages' && req.method === 'GET') return this.history(chatId, url, res);
-    if (match[2] === 'messages' && req.method === 'POST') return this.post(chatId, req, res);
-    return sendJson(res, 405, { error: 'Method not allowed.' });
+    await match.route.handle({ req, res, url, chatId });
   }
 
   private page(res: ServerResponse): void {
@@ -131,25 +158,76 @@ class WebServer implements WebChannel {
     const html = renderPage(this.deps.config.assistantName, nonce);
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      'content-security-policy':
+        `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
+        `img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
       'cache-control': 'no-store',
     });
     res.end(html);
   }
 
-  private chats() {
-    return this.deps.groups
-      .list()
-      .filter((g) => g.chatId && this.ownsChat(g.chatId))
-      .map((g) => ({ chatId: g.chatId, name: g.name, folder: g.folder, isMain: g.isMain }));
-  }
-
+  /** A web chat some group answers; anything else is unknown to this channel. */
   private knownChat(chatId: string): boolean {
     return this.ownsChat(chatId) && this.deps.groups.getByChat(chatId) !== undefined;
   }
 
+  private status({ res }: RequestContext): void {
+    sendJson(res, 200, this.deps.status());
+  }
+
+  private chats({ res }: RequestContext): void {
+    const name = this.deps.config.assistantName;
+    const chats = this.deps.groups
+      .list()
+      .flatMap((g) =>
+        g.chatId && this.ownsChat(g.chatId) ? [chatView({ ...g, chatId: g.chatId }, name)] : [],
+      );
+    sendJson(res, 200, { chats });
+  }
+
+  private history({ res, url, chatId }: RequestContext): void {
+    const query = parseHistoryQuery(url.searchParams);
+    if (!query.ok) return sendJson(res, query.refusal.status, { error: query.refusal.error });
+    const messages = this.deps.messages.history(chatId, query.value.limit, query.value.before);
+    sendJson(res, 200, { messages: messages.map(messageView) });
+  }
+
+  private async post({ req, res, chatId }: RequestContext): Promise<void> {
+    let raw: string;
+    try {
+      raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      return sendJson(res, BODY_TOO_LARGE.status, { error: BODY_TOO_LARGE.error });
+    }
+    const body = parsePost(raw);
+    if (!body.ok) return sendJson(res, body.refusal.status, { error: body.refusal.error });
+    const message = {
+      chatId,
+      chatName: this.deps.groups.getByChat(chatId)?.name ?? chatId,
+      id: crypto.randomUUID(),
+      ts: Date.now(),
+      senderId: 'web-user',
+      senderName: body.value.senderName ?? 'You',
+      text: body.value.text,
+    };
+    try {
+      await this.deps.receive('web', message);
+    } catch (error) {
+      // The conversation service has the last word on what it accepts.
+      if (!(error instanceof UserError)) throw error;
+      const status = error instanceof MessageTooLongError ? 413 : 400;
+      return sendJson(res, status, { error: error.message });
+    }
+    sendJson(res, 201, { id: message.id, ts: message.ts });
+  }
+
+  private events({ res, chatId }: RequestContext): void {
+    streamEvents(res, chatId, { bus: this.deps.bus, status: () => this.deps.status() });
+  }
+
   /** The group's scheduled tasks with their recent runs (read-only). */
-  private tasks(chatId: string, res: ServerResponse): void {
+  private tasks({ res, chatId }: RequestContext): void {
     const folder = this.deps.groups.getByChat(chatId)?.folder;
     const tasks = folder ? this.deps.tasks.list(folder) : [];
     sendJson(res, 200, {
@@ -159,72 +237,14 @@ class WebServer implements WebChannel {
       })),
     });
   }
+}
 
-  private history(chatId: string, url: URL, res: ServerResponse): void {
-    const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 50) || 50, 1), 500);
-    const before = /^(\d+):(.+)$/.exec(url.searchParams.get('before') ?? '');
-    const cursor = before?.[1] && before[2] ? { ts: Number(before[1]), id: before[2] } : undefined;
-    const messages = this.deps.messages.history(chatId, limit, cursor);
-    sendJson(res, 200, { messages: messages.map(apiMessage) });
-  }
-
-  private async post(chatId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: z.infer<typeof PostSchema>;
-    try {
-      const parsed = PostSchema.safeParse(
-        JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8')),
-      );
-      if (!parsed.success)
-        return sendJson(res, 400, { error: parsed.error.issues[0]?.message ?? 'Invalid body.' });
-      body = parsed.data;
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        return sendJson(res, 413, {
-          error: `The request is larger than ${MAX_BODY_BYTES} bytes; messages are limited to 8000 characters.`,
-        });
-      }
-      return sendJson(res, 400, { error: 'The body must be JSON like {"text": "hello"}.' });
-    }
-    const group = this.deps.groups.getByChat(chatId);
-    const message = {
-      chatId,
-      chatName: group?.name ?? chatId,
-      id: crypto.randomUUID(),
-      ts: Date.now(),
-      senderId: 'web-user',
-      senderName: body.senderName ?? 'You',
-      text: body.text,
-    };
-    try {
-      await this.deps.receive('web', message);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      const status = error instanceof MessageTooLongError ? 413 : 400;
-      return sendJson(res, status, { error: error.message });
-    }
-    sendJson(res, 201, { id: message.id, ts: message.ts });
-  }
-
-  private events(chatId: string, req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    const send = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('status', this.deps.status());
-    const offMessage = this.deps.bus.on('message', (m) => {
-      if (m.chatId === chatId) send('message', apiMessage(m));
-    });
-    const offTyping = this.deps.bus.on('typing', (t) => {
-      if (t.chatId === chatId) send('typing', { on: t.on });
-    });
-    const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
-    req.on('close', () => {
-      clearInterval(ping);
-      offMessage();
-      offTyping();
-    });
-  }
+/** A listen failure the user can act on (port taken, address not on this machine). */
+function listenError(error: Error & { code?: string }, host: string, port: number): UserError {
+  const where = `${host}:${port}`;
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? `${where} is already in use (is NanoClaw already running?). Stop the other program or set WEB_PORT to a free port.`
+      : `Cannot listen on ${where} (${error.code ?? error.message}). Check WEB_HOST and WEB_PORT.`;
+  return new UserError(`The web chat cannot start: ${hint}`, { host, port }, { cause: error });
 }

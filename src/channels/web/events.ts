@@ -1,0 +1,46 @@
+/**
+ * The live event stream of one chat (Server-Sent Events): the host status on connect, then every
+ * message stored in the chat and the assistant's typing state, with a keep-alive comment. Bus
+ * listeners live exactly as long as the connection.
+ */
+import type { ServerResponse } from 'node:http';
+import type { EventBus } from '../../conversation/bus.js';
+import type { HostStatus } from '../channel.js';
+import { messageView } from './views.js';
+
+export const PING_MS = 25_000;
+/** Tells EventSource how soon to reconnect after the stream breaks. */
+const RETRY_MS = 2_000;
+
+export interface EventStreamDeps {
+  bus: EventBus;
+  status(): HostStatus;
+}
+
+export function streamEvents(res: ServerResponse, chatId: string, deps: EventStreamDeps): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    // Reverse proxies (nginx) must not buffer a live stream.
+    'x-accel-buffering': 'no',
+  });
+  res.socket?.setNoDelay(true);
+  const send = (event: string, data: unknown) => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  res.write(`retry: ${RETRY_MS}\n\n`);
+  send('status', deps.status());
+  const offMessage = deps.bus.on('message', (m) => {
+    if (m.chatId === chatId) send('message', messageView(m));
+  });
+  const offTyping = deps.bus.on('typing', (t) => {
+    if (t.chatId === chatId) send('typing', { on: t.on });
+  });
+  const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+  res.on('close', () => {
+    clearInterval(ping);
+    offMessage();
+    offTyping();
+  });
+}

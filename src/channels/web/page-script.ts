@@ -1,0 +1,181 @@
+/**
+ * The chat page's script (plain browser JavaScript, run under the page's CSP nonce). Message text
+ * reaches the DOM only through textContent. History loads on start and after every reconnect;
+ * the event stream adds messages live, de-duplicated by id and kept in (ts, id) order.
+ */
+
+export const PAGE_SCRIPT = `
+'use strict';
+const assistantName = document.body.dataset.assistant;
+const chatId = new URLSearchParams(location.search).get('chat') || 'web:main';
+const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromHash) {
+  sessionStorage.setItem('nanoclaw-token', fromHash);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+const token = sessionStorage.getItem('nanoclaw-token');
+const headers = token ? { authorization: 'Bearer ' + token } : {};
+const chatPath = (path) => '/api/chats/' + encodeURIComponent(chatId) + path;
+const $ = (id) => document.getElementById(id);
+const list = $('messages'), typing = $('typing'), banner = $('banner'), errorBox = $('error');
+const input = $('input'), sendButton = $('send'), connection = $('connection');
+const seen = new Set();
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+let sending = false;
+let retryMs = 1000;
+// Follow the conversation while the reader is at the bottom; leave them alone if they scrolled up.
+let pinned = true;
+list.addEventListener('scroll', () => {
+  pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+});
+new ResizeObserver(() => { if (pinned) list.scrollTop = list.scrollHeight; }).observe(list);
+
+async function api(path, init) {
+  const res = await fetch(path, { ...init, headers: { ...headers, ...(init && init.headers) } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error || 'The request failed (HTTP ' + res.status + ').');
+  return body;
+}
+function when(ts) {
+  const d = new Date(ts);
+  return d.toDateString() === new Date().toDateString() ? timeFormat.format(d) : dateFormat.format(d);
+}
+function before(a, b) { return a.ts < b.ts || (a.ts === b.ts && a.id < b.id); }
+function render(m) {
+  if (seen.has(m.id)) return;
+  seen.add(m.id);
+  list.querySelector('.empty')?.remove();
+  const el = document.createElement('article');
+  el.className = 'msg ' + (m.fromAssistant ? 'bot' : 'me');
+  el.dataset.id = m.id;
+  el.dataset.ts = String(m.ts);
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.textContent = m.sender + ' · ' + when(m.ts);
+  const text = document.createElement('div');
+  text.className = 'text';
+  text.textContent = m.text;
+  el.append(meta, text);
+  // Messages caught up after a reconnect may be older than ones already shown.
+  let next = null;
+  for (let node = list.lastElementChild; node && node.dataset.ts; node = node.previousElementSibling) {
+    if (!before(m, { ts: Number(node.dataset.ts), id: node.dataset.id })) break;
+    next = node;
+  }
+  list.insertBefore(el, next);
+  if (pinned || !m.fromAssistant) list.scrollTop = list.scrollHeight;
+}
+function showEmpty() {
+  if (list.children.length) return;
+  const empty = document.createElement('p');
+  empty.className = 'empty';
+  empty.textContent = 'Say hello to start the conversation.';
+  list.append(empty);
+}
+function showStatus(s) {
+  const problems = s.problems || [];
+  banner.textContent = problems.join('\\n');
+  banner.hidden = problems.length === 0;
+}
+function setTyping(on) {
+  // The host repeats "on" every few seconds; announce only changes.
+  if (typing.classList.contains('show') === on) return;
+  typing.classList.toggle('show', on);
+  typing.textContent = on ? assistantName + ' is typing…' : '';
+}
+async function loadHistory() {
+  const { messages } = await api(chatPath('/messages?limit=200'));
+  messages.forEach(render);
+  showEmpty();
+}
+async function loadChats() {
+  const { chats } = await api('/api/chats');
+  const current = chats.find((c) => c.chatId === chatId);
+  if (current && current.trigger) {
+    input.placeholder = 'Message ' + current.name + '… (start with ' + current.trigger + ' to wake ' + assistantName + ')';
+  }
+  const nav = $('chats');
+  nav.hidden = chats.length < 2;
+  nav.replaceChildren(...chats.map((c) => {
+    const a = document.createElement('a');
+    a.href = '?chat=' + encodeURIComponent(c.chatId);
+    a.textContent = c.name;
+    if (c.chatId === chatId) a.setAttribute('aria-current', 'page');
+    return a;
+  }));
+}
+async function loadTasks() {
+  const { tasks } = await api(chatPath('/tasks'));
+  const box = $('tasks');
+  box.hidden = tasks.length === 0;
+  box.querySelector('summary').textContent = 'Scheduled tasks (' + tasks.length + ')';
+  $('task-list').replaceChildren(...tasks.map((t) => {
+    const li = document.createElement('li');
+    const next = t.nextRun ? when(Date.parse(t.nextRun)) : '—';
+    const runs = t.runs.map((r) => r.status).join(', ') || 'no runs yet';
+    li.textContent = t.prompt + ' · ' + t.schedule.type + ' ' + t.schedule.value + ' · ' + t.status + ' · next ' + next + ' · recent: ' + runs;
+    return li;
+  }));
+}
+function listen() {
+  const query = token ? '?token=' + encodeURIComponent(token) : '';
+  const source = new EventSource(chatPath('/events') + query);
+  source.addEventListener('open', () => {
+    retryMs = 1000;
+    connection.textContent = '';
+    // Catch up on whatever was stored while the stream was down.
+    loadHistory().catch((err) => { errorBox.textContent = err.message; });
+  });
+  source.addEventListener('message', (e) => {
+    const m = JSON.parse(e.data);
+    render(m);
+    if (m.fromAssistant) loadTasks().catch(() => {});
+  });
+  source.addEventListener('typing', (e) => setTyping(JSON.parse(e.data).on));
+  source.addEventListener('status', (e) => showStatus(JSON.parse(e.data)));
+  source.addEventListener('error', () => {
+    setTyping(false);
+    connection.textContent = 'Reconnecting…';
+    // EventSource retries by itself unless it gave up (closed): then retry here, backing off.
+    if (source.readyState === EventSource.CLOSED) {
+      setTimeout(listen, retryMs);
+      retryMs = Math.min(retryMs * 2, 30000);
+    }
+  });
+}
+async function send() {
+  const text = input.value;
+  if (sending || !text.trim()) return;
+  sending = true;
+  sendButton.disabled = true;
+  errorBox.textContent = '';
+  try {
+    await api(chatPath('/messages'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+    });
+    input.value = '';
+    fit();
+  } catch (err) {
+    errorBox.textContent = err instanceof TypeError ? 'NanoClaw is not reachable. Is it still running?' : err.message;
+  } finally {
+    sending = false;
+    sendButton.disabled = false;
+    input.focus();
+  }
+}
+function fit() {
+  input.style.height = 'auto';
+  input.style.height = Math.min(input.scrollHeight + 2, 200) + 'px';
+}
+$('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
+});
+input.addEventListener('input', fit);
+loadChats().catch(() => {});
+loadTasks().catch(() => {});
+loadHistory().then(listen, (err) => { errorBox.textContent = 'Could not load the chat: ' + err.message; });
+`;

@@ -1,0 +1,49 @@
+/** The chat page's stylesheet: system fonts only, light and dark from prefers-color-scheme. */
+
+export const PAGE_STYLE = `
+:root { color-scheme: light dark; --bg:#f6f7f9; --panel:#fff; --text:#1d2330; --muted:#5f6875;
+  --me:#2f6fed; --me-text:#fff; --bot:#e9ecf1; --warn:#fff4d6; --warn-text:#5c4300; --warn-line:#f0d58a;
+  --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; }
+@media (prefers-color-scheme: dark) { :root { --bg:#14161a; --panel:#1c1f24; --text:#e7e9ee;
+  --muted:#a3acb8; --me:#3b6fd8; --bot:#2a2e35; --warn:#3a3118; --warn-text:#f3d27a; --warn-line:#6b5724;
+  --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; } }
+* { box-sizing: border-box; }
+html, body { height:100%; }
+body { margin:0; font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
+  background:var(--bg); color:var(--text); display:flex; flex-direction:column; }
+header { padding:10px 20px; background:var(--panel); border-bottom:1px solid var(--line);
+  display:flex; flex-wrap:wrap; align-items:baseline; gap:4px 12px; }
+header h1 { font-size:17px; margin:0; }
+header .sub { color:var(--muted); font-size:13px; }
+#connection { color:var(--muted); font-size:13px; margin-left:auto; }
+nav { display:flex; gap:6px; flex-wrap:wrap; width:100%; }
+nav[hidden] { display:none; }
+nav a { font-size:13px; color:var(--text); text-decoration:none; padding:3px 10px;
+  border-radius:999px; border:1px solid var(--line); }
+nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color:var(--me-text); }
+#banner { margin:12px 20px 0; padding:10px 14px; border-radius:8px; background:var(--warn);
+  color:var(--warn-text); border:1px solid var(--warn-line); font-size:14px; white-space:pre-wrap; }
+#banner[hidden] { display:none; }
+#tasks { margin:8px 20px 0; font-size:13px; color:var(--muted); }
+#tasks summary { cursor:pointer; }
+#tasks ul { margin:6px 0; padding-left:18px; }
+#tasks li { margin:2px 0; }
+#messages { flex:1; overflow-y:auto; padding:16px 20px; display:flex; flex-direction:column; gap:8px; }
+#messages:focus-visible { outline:2px solid var(--focus); outline-offset:-2px; }
+.msg { max-width:min(720px,80%); padding:8px 12px; border-radius:14px; }
+.msg.me { align-self:flex-end; background:var(--me); color:var(--me-text); border-bottom-right-radius:4px; }
+.msg.bot { align-self:flex-start; background:var(--bot); border-bottom-left-radius:4px; }
+.msg .meta { font-size:11px; opacity:.75; margin-bottom:2px; }
+.msg .text { white-space:pre-wrap; overflow-wrap:anywhere; }
+.empty { color:var(--muted); text-align:center; margin:auto; }
+#typing { color:var(--muted); font-size:13px; padding:0 20px 6px; min-height:25px; }
+#error { color:var(--error); font-size:13px; padding:0 20px 6px; }
+#error:empty { display:none; }
+form { display:flex; gap:8px; padding:12px 20px 16px; background:var(--panel); border-top:1px solid var(--line); }
+textarea { flex:1; resize:none; font:inherit; padding:9px 12px; border-radius:10px;
+  border:1px solid var(--line); background:var(--bg); color:var(--text); height:42px; max-height:200px; }
+textarea:focus-visible, button:focus-visible, nav a:focus-visible { outline:2px solid var(--focus); outline-offset:1px; }
+button { font:inherit; padding:0 18px; border:0; border-radius:10px; background:var(--me);
+  color:var(--me-text); cursor:pointer; }
+button:disabled { opacity:.55; cursor:default; }
+`;

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import type { SandboxLimits } from './sandbox/spec.js';
 
 const positiveInt = (name: string, fallback: number) =>
   z.coerce
@@ -41,6 +42,7 @@ const ConfigSchema = z.object({
   SANDBOX_CPUS: z.coerce.number().positive().default(2),
   SANDBOX_PIDS: positiveInt('SANDBOX_PIDS', 512),
   SANDBOX_TMP_MB: positiveInt('SANDBOX_TMP_MB', 512),
+  SANDBOX_OUTPUT_MB: positiveInt('SANDBOX_OUTPUT_MB', 64),
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
@@ -63,7 +65,7 @@ export interface Config {
   timezone: string;
   logLevel: string;
   sandboxUser: { uid: number; gid: number };
-  limits: { memoryMb: number; cpus: number; pids: number; tmpMb: number; timeoutMs: number };
+  limits: SandboxLimits;
   maxConcurrentSandboxes: number;
   idleTimeoutMs: number;
   /** Sender ids that are the owner (the local web chat's user always is). */
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       cpus: c.SANDBOX_CPUS,
       pids: c.SANDBOX_PIDS,
       tmpMb: c.SANDBOX_TMP_MB,
+      outputMb: c.SANDBOX_OUTPUT_MB,
       timeoutMs: c.SANDBOX_TIMEOUT_MS,
     },
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { bwrapLaunch } from '../src/sandbox/bwrap-args.js';
 import { createBwrapRuntime, readHostLayout } from '../src/sandbox/bwrap.js';
+import { detectCgroups, type CgroupLayout } from '../src/sandbox/cgroups.js';
 import { isOurSandbox, scanProcesses } from '../src/sandbox/orphans.js';
 import type { SandboxProcess } from '../src/sandbox/runtime.js';
 import type { SandboxSpec } from '../src/sandbox/spec.js';
@@ -22,6 +23,8 @@ import { testSpec } from './support/sandbox.js';
 
 const runtime = createBwrapRuntime(silentLogger());
 const isRoot = process.getuid?.() === 0;
+/** Per-sandbox cgroups (root with a writable cgroupfs); otherwise the rlimit fallback is tested. */
+const cgroups = detectCgroups();
 
 interface Outcome {
   code: number | null;
@@ -214,24 +217,72 @@ describe('bubblewrap sandbox isolation', () => {
   it('the bwrap process on the host holds only PATH in its environment', async () => {
     const child = runtime.spawn(makeSpec('sleep 30'), new AbortController().signal);
     const done = collect(child);
-    await until(() => fs.existsSync(`/proc/${child.pid}/environ`));
+    // Launchers exec one another (sh, setpriv, prlimit): look once it is bwrap itself.
+    const comm = () => fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim();
+    await until(() => fs.existsSync(`/proc/${child.pid}/comm`) && comm() === 'bwrap');
     const environ = fs.readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
     child.kill('SIGKILL');
     await done;
     expect(environ.filter(Boolean).map((e) => e.split('=')[0])).toEqual(['PATH']);
   });
 
-  it('cannot create nested user namespaces and runs under the process limits', async () => {
+  it('cannot create nested user namespaces; core files are off', async () => {
     const out = await run(
       makeSpec(
-        'unshare -U true 2>/dev/null && echo NESTED || echo blocked; grep -E "^Max (processes|core)" /proc/self/limits',
+        'unshare -U true 2>/dev/null && echo NESTED || echo blocked; grep -E "^Max core" /proc/self/limits',
       ),
     );
     const lines = out.stdout.trim().split('\n');
     expect(lines[0]).toBe('blocked');
-    expect(lines.find((l) => l.startsWith('Max core'))).toMatch(/\s0\s+0\s/);
-    // RLIMIT_NPROC is set only when the sandbox has its own host uid (host runs as root).
-    if (isRoot) expect(lines.find((l) => l.startsWith('Max processes'))).toMatch(/\s256\s+256\s/);
+    expect(lines[1]).toMatch(/\s0\s+0\s/);
+  });
+
+  it.runIf(cgroups)(
+    'has its own pids and memory cgroup: its fork bomb leaves another sandbox of the same uid working',
+    async () => {
+      const layout = cgroups as CgroupLayout;
+      const abort = new AbortController();
+      const spec = makeSpec(
+        // dash gives up at the first failed fork; node keeps trying (each failure is an 'error').
+        `node -e "const { spawn } = require('child_process'); for (let i = 0; i < 400; i++) spawn('sleep', ['30']).on('error', () => {}); setTimeout(() => console.log('saturated'), 500); setInterval(() => {}, 1000)"`,
+        false,
+        'bwrap-bomb',
+      );
+      const bomb = runtime.spawn(spec, abort.signal);
+      const bombDone = collect(bomb);
+      await ready(bomb);
+      // From the host: the sandbox's own cgroup, at its limits.
+      const own = fs.readFileSync(`/proc/${bomb.pid}/cgroup`, 'utf8');
+      const pidsPath =
+        layout.version === 1 ? /:pids:(.*)$/m.exec(own)?.[1] : /^0::(.*)$/m.exec(own)?.[1];
+      expect(pidsPath).toMatch(/^\/nanoclaw\/bwrap-bomb\/nanoclaw-/);
+      const dir = path.join(layout.version === 1 ? layout.pids : layout.root, pidsPath as string);
+      expect(fs.readFileSync(path.join(dir, 'pids.max'), 'utf8').trim()).toBe('256');
+      expect(Number(fs.readFileSync(path.join(dir, 'pids.current'), 'utf8'))).toBe(256);
+      const memory =
+        layout.version === 2
+          ? path.join(dir, 'memory.max')
+          : path.join(
+              layout.memory ?? '',
+              /:memory:(.*)$/m.exec(own)?.[1] ?? '',
+              'memory.limit_in_bytes',
+            );
+      expect(Number(fs.readFileSync(memory, 'utf8'))).toBe(spec.limits.memoryMb * 1024 * 1024);
+      // Same uid, same moment: another sandbox still starts 20 processes.
+      const other = await run(
+        makeSpec('for i in $(seq 1 20); do sleep 0.2 & done; wait; echo fine'),
+      );
+      expect(other.stdout.trim()).toBe('fine');
+      expect(other.code).toBe(0);
+      abort.abort();
+      await bombDone;
+      await until(() => !fs.existsSync(dir)); // emptied and removed
+    },
+  );
+
+  it.runIf(isRoot && !cgroups)('without cgroups, as root: RLIMIT_NPROC bounds it', async () => {
+    const out = await run(makeSpec('grep -E "^Max processes" /proc/self/limits'));
+    expect(out.stdout).toMatch(/\s256\s+256\s/);
   });
 
   it('dies entirely even when aborted during bwrap’s own setup', async () => {

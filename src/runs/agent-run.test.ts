@@ -25,7 +25,7 @@ function scriptRuntime(script: string): SandboxRuntime {
   };
 }
 
-const spec = { limits: { timeoutMs: 30_000 } } as SandboxSpec;
+const spec = { limits: { timeoutMs: 30_000, outputMb: 3 } } as SandboxSpec;
 const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
 const start = { group: context.group, prompt: 'p', assistantName: 'A', timezone: 'UTC' };
 
@@ -71,6 +71,21 @@ describe('agent run: untrusted runner output', () => {
     `);
     expect(outcome.signal).toBe('SIGKILL');
     expect(outcome.error?.message).toMatch(/ended unexpectedly/);
+  });
+
+  it('stops a runner whose valid output passes the total cap, and says why', async () => {
+    const { events, outcome } = await runWith(`
+      const line = JSON.stringify({ type: 'text', text: 'flood' }) + '\\n';
+      const chunk = line.repeat(4096);
+      const tick = () => process.stdout.write(chunk, () => setImmediate(tick));
+      tick();
+    `);
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.error?.message).toBe('the agent printed more than 3 MB and was stopped');
+    expect(outcome.error?.retryable).toBe(false);
+    // Events up to the cap were delivered; nothing unbounded was kept.
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.length).toBeLessThan((4 * 1024 * 1024) / 30);
   });
 
   it('a runner that dies without `done` is a failure with its last stderr line', async () => {

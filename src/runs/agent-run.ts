@@ -64,16 +64,30 @@ interface Observed {
   sawDone: boolean;
   reportedError: string | undefined;
   stderrTail: string;
+  /** Set when the runner printed more than its output cap and was killed for it. */
+  outputCapMb: number | undefined;
 }
 
-/** Parses the runner's stdout into events (bounded, fail closed) and keeps a stderr tail. */
-function observe(child: SandboxProcess, log: Logger): Observed {
+/**
+ * Parses the runner's stdout into events (bounded per line and in total, fail closed) and keeps
+ * a stderr tail.
+ */
+function observe(child: SandboxProcess, outputMb: number, log: Logger): Observed {
   const observed: Observed = {
     events: new AsyncQueue<RunnerToHost>(),
     sawDone: false,
     reportedError: undefined,
     stderrTail: '',
+    outputCapMb: undefined,
   };
+  let outputBytes = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    outputBytes += chunk.length;
+    if (outputBytes <= outputMb * 1024 * 1024 || observed.outputCapMb !== undefined) return;
+    observed.outputCapMb = outputMb;
+    log.warn({ outputMb }, 'runner output over its cap: run killed');
+    child.kill('SIGKILL');
+  });
   let badLines = 0;
   const bad = (detail: Record<string, unknown>) => {
     badLines += 1;
@@ -108,7 +122,7 @@ export function startAgentRun(
   const startedAt = performance.now();
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
   const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
-  const observed = observe(child, log);
+  const observed = observe(child, spec.limits.outputMb, log);
   let stdinOpen = true;
   const write = (message: HostToRunner): boolean => {
     if (!stdinOpen || child.stdin.destroyed) return false;
@@ -128,8 +142,9 @@ export function startAgentRun(
       observed.events.end();
       const outcome: RunOutcome = { exitCode, signal: exitSignal };
       if (!(observed.sawDone && exitCode === 0)) {
-        const { reportedError, stderrTail } = observed;
+        const { reportedError, stderrTail, outputCapMb } = observed;
         const why = {
+          outputCapMb,
           timedOut: timeout.aborted,
           aborted: signal.aborted,
           reportedError,
@@ -168,12 +183,17 @@ export function startAgentRun(
 function describeFailure(facts: {
   exitCode: number | null;
   exitSignal: NodeJS.Signals | null;
+  outputCapMb: number | undefined;
   timedOut: boolean;
   aborted: boolean;
   reportedError: string | undefined;
   stderrTail: string;
 }): AgentRunError {
   const context = { exitCode: facts.exitCode, signal: facts.exitSignal, stderr: facts.stderrTail };
+  if (facts.outputCapMb !== undefined) {
+    const why = `the agent printed more than ${facts.outputCapMb} MB and was stopped`;
+    return new AgentRunError(why, false, context);
+  }
   if (facts.timedOut) return new AgentRunError('the agent run hit its time limit', true, context);
   if (facts.aborted) return new AgentRunError('the agent run was cancelled', true, context);
   if (facts.reportedError) return new AgentRunError(facts.reportedError, true, context);

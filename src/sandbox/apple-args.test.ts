@@ -19,7 +19,7 @@ const spec = buildSandboxSpec({
     gatewayDir: '/d/run/gateway',
   },
   user: { uid: 501, gid: 20 },
-  limits: { memoryMb: 2048, cpus: 1.5, pids: 128, tmpMb: 64, timeoutMs: 60_000 },
+  limits: { memoryMb: 2048, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
   timezone: 'UTC',
 });
 

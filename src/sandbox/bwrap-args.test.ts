@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bwrapArgs,
   bwrapLaunch,
+  CGROUP_JOIN_SCRIPT,
   bwrapProbeArgs,
   explainBwrapFailure,
   type HostLayout,
@@ -21,7 +22,7 @@ const spec = buildSandboxSpec({
     gatewayDir: '/d/run/gateway',
   },
   user: { uid: 1000, gid: 1001 },
-  limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, timeoutMs: 60_000 },
+  limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
   timezone: 'UTC',
   extraMounts: [{ hostPath: '/srv/notes', name: 'notes', mode: 'ro' }],
 });
@@ -32,6 +33,7 @@ const merged: HostLayout = {
   etcEntries: ['/etc/ssl', '/etc/localtime'],
   tmpfsSize: true,
   prlimit: '/usr/bin/prlimit',
+  setpriv: '/usr/bin/setpriv',
 };
 
 /** The values following each occurrence of a flag (n of them). */
@@ -149,6 +151,46 @@ describe('bubblewrap launch', () => {
     expect(launch.command).toBe('/opt/bwrap');
     expect(launch.args).toEqual(bwrapArgs(spec, merged).args);
     expect(launch.spawnAs).toEqual({ uid: 1000, gid: 1001 });
+  });
+
+  it('with cgroups: a root shell joins them, then setpriv drops to the sandbox uid, no nproc', () => {
+    const procs = ['/cg/pids/x/cgroup.procs', '/cg/memory/x/cgroup.procs'];
+    const launch = bwrapLaunch(spec, merged, { uid: 0, cgroupProcs: procs });
+    expect(launch.command).toBe('/bin/sh');
+    expect(launch.spawnAs).toBeUndefined();
+    expect(launch.args.slice(0, 6)).toEqual([
+      '-c',
+      CGROUP_JOIN_SCRIPT,
+      'nanoclaw-join',
+      '2',
+      ...procs,
+    ]);
+    const rest = launch.args.slice(6);
+    expect(rest.slice(0, 7)).toEqual([
+      '/usr/bin/setpriv',
+      '--reuid=1000',
+      '--regid=1001',
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--',
+    ]);
+    expect(rest.slice(7, 11)).toEqual(['/usr/bin/prlimit', '--core=0', '--', 'bwrap']);
+    expect(rest.slice(11)).toEqual(bwrapArgs(spec, merged).args);
+    expect(launch.args.some((a) => a.startsWith('--nproc'))).toBe(false);
+  });
+
+  it('ignores cgroups when not root or without setpriv (rlimits instead)', () => {
+    const procs = ['/cg/pids/x/cgroup.procs'];
+    const user = bwrapLaunch(spec, merged, { uid: 1000, cgroupProcs: procs });
+    expect(user.args.slice(0, 3)).toEqual(['--core=0', '--', 'bwrap']);
+    const noSetpriv = bwrapLaunch(
+      spec,
+      { ...merged, setpriv: undefined },
+      { uid: 0, cgroupProcs: procs },
+    );
+    expect(noSetpriv.spawnAs).toEqual({ uid: 1000, gid: 1001 });
+    expect(noSetpriv.args).toContain('--nproc=128');
   });
 
   it('never sets an address-space limit', () => {

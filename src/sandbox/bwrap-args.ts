@@ -18,12 +18,16 @@ export interface HostLayout {
   tmpfsSize: boolean;
   /** Path of util-linux `prlimit`, used to set rlimits before bwrap starts; undefined if absent. */
   prlimit: string | undefined;
+  /** Path of util-linux `setpriv` (drops to the sandbox uid after joining cgroups). */
+  setpriv: string | undefined;
 }
 
 /** Who is starting the sandbox. */
 export interface Launcher {
   /** The host process's own uid (0 = root). */
   uid: number;
+  /** The sandbox's `cgroup.procs` files to join before bwrap starts (root only). */
+  cgroupProcs?: readonly string[];
 }
 
 export interface BwrapLaunch {
@@ -120,16 +124,29 @@ export function bwrapArgs(
 }
 
 /**
- * How to start bwrap for a spec. As root, bwrap is spawned as the sandbox uid so that sandbox
- * uid 1000 is host uid 1000 (the kernel's normal permission checks apply). rlimits come from
- * prlimit, which execs bwrap (same pid, so --die-with-parent still watches the host):
- * - core files are off (they would land in the group folder);
- * - RLIMIT_NPROC = limits.pids only when the sandbox has its own host uid (host is root). The
- *   kernel counts every process of that host uid, across all of its sandboxes; for a host
- *   running as itself the count would include the user's own processes, so it is not set.
- * RLIMIT_AS is not set: it caps address space, not memory (node's WebAssembly reserves > 8 GiB,
+ * Joins the launcher into the sandbox's cgroups, then execs the rest (same pid throughout, so
+ * bwrap's --die-with-parent still watches the host). Args: count, the cgroup.procs files, argv.
+ */
+export const CGROUP_JOIN_SCRIPT =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
+  // The shell exports PWD; bwrap's environment must hold PATH only.
+  'unset PWD; exec "$@"';
+
+/**
+ * How to start bwrap for a spec. As root, bwrap runs as the sandbox uid so that sandbox uid 1000
+ * is host uid 1000 (the kernel's normal permission checks apply). prlimit, which execs bwrap,
+ * turns core files off (they would land in the group folder).
+ *
+ * Process and memory limits:
+ * - with `cgroupProcs` (host is root, cgroups usable): a root shell joins the sandbox's own
+ *   cgroups (pids.max, memory cap) and execs setpriv, which drops to the sandbox uid with no
+ *   capabilities and execs prlimit → bwrap. Every process of the sandbox is counted there alone.
+ * - otherwise, as root: RLIMIT_NPROC = limits.pids. The kernel counts every process of the host
+ *   uid across all of its sandboxes, so a fork bomb in one can starve the others of that uid.
+ * - a host running as itself gets neither (RLIMIT_NPROC would count the user's own processes).
+ * RLIMIT_AS is never set: it caps address space, not memory (node's WebAssembly reserves > 8 GiB,
  * the Bun-built Claude CLI fails below 1 GiB), so it would break the agent without bounding
- * memory. bwrap has no cgroups: memory and CPU are unlimited; use a container runtime for those.
+ * memory.
  */
 export function bwrapLaunch(
   spec: SandboxSpec,
@@ -139,10 +156,30 @@ export function bwrapLaunch(
 ): BwrapLaunch {
   const { args, data } = bwrapArgs(spec, layout);
   const isRoot = launcher.uid === 0;
-  const spawnAs = isRoot ? { uid: spec.user.uid, gid: spec.user.gid } : undefined;
-  if (!layout.prlimit) return { command: bwrap, args, data, spawnAs };
-  const limits = ['--core=0', ...(isRoot ? [`--nproc=${spec.limits.pids}`] : [])];
-  return { command: layout.prlimit, args: [...limits, '--', bwrap, ...args], data, spawnAs };
+  const { uid, gid } = spec.user;
+  const procs = isRoot && layout.setpriv ? (launcher.cgroupProcs ?? []) : [];
+  const limits = [
+    '--core=0',
+    ...(isRoot && procs.length === 0 ? [`--nproc=${spec.limits.pids}`] : []),
+  ];
+  const bwrapCommand = layout.prlimit ? [layout.prlimit, ...limits, '--', bwrap] : [bwrap];
+  if (procs.length > 0 && layout.setpriv) {
+    const drop = [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups'];
+    const setpriv = [layout.setpriv, ...drop, '--inh-caps=-all', '--bounding-set=-all', '--'];
+    return {
+      command: '/bin/sh',
+      args: ['-c', CGROUP_JOIN_SCRIPT, 'nanoclaw-join', String(procs.length), ...procs].concat(
+        setpriv,
+        bwrapCommand,
+        args,
+      ),
+      data,
+      spawnAs: undefined,
+    };
+  }
+  const spawnAs = isRoot ? { uid, gid } : undefined;
+  const [command = bwrap, ...prefix] = bwrapCommand;
+  return { command, args: [...prefix, ...args], data, spawnAs };
 }
 
 /** A tiny sandbox with every isolation flag we use, to learn whether bwrap works here. */

@@ -6,6 +6,7 @@
  * sandbox uid (src/groups/workspace.ts prepareGroupDirs); `unreachable` checks the app paths.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { errorMessage } from '../errors.js';
@@ -17,6 +18,15 @@ import {
   explainBwrapFailure,
   type HostLayout,
 } from './bwrap-args.js';
+import {
+  cgroupPlan,
+  createCgroups,
+  detectCgroups,
+  removeCgroups,
+  removeStaleCgroups,
+  type CgroupLayout,
+  type CgroupPlan,
+} from './cgroups.js';
 import { killOrphans, killSandbox } from './orphans.js';
 import type { SandboxProcess, SandboxRuntime } from './runtime.js';
 import type { SandboxSpec } from './spec.js';
@@ -32,6 +42,8 @@ export interface BwrapOptions {
   user?: { uid: number; gid: number };
   /** The bwrap program (looked up in PATH). */
   bwrap?: string;
+  /** Per-sandbox cgroups: detected on first use when omitted; 'off' uses rlimits only. */
+  cgroups?: CgroupLayout | 'off';
 }
 
 /** Reads the host facts bwrapArgs needs: merged-/usr symlinks, /etc entries, bwrap features. */
@@ -45,13 +57,14 @@ export function readHostLayout(bwrap = 'bwrap'): HostLayout {
   }
   const etcEntries = ETC_ALLOWLIST.filter((entry) => fs.existsSync(entry));
   const help = spawnSync(bwrap, ['--help'], { encoding: 'utf8', env: SPAWN_ENV });
-  const prlimit = ['/usr/bin/prlimit', '/bin/prlimit'].find((p) => fs.existsSync(p));
+  const tool = (name: string) => [`/usr/bin/${name}`, `/bin/${name}`].find((p) => fs.existsSync(p));
   return {
     usrSymlinks,
     realDirs,
     etcEntries,
     tmpfsSize: /--size\b/.test(help.stdout ?? ''),
-    prlimit,
+    prlimit: tool('prlimit'),
+    setpriv: tool('setpriv'),
   };
 }
 
@@ -64,12 +77,22 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
   const probeUser = options.user ?? { uid: 1000, gid: 1000 };
   let layout = options.layout;
   const hostLayout = () => (layout ??= readHostLayout(bwrap));
+  let cgroups = options.cgroups;
+  const cgroupLayout = () => {
+    cgroups ??= detectCgroups() ?? 'off';
+    return cgroups === 'off' ? undefined : cgroups;
+  };
   // Orphans are recognized by their parent not being a host; hosts run this node binary.
   const hostExe = fs.realpathSync(process.execPath);
   return {
     name: 'bwrap',
     spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess {
-      return spawnBwrap(spec, signal, hostLayout(), bwrap, log);
+      return spawnBwrap(
+        spec,
+        signal,
+        { layout: hostLayout(), cgroups: cgroupLayout(), bwrap },
+        log,
+      );
     },
     async probe() {
       const asUser = ownUid() === 0 ? probeUser : undefined;
@@ -79,6 +102,11 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
           timeout: 10_000,
           ...asUser,
         });
+        const cg = cgroupLayout();
+        log.info(
+          { limits: cg ? `cgroup v${cg.version} (pids, memory)` : 'rlimits only' },
+          'bubblewrap sandbox limits',
+        );
         return { ok: true };
       } catch (error) {
         const failure = error as NodeJS.ErrnoException & { stderr?: string };
@@ -98,7 +126,10 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
       );
     },
     async cleanupOrphans(instance: string) {
-      return killOrphans(instance, hostExe, log);
+      const killed = killOrphans(instance, hostExe, log);
+      const cg = cgroupLayout();
+      if (cg) removeStaleCgroups(cg, instance, log);
+      return killed;
     },
   };
 }
@@ -106,11 +137,12 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
 function spawnBwrap(
   spec: SandboxSpec,
   signal: AbortSignal,
-  layout: HostLayout,
-  bwrap: string,
+  host: { layout: HostLayout; cgroups: CgroupLayout | undefined; bwrap: string },
   log: Logger,
 ): SandboxProcess {
-  const launch = bwrapLaunch(spec, layout, { uid: ownUid() }, bwrap);
+  const cgroups = host.cgroups && joinCgroups(host.cgroups, spec, log);
+  const launcher = { uid: ownUid(), cgroupProcs: cgroups?.procs };
+  const launch = bwrapLaunch(spec, host.layout, launcher, host.bwrap);
   const child = spawn(launch.command, launch.args, {
     stdio: ['pipe', 'pipe', 'pipe', ...launch.data.map(() => 'pipe' as const)],
     env: SPAWN_ENV,
@@ -119,6 +151,13 @@ function spawnBwrap(
     signal,
     killSignal: 'SIGKILL',
   }) as SandboxProcess;
+  if (cgroups) {
+    child.on('close', () => {
+      removeCgroups(cgroups, log).catch((error: unknown) =>
+        log.warn({ err: errorMessage(error) }, 'removing a sandbox cgroup failed'),
+      );
+    });
+  }
   launch.data.forEach((content, index) => {
     const pipe = child.stdio[3 + index];
     if (!pipe || !('end' in pipe)) return;
@@ -137,4 +176,18 @@ function spawnBwrap(
     if (strays > 0) log.debug({ sandbox: spec.name, strays }, 'killed what outlived bwrap');
   });
   return child;
+}
+
+/** The sandbox's own cgroups, created; undefined (rlimits instead) when the kernel refuses. */
+function joinCgroups(layout: CgroupLayout, spec: SandboxSpec, log: Logger): CgroupPlan | undefined {
+  // Unique per spawn even if a name repeats: the cleanup of one must never kill another.
+  const leaf = `${spec.name}-${randomBytes(4).toString('hex')}`;
+  const plan = cgroupPlan(layout, spec.instance, leaf, spec.limits);
+  try {
+    createCgroups(plan);
+    return plan;
+  } catch (error) {
+    log.warn({ err: errorMessage(error), sandbox: spec.name }, 'no cgroup for this sandbox');
+    return undefined;
+  }
 }

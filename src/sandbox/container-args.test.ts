@@ -25,7 +25,7 @@ const spec = buildSandboxSpec({
     gatewayDir: '/d/run/gateway',
   },
   user: { uid: 1000, gid: 1001 },
-  limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, timeoutMs: 60_000 },
+  limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
   timezone: 'UTC',
   extraMounts: [{ hostPath: '/srv/out', name: 'out', mode: 'rw' }],
 });

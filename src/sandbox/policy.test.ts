@@ -16,7 +16,7 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
     gatewayDir: '/data/run/gateway',
   },
   user: { uid: 1000, gid: 1000 },
-  limits: { memoryMb: 512, cpus: 1, pids: 128, tmpMb: 64, timeoutMs: 60_000 },
+  limits: { memoryMb: 512, cpus: 1, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
   timezone: 'Europe/Berlin',
   ...overrides,
 });

@@ -38,7 +38,7 @@ export function testSpec(
       gatewayDir: dir('run'),
     },
     user: { uid: 1000, gid: 1000 },
-    limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, timeoutMs: 120_000 },
+    limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, outputMb: 64, timeoutMs: 120_000 },
     timezone: 'UTC',
   });
   return options.command ? { ...spec, command: options.command } : spec;

@@ -14,7 +14,12 @@ import { hostApiHandlers } from './host-api.js';
 import { TaskService } from './scheduler/service.js';
 import { openStore, type Store } from './host.js';
 import { silentLogger } from './log.js';
-import { HOST_API_PATHS, RegisterGroupBodySchema } from './shared/host-api.js';
+import {
+  HOST_API_PATHS,
+  RegisterGroupBodySchema,
+  SetEgressPolicyBodySchema,
+  SetSenderPolicyBodySchema,
+} from './shared/host-api.js';
 
 const main = { runId: 'r1', group: { folder: 'main', isMain: true } };
 const family = { runId: 'r2', group: { folder: 'family', isMain: false } };
@@ -125,6 +130,39 @@ describe('host API handlers', () => {
     expect(all.groups.map((g) => g.folder).sort()).toEqual(['family', 'main']);
     const own = (await route.handle(family, {})) as { groups: { folder: string }[] };
     expect(own.groups.map((g) => g.folder)).toEqual(['family']);
+  });
+
+  it('policies: main sets any group’s; a group reads only its own and sets none', async () => {
+    const setEgress = extra(HOST_API_PATHS.setEgressPolicy);
+    const setSenders = extra(HOST_API_PATHS.setSenderPolicy);
+    const get = extra(HOST_API_PATHS.getGroupPolicies);
+    const open = { group_folder: 'family', mode: 'public', allow: [] };
+    await expect(setEgress.handle(family, open)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      setSenders.handle(family, { group_folder: 'family', allow: 'all', mode: 'trigger' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(get.handle(family, { group_folder: 'main' })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await setEgress.handle(main, { group_folder: 'family', mode: 'allowlist', allow: ['*.x.org'] });
+    await setSenders.handle(main, { group_folder: 'family', allow: ['u1'], mode: 'drop' });
+    expect(await get.handle(family, {})).toEqual({
+      group: 'family',
+      senders: { allow: ['u1'], mode: 'drop' },
+      egress: { mode: 'allowlist', allow: ['*.x.org'] },
+    });
+    await expect(setEgress.handle(main, { ...open, group_folder: 'ghost' })).rejects.toThrow(
+      'No group "ghost".',
+    );
+    // Bodies are parsed with the shared policy schemas before any handler runs.
+    const bad = [
+      { group_folder: 'family', mode: 'everything' },
+      { group_folder: 'family', mode: 'public', isMain: true },
+    ];
+    for (const body of bad) expect(SetEgressPolicyBodySchema.safeParse(body).success).toBe(false);
+    expect(SetSenderPolicyBodySchema.safeParse({ group_folder: 'f', allow: [] }).success).toBe(
+      false,
+    );
   });
 
   it('keeps host state private: the database is readable by the host user only', () => {

@@ -13,7 +13,10 @@ import { registerGroup } from './groups/manage.js';
 import { canManageGroups, canSendTo, type Decision } from './security/authz.js';
 import { checkMount } from './security/mounts.js';
 import {
+  GetGroupPoliciesBodySchema,
   ListGroupsBodySchema,
+  SetEgressPolicyBodySchema,
+  SetSenderPolicyBodySchema,
   RegisterGroupBodySchema,
   RemoveGroupMountBodySchema,
   SetGroupMountBodySchema,
@@ -53,7 +56,12 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       const text = stripInternal(body.text);
       if (text) postAssistantMessage(deps.post, target, text);
     },
-    extra: { ...taskRoutes(deps.tasks), ...groupRoutes(deps), ...mountRoutes(deps) },
+    extra: {
+      ...taskRoutes(deps.tasks),
+      ...groupRoutes(deps),
+      ...mountRoutes(deps),
+      ...policyRoutes(deps),
+    },
   };
 }
 
@@ -115,6 +123,38 @@ function mountRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
         throw new UserError(`Group ${body.group_folder} has no mount "${body.name}".`);
       }
       return { removed: body.name };
+    }),
+  };
+}
+
+/** Sender and egress policies: anyone may read their own, only main may change any. */
+function policyRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
+  const { groups } = deps.store;
+  const existing = (folder: string) => {
+    const group = groups.get(folder);
+    if (!group) throw new UserError(`No group "${folder}".`);
+    return group;
+  };
+  return {
+    [HOST_API_PATHS.getGroupPolicies]: route(GetGroupPoliciesBodySchema, (context, body) => {
+      const folder = body.group_folder ?? context.group.folder;
+      if (folder !== context.group.folder) enforce(canManageGroups(context));
+      const group = existing(folder);
+      return { group: folder, senders: group.senderPolicy, egress: group.egressPolicy };
+    }),
+    [HOST_API_PATHS.setEgressPolicy]: route(SetEgressPolicyBodySchema, (context, body) => {
+      enforce(canManageGroups(context));
+      const { group_folder: folder, ...policy } = body;
+      existing(folder);
+      groups.setEgressPolicy(folder, policy);
+      return { group: folder, egress: policy, appliesAt: 'the next connection' };
+    }),
+    [HOST_API_PATHS.setSenderPolicy]: route(SetSenderPolicyBodySchema, (context, body) => {
+      enforce(canManageGroups(context));
+      const { group_folder: folder, ...policy } = body;
+      existing(folder);
+      groups.setSenderPolicy(folder, policy);
+      return { group: folder, senders: policy, appliesAt: 'the next message' };
     }),
   };
 }

@@ -157,6 +157,9 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       refused cancel-other-task cancel_task '{"task_id":"${mainTask}"}'
       refused read-other-tasks get_task '{"task_id":"${mainTask}"}'
       refused mount-host-root set_group_mount '{"group_folder":"family","host_path":"/","name":"root"}'
+      refused open-host-port-egress set_egress_policy '{"group_folder":"family","mode":"allowlist","allow":["127.0.0.1:${port}"]}'
+      refused open-sender-policy set_sender_policy '{"group_folder":"family","allow":"all"}'
+      refused read-main-policies get_group_policies '{"group_folder":"main"}'
       t write-global-memory touch /workspace/global/CLAUDE.md`,
     );
     expect(out.code).toBe(0);
@@ -164,6 +167,16 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     const list = await runCli(['tasks', 'list'], env);
     expect(list.stdout).toContain(mainTask);
     expect(list.stdout).toMatch(new RegExp(`${mainTask}\\s+main\\s+active`));
+    const policies = await runCli(['egress', 'show', 'family'], env);
+    expect(JSON.parse(policies.stdout)).toEqual({ mode: 'public', allow: [] });
+    // The same tool works for main, through the same gateway.
+    const byMain = await attack(
+      'main',
+      `echo "main-set $(api set_sender_policy '{"group_folder":"family","allow":["u1"],"mode":"drop"}')"`,
+    );
+    expect(byMain.stdout).toContain('main-set 200');
+    const senders = await runCli(['senders', 'show', 'family'], env);
+    expect(senders.stdout).toContain('{"allow":["u1"],"mode":"drop"}');
   });
 
   it('the protocol channel and the terminal are out of reach of 100 MB and forged lines', async () => {
@@ -219,7 +232,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 33 : 32);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 36 : 35);
     expect(blocked).toEqual(tried);
   });
 });

@@ -14,7 +14,7 @@ import { secretSource } from '../src/config.js';
 import { createCapabilityRegistry } from '../src/gateway/capabilities.js';
 import { createGateway, type Gateway } from '../src/gateway/server.js';
 import { silentLogger } from '../src/log.js';
-import type { EgressPolicy } from '../src/security/egress.js';
+import type { EgressPolicy } from '../src/shared/policies.js';
 import type { AuditEntry } from '../src/store/audit.js';
 import { startFakeAnthropic } from './support/fake-anthropic.js';
 import { runCli, tempHome } from './support/cli.js';

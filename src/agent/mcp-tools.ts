@@ -87,6 +87,43 @@ function groupTools(host: HostClient) {
   ];
 }
 
+/** Sender and egress policies (reading one's own is open; changing any is main only). */
+function policyTools(host: HostClient) {
+  const folder = z.string().describe('The group folder');
+  return [
+    tool(
+      'get_group_policies',
+      "Show a group's sender policy (who may wake its agent) and egress policy (where its " +
+        'sandbox may connect). Default: this group; other groups: main only.',
+      { group_folder: folder.optional() },
+      async (args) => forward(host, HOST_API_PATHS.getGroupPolicies, args, 'No policies.'),
+    ),
+    tool(
+      'set_egress_policy',
+      "Set where a group's sandbox may connect (main group only). public: any public address " +
+        '(private, loopback and metadata addresses refused); allowlist: only the listed domains ' +
+        '(*.example.com allowed); none: nothing. A host:port entry may open one private address.',
+      {
+        group_folder: folder,
+        mode: z.enum(['public', 'allowlist', 'none']),
+        allow: z.array(z.string()).optional().describe('Domains or host:port entries'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.setEgressPolicy, args, 'Policy set.'),
+    ),
+    tool(
+      'set_sender_policy',
+      "Set who may wake a group's agent in its chat (main group only): allow 'all', 'owner' or " +
+        "a list of sender ids; mode 'trigger' keeps others' messages as context, 'drop' discards them.",
+      {
+        group_folder: folder,
+        allow: z.union([z.enum(['all', 'owner']), z.array(z.string()).min(1)]),
+        mode: z.enum(['trigger', 'drop']).optional(),
+      },
+      async (args) => forward(host, HOST_API_PATHS.setSenderPolicy, args, 'Policy set.'),
+    ),
+  ];
+}
+
 function taskTools(host: HostClient) {
   return (Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
     tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
@@ -97,7 +134,7 @@ function taskTools(host: HostClient) {
 
 /** Every tool of our server; each handler is a call to the host API through `host`. */
 export function nanoclawTools(host: HostClient) {
-  return [...messageTools(host), ...groupTools(host), ...taskTools(host)];
+  return [...messageTools(host), ...groupTools(host), ...policyTools(host), ...taskTools(host)];
 }
 
 export function nanoclawMcpServer(host: HostClient) {

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openStore } from '../host.js';
-import { EgressPolicySchema } from '../security/egress.js';
+import { EgressPolicySchema } from '../shared/policies.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 

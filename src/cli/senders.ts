@@ -2,7 +2,7 @@
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openStore } from '../host.js';
-import { SenderPolicySchema } from '../security/senders.js';
+import { SenderPolicySchema } from '../shared/policies.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 

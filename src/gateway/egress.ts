@@ -10,7 +10,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { egressDecision, type EgressDecision, type EgressPolicy } from '../security/egress.js';
+import { egressDecision, type EgressDecision } from '../security/egress.js';
+import type { EgressPolicy } from '../shared/policies.js';
 import type { AuditSink } from '../store/audit.js';
 import type { CapabilityRegistry, RunContext } from './types.js';
 

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecretSource } from '../config.js';
 import type { Logger } from '../log.js';
-import type { EgressPolicy } from '../security/egress.js';
+import type { EgressPolicy } from '../shared/policies.js';
 import type { GatewayEndpoint } from '../shared/protocol.js';
 import type { AuditSink } from '../store/audit.js';
 import { createEgress } from './egress.js';

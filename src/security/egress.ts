@@ -5,15 +5,7 @@
  * entry may open a private address.
  */
 import net from 'node:net';
-import { z } from 'zod';
-
-export const EgressPolicySchema = z
-  .object({
-    mode: z.enum(['public', 'allowlist', 'none']),
-    allow: z.array(z.string().min(1).max(253)).default([]),
-  })
-  .strict();
-export type EgressPolicy = z.infer<typeof EgressPolicySchema>;
+import { EgressPolicySchema, type EgressPolicy } from '../shared/policies.js';
 
 export const DEFAULT_EGRESS: EgressPolicy = { mode: 'public', allow: [] };
 const CLOSED: EgressPolicy = { mode: 'none', allow: [] };

@@ -3,15 +3,7 @@
  * the owner; others' messages are either kept as context but cannot wake the agent ("trigger")
  * or not stored at all ("drop"). Pure; an unreadable policy fails closed (owner only, drop).
  */
-import { z } from 'zod';
-
-export const SenderPolicySchema = z
-  .object({
-    allow: z.union([z.literal('all'), z.literal('owner'), z.array(z.string().min(1)).min(1)]),
-    mode: z.enum(['trigger', 'drop']).default('trigger'),
-  })
-  .strict();
-export type SenderPolicy = z.infer<typeof SenderPolicySchema>;
+import { SenderPolicySchema, type SenderPolicy } from '../shared/policies.js';
 
 export const OPEN_POLICY: SenderPolicy = { allow: 'all', mode: 'trigger' };
 const CLOSED_POLICY: SenderPolicy = { allow: 'owner', mode: 'drop' };

@@ -3,6 +3,7 @@
  * The caller's identity is never in these bodies: it comes from the run's capability.
  */
 import { z } from 'zod';
+import { EgressPolicySchema, SenderPolicySchema } from './policies.js';
 
 export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
@@ -10,6 +11,9 @@ export const HOST_API_PATHS = {
   listGroups: '/api/list_groups',
   setGroupMount: '/api/set_group_mount',
   removeGroupMount: '/api/remove_group_mount',
+  getGroupPolicies: '/api/get_group_policies',
+  setEgressPolicy: '/api/set_egress_policy',
+  setSenderPolicy: '/api/set_sender_policy',
 } as const;
 
 export const SendMessageBodySchema = z.object({
@@ -48,6 +52,23 @@ export const RemoveGroupMountBodySchema = z
   .object({ group_folder: z.string().min(1).max(64), name: z.string().min(1).max(64) })
   .strict();
 export type RemoveGroupMountBody = z.infer<typeof RemoveGroupMountBodySchema>;
+
+const GroupFolder = z.string().min(1).max(64);
+
+/** A group's sender and egress policies (main: any group; others: their own). */
+export const GetGroupPoliciesBodySchema = z
+  .object({ group_folder: GroupFolder.optional() })
+  .strict();
+
+/** Main only: where a group's sandbox may connect. */
+export const SetEgressPolicyBodySchema = EgressPolicySchema.extend({
+  group_folder: GroupFolder,
+}).strict();
+
+/** Main only: who may wake a group's agent in its chat. */
+export const SetSenderPolicyBodySchema = SenderPolicySchema.extend({
+  group_folder: GroupFolder,
+}).strict();
 
 export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
 export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });

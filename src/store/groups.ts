@@ -3,8 +3,9 @@
  * sandboxes, so it is validated here and again wherever a path is built from it.
  */
 import { UserError } from '../errors.js';
-import { parseEgressPolicy, type EgressPolicy } from '../security/egress.js';
-import { parseSenderPolicy, type SenderPolicy } from '../security/senders.js';
+import { parseEgressPolicy } from '../security/egress.js';
+import { parseSenderPolicy } from '../security/senders.js';
+import type { EgressPolicy, SenderPolicy } from '../shared/policies.js';
 import type { Db } from './db.js';
 
 export const FOLDER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

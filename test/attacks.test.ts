@@ -121,6 +121,20 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     expect(out.stdout).toContain('BLOCKED fill-tmp');
   });
 
+  it('a planted symlink never makes the host read a file for the agent', async () => {
+    // Main may write the global memory, which the host reads for every group's system prompt.
+    await attack('main', `ln -sf ${home}/.env /workspace/global/CLAUDE.md`);
+    fake.requests.length = 0;
+    const next = await runCli(['run', '--group', 'family', 'hello'], env);
+    tried.push('global-memory-symlink');
+    expect(next.code).toBe(0);
+    expect(fake.requests.length).toBeGreaterThan(0);
+    // (The real key is in the upstream request headers by design: the gateway puts it there.)
+    expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain(SECRET);
+    expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain('ANTHROPIC_API_KEY=');
+    blocked.push('global-memory-symlink');
+  });
+
   it('the network: only the gateway, which refuses everything it should', async () => {
     const out = await attack(
       'main',
@@ -232,7 +246,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 36 : 35);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 37 : 36);
     expect(blocked).toEqual(tried);
   });
 });

@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
 import { validateFolder } from '../store/groups.js';
+import { readAgentFile, UnsafeAgentFileError } from './agent-files.js';
 
 export interface GroupPaths {
   groupDir: string;
@@ -67,26 +69,43 @@ function ensureDir(dir: string, owner: { uid: number; gid: number }): void {
   chownIfRoot(dir, owner);
 }
 
+/**
+ * Creates a file the agent may later replace. O_EXCL never follows a planted symlink, and the
+ * owner is set on the open fd: a chown by path could be redirected to a host file by a swap.
+ */
 function ensureFile(file: string, content: string, owner: { uid: number; gid: number }): void {
+  let fd: number;
   try {
-    fs.writeFileSync(file, content, { flag: 'wx', mode: 0o640 });
+    fd = fs.openSync(file, 'wx', 0o640);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw error;
   }
-  chownIfRoot(file, owner);
+  try {
+    if (process.getuid?.() === 0) fs.fchownSync(fd, owner.uid, owner.gid);
+    fs.writeSync(fd, content);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function chownIfRoot(target: string, owner: { uid: number; gid: number }): void {
   if (process.getuid?.() === 0) fs.chownSync(target, owner.uid, owner.gid);
 }
 
-/** Reads the global memory text for the system prompt (empty when missing). */
-export function readGlobalMemory(paths: GroupPaths): string {
+const MAX_GLOBAL_MEMORY_BYTES = 256 * 1024;
+
+/**
+ * The global memory text for the system prompt: empty when missing, and empty (with a warning)
+ * when it is not a plain file inside the global folder, since main's agent can write there.
+ */
+export function readGlobalMemory(paths: GroupPaths, log: Logger): string {
   try {
-    return fs.readFileSync(path.join(paths.globalDir, 'CLAUDE.md'), 'utf8');
+    const content = readAgentFile(paths.globalDir, 'CLAUDE.md', MAX_GLOBAL_MEMORY_BYTES);
+    return content?.toString('utf8') ?? '';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
+    if (!(error instanceof UnsafeAgentFileError)) throw error;
+    log.warn({ reason: error.message }, 'global memory refused');
+    return '';
   }
 }

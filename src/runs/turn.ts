@@ -80,7 +80,7 @@ export function startGroupRun(
   const spec = specForGroup(host, group, runId);
   const paths = groupPaths(host.config, group.folder);
   const sessionId = options.session === 'group' ? host.sessions.get(group.folder) : undefined;
-  const globalMemory = readGlobalMemory(paths);
+  const globalMemory = readGlobalMemory(paths, host.log);
   return startAgentRun(
     {
       spec,

@@ -71,6 +71,8 @@ export interface Host extends Store {
   gateway: Gateway;
   /** Host dir holding only the gateway socket; bind-mounted read-only into sandboxes. */
   gatewayDir: string;
+  /** See prepareEmptyDir. */
+  emptyDir: string;
   /** The gateway as seen from inside a sandbox. */
   sandboxGateway: GatewayEndpoint;
   close(): Promise<void>;
@@ -133,6 +135,7 @@ export async function startHost(
     capabilities,
     gateway,
     gatewayDir,
+    emptyDir: prepareEmptyDir(config),
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
     async close() {
       await gateway.close();
@@ -140,6 +143,14 @@ export async function startHost(
       store.db.close();
     },
   };
+}
+
+/** The empty, read-only directory mounted over directories a sandbox must not see. */
+function prepareEmptyDir(config: Config): string {
+  const dir = path.join(config.paths.run, 'empty');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o555 });
+  fs.chmodSync(dir, 0o555);
+  return dir;
 }
 
 /** Removes the socket directories of host processes that no longer exist (after a crash). */

@@ -9,11 +9,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
-import { runCli, tempHome } from './support/cli.js';
+import { APP_ROOT, runCli, tempHome } from './support/cli.js';
 import { instanceId } from '../src/host.js';
 import { detectCgroups, type CgroupLayout } from '../src/sandbox/cgroups.js';
 
 const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
+/** Content of files that must stay hidden by name. */
+const MARKER = 'HIDDEN-BY-NAME-7731';
+const PROJECT_ENV = path.join(APP_ROOT, '.env.attack-suite');
 
 /** A shell helper: run a command; success means the attack worked. */
 const PRELUDE = `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }
@@ -48,6 +51,7 @@ function bombCgroup(layout: CgroupLayout, instance: string): string | undefined 
 describe('attack suite (scripted agent in real sandboxes)', () => {
   let fake: FakeAnthropic;
   let home: string;
+  let outside: string;
   let env: Record<string, string>;
   let server: http.Server;
   let port: number;
@@ -82,20 +86,59 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     server = http.createServer((_q, r) => r.end('host service'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as AddressInfo).port;
+    // Outside the data dir: an allowlisted folder holding secrets by name, and the allowlist.
+    outside = tempHome('nanoclaw-attacks-outside-');
+    const shared = path.join(outside, 'projects', 'shared');
+    fs.mkdirSync(path.join(shared, 'sub', '.ssh'), { recursive: true, mode: 0o755 });
+    fs.chmodSync(path.join(outside, 'projects'), 0o755);
+    fs.writeFileSync(path.join(shared, '.env'), `${MARKER}\n`, { mode: 0o644 });
+    fs.writeFileSync(path.join(shared, 'sub', '.ssh', 'id_rsa'), `${MARKER}\n`, { mode: 0o644 });
+    fs.writeFileSync(path.join(shared, 'readme.txt'), 'visible\n', { mode: 0o644 });
+    const allowlist = path.join(outside, 'mount-allowlist.json');
+    const roots = [{ path: path.join(outside, 'projects'), allowReadWrite: true }];
+    fs.writeFileSync(allowlist, JSON.stringify({ allowedRoots: roots }));
+    // The project's own env file (main sees the project read-only); removed after the suite.
+    fs.writeFileSync(PROJECT_ENV, `${MARKER}\n`, { mode: 0o644 });
     env = {
       NANOCLAW_HOME: home,
       NANOCLAW_RUNTIME: 'bwrap',
+      NANOCLAW_MOUNT_ALLOWLIST: allowlist,
       ANTHROPIC_BASE_URL: fake.url,
       SANDBOX_TMP_MB: '16',
     };
     await runCli(['run', 'hello'], env); // creates main
     await runCli(['groups', 'add', 'family', '--no-trigger'], env);
+    const added = await runCli(['mounts', 'add', shared, '--group', 'main', '--rw'], env);
+    expect(added.code).toBe(0);
   });
 
   afterAll(async () => {
     server.close();
     await fake.close();
     fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+    fs.rmSync(PROJECT_ENV, { force: true });
+  });
+
+  it('secrets by name inside mounted folders are covered: the project .env, an .ssh folder', async () => {
+    const out = await attack(
+      'main',
+      `
+      t project-env grep -q ${MARKER} /workspace/project/${path.basename(PROJECT_ENV)}
+      t mounted-folder-env grep -q ${MARKER} /workspace/extra/shared/.env
+      t mounted-folder-ssh grep -rq ${MARKER} /workspace/extra/shared/sub
+      t uncover-shadow sh -c 'rm -f /workspace/extra/shared/.env || mv /workspace/extra/shared/.env /workspace/extra/shared/x; grep -rq ${MARKER} /workspace/extra/shared'
+      test -r /workspace/project/package.json && echo project-visible
+      cat /workspace/extra/shared/readme.txt`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout).toContain('project-visible');
+    expect(out.stdout).toContain('visible');
+    // The host files themselves are untouched.
+    expect(fs.readFileSync(path.join(outside, 'projects', 'shared', '.env'), 'utf8')).toContain(
+      MARKER,
+    );
   });
 
   it('files, processes, credentials and the runner are out of reach', async () => {
@@ -246,7 +289,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 37 : 36);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 41 : 40);
     expect(blocked).toEqual(tried);
   });
 });

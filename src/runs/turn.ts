@@ -7,8 +7,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { AgentRunError } from '../errors.js';
 import { groupPaths, prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
-import { buildSandboxSpec } from '../sandbox/policy.js';
-import { checkMount } from '../security/mounts.js';
+import path from 'node:path';
+import { buildSandboxSpec, type ExtraMount, type SandboxPolicyInput } from '../sandbox/policy.js';
+import {
+  DEFAULT_BLOCKED,
+  decideMount,
+  loadAllowlist,
+  resolveMountPath,
+} from '../security/mounts.js';
+import { findShadows } from '../security/shadows.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { Group } from '../store/groups.js';
 import type { Host } from '../host.js';
@@ -40,27 +47,45 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
       globalDir: paths.globalDir,
       claudeHome: paths.claudeHome,
       gatewayDir: host.gatewayDir,
+      emptyDir: host.emptyDir,
     },
     user: host.config.sandboxUser,
     limits: host.config.limits,
     timezone: host.config.timezone,
-    extraMounts: allowedMounts(host, group),
+    ...visibleMounts(host, group),
   });
 }
 
-/** The group's extra mounts that pass the allowlist right now (the file is read fresh). */
-function allowedMounts(host: Host, group: Group) {
-  const allowed = [];
+/**
+ * The group's extra mounts that pass the allowlist right now (the file is read fresh) and, for
+ * main, the project; each with its blocked entries (a `.env` ...) to hide.
+ */
+function visibleMounts(
+  host: Host,
+  group: Group,
+): Pick<SandboxPolicyInput, 'extraMounts' | 'project'> {
+  const { config, log } = host;
+  const loaded = loadAllowlist(config.mountAllowlist);
+  const blocked = loaded.ok ? loaded.allowlist.blocked : DEFAULT_BLOCKED;
+  const extraMounts: ExtraMount[] = [];
   for (const request of host.mounts.list(group.folder)) {
-    const decision = checkMount(host.config.mountAllowlist, request, group.isMain);
-    if (decision.allowed) allowed.push(decision);
-    else
-      host.log.warn(
+    const decision = loaded.ok
+      ? decideMount(request, resolveMountPath(request.hostPath), loaded.allowlist, group.isMain)
+      : { allowed: false as const, reason: loaded.problem };
+    if (!decision.allowed) {
+      log.warn(
         { group: group.folder, mount: request.name, reason: decision.reason },
         'extra mount refused',
       );
+      continue;
+    }
+    extraMounts.push({ ...decision, shadows: findShadows(decision.hostPath, blocked) });
   }
-  return allowed;
+  if (!group.isMain) return { extraMounts };
+  // The data directory and the allowlist's folder stay hidden should they lie inside the project.
+  const hide = [config.home, path.dirname(config.mountAllowlist)];
+  const project = { hostPath: config.appRoot, shadows: findShadows(config.appRoot, blocked, hide) };
+  return { extraMounts, project };
 }
 
 export interface RunOptions {

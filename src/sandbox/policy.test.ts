@@ -14,6 +14,7 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
     globalDir: '/data/groups/global',
     claudeHome: '/data/sessions/family',
     gatewayDir: '/data/run/gateway',
+    emptyDir: '/data/run/empty',
   },
   user: { uid: 1000, gid: 1000 },
   limits: { memoryMb: 512, cpus: 1, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
@@ -54,6 +55,43 @@ describe('sandbox policy: mounts', () => {
   it('mounts only the app parts the runner needs, never the app root itself', () => {
     const spec = buildSandboxSpec(input());
     expect(spec.mounts.map((m) => m.hostPath)).not.toContain('/opt/app');
+  });
+
+  it('gives main (and only main) the project read-only, its blocked entries covered after it', () => {
+    const project = {
+      hostPath: '/opt/app',
+      shadows: [
+        { rel: '.env', kind: 'file' as const },
+        { rel: 'data', kind: 'dir' as const },
+      ],
+    };
+    const main = buildSandboxSpec(input({ group: { folder: 'main', isMain: true }, project }));
+    expect(main.mounts.slice(-3)).toEqual([
+      { hostPath: '/opt/app', sandboxPath: '/workspace/project', mode: 'ro' },
+      { hostPath: '/dev/null', sandboxPath: '/workspace/project/.env', mode: 'ro' },
+      { hostPath: '/data/run/empty', sandboxPath: '/workspace/project/data', mode: 'ro' },
+    ]);
+    const family = buildSandboxSpec(input({ project }));
+    expect(family.mounts.some((m) => m.sandboxPath.startsWith('/workspace/project'))).toBe(false);
+  });
+
+  it('covers blocked entries of an extra mount, and refuses paths it cannot cover safely', () => {
+    const extra = (rel: string) => [
+      {
+        hostPath: '/home/u/code',
+        name: 'code',
+        mode: 'rw' as const,
+        shadows: [{ rel, kind: 'dir' as const }],
+      },
+    ];
+    const spec = buildSandboxSpec(input({ extraMounts: extra('app/.aws') }));
+    expect(spec.mounts.slice(-2)).toEqual([
+      { hostPath: '/home/u/code', sandboxPath: '/workspace/extra/code', mode: 'rw' },
+      { hostPath: '/data/run/empty', sandboxPath: '/workspace/extra/code/app/.aws', mode: 'ro' },
+    ]);
+    for (const bad of ['../x', 'a//b', 'a:b/.env', '']) {
+      expect(() => buildSandboxSpec(input({ extraMounts: extra(bad) }))).toThrow(/Cannot hide/);
+    }
   });
 
   it('mounts validated extra mounts under /workspace/extra with their mode, after the rest', () => {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { validateFolder } from '../store/groups.js';
+import type { Shadow } from '../security/shadows.js';
 import { SANDBOX_PATHS, type Mount, type SandboxLimits, type SandboxSpec } from './spec.js';
 
 /** An allowlisted extra mount (validated by src/security/mounts.ts), shown at /workspace/extra. */
@@ -13,6 +14,8 @@ export interface ExtraMount {
   hostPath: string;
   name: string;
   mode: 'ro' | 'rw';
+  /** Entries inside it to cover (blocked names), relative to hostPath. */
+  shadows?: readonly Shadow[];
 }
 
 export interface SandboxPolicyInput {
@@ -30,12 +33,16 @@ export interface SandboxPolicyInput {
     claudeHome: string;
     /** The directory holding only the gateway socket. */
     gatewayDir: string;
+    /** An empty, read-only directory: mounted over directories that must stay hidden. */
+    emptyDir: string;
   };
   user: { uid: number; gid: number };
   limits: SandboxLimits;
   timezone: string;
   /** Already validated against the mount allowlist; mounted under /workspace/extra. */
   extraMounts?: readonly ExtraMount[];
+  /** The NanoClaw project, read-only at /workspace/project for the main group only. */
+  project?: { hostPath: string; shadows: readonly Shadow[] };
 }
 
 /** Container runtimes accept names of at most 63 characters from this set. */
@@ -84,6 +91,7 @@ function hostPaths(input: SandboxPolicyInput): SandboxPolicyInput['hostPaths'] {
     globalDir: checkHostPath('global folder', h.globalDir),
     claudeHome: checkHostPath('Claude home', h.claudeHome),
     gatewayDir: checkHostPath('gateway', h.gatewayDir),
+    emptyDir: checkHostPath('empty directory', h.emptyDir),
   };
 }
 
@@ -101,6 +109,45 @@ function extraMounts(extras: readonly ExtraMount[]): Mount[] {
       mode: extra.mode === 'rw' ? 'rw' : 'ro',
     };
   });
+}
+
+/**
+ * Mounts that cover blocked entries inside `parent`: an empty file over a file, the empty
+ * read-only directory over a directory. They come after their parent, so they win.
+ */
+function shadowMounts(parent: Mount, shadows: readonly Shadow[], emptyDir: string): Mount[] {
+  return shadows.map((shadow) => {
+    const parts = shadow.rel.split('/');
+    if (parts.some((p) => !p || p === '.' || p === '..') || PATH_UNSAFE.test(shadow.rel)) {
+      throw new UserError(
+        `Cannot hide "${shadow.rel}" in ${parent.hostPath} from the sandbox: rename it ` +
+          '(no ":", ",", control characters or ".." in its path) or remove it from the mount.',
+      );
+    }
+    return {
+      hostPath: shadow.kind === 'file' ? '/dev/null' : emptyDir,
+      sandboxPath: `${parent.sandboxPath}/${shadow.rel}`,
+      mode: 'ro',
+    };
+  });
+}
+
+/** Extra mounts and, for main, the project, each followed by what hides its blocked entries. */
+function visibleMounts(input: SandboxPolicyInput, emptyDir: string): Mount[] {
+  const extras = input.extraMounts ?? [];
+  const mounts = extraMounts(extras).flatMap((mount, i) => [
+    mount,
+    ...shadowMounts(mount, extras[i]?.shadows ?? [], emptyDir),
+  ]);
+  if (input.project && input.group.isMain) {
+    const project: Mount = {
+      hostPath: checkHostPath('project', input.project.hostPath),
+      sandboxPath: SANDBOX_PATHS.project,
+      mode: 'ro',
+    };
+    mounts.push(project, ...shadowMounts(project, input.project.shadows, emptyDir));
+  }
+  return mounts;
 }
 
 function baseMounts(input: SandboxPolicyInput): Mount[] {
@@ -155,7 +202,7 @@ export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
     name,
     instance: input.instance,
     group: folder,
-    mounts: [...baseMounts(input), ...extraMounts(input.extraMounts ?? [])],
+    mounts: [...baseMounts(input), ...visibleMounts(input, hostPaths(input).emptyDir)],
     env: sandboxEnv(name, input),
     cwd: SANDBOX_PATHS.group,
     user: { uid: input.user.uid, gid: input.user.gid },

@@ -57,6 +57,7 @@ export const SANDBOX_PATHS = {
   group: '/workspace/group',
   global: '/workspace/global',
   extra: '/workspace/extra',
+  project: '/workspace/project',
   home: '/home/agent',
   claudeHome: '/home/agent/.claude',
   app: '/opt/nanoclaw',

@@ -122,6 +122,11 @@ export type MountDecision =
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Pure: the blocked pattern a path component matches (equal, or equal plus an extension). */
+export function matchesBlocked(component: string, blocked: readonly string[]): string | undefined {
+  return blocked.find((pattern) => component === pattern || component.startsWith(`${pattern}.`));
+}
+
 /** Pure: given the resolved host path (undefined if it does not exist), may it be mounted, and how? */
 export function decideMount(
   request: MountRequest,
@@ -142,9 +147,7 @@ export function decideMount(
   }
   if (!resolved) return { allowed: false, reason: `${request.hostPath} does not exist.` };
   const components = resolved.split(path.sep).filter(Boolean);
-  const hit = allowlist.blocked.find((pattern) =>
-    components.some((c) => c === pattern || c.startsWith(`${pattern}.`)),
-  );
+  const hit = components.map((c) => matchesBlocked(c, allowlist.blocked)).find(Boolean);
   if (hit) return { allowed: false, reason: `${resolved} matches the blocked pattern "${hit}".` };
   const root = allowlist.roots.find(
     (r) => resolved === r.path || resolved.startsWith(`${r.path}${path.sep}`),
@@ -178,14 +181,14 @@ export function decideMount(
   return { allowed: true, hostPath: resolved, name: request.name, mode: 'rw' };
 }
 
+/** The real path a mount request names (`~` expanded, symlinks followed), if it exists. */
+export function resolveMountPath(hostPath: string): string | undefined {
+  return realpathOrUndefined(expandHome(hostPath));
+}
+
 /** Resolves and decides one request against the allowlist file (read fresh). */
 export function checkMount(file: string, request: MountRequest, isMain: boolean): MountDecision {
   const loaded = loadAllowlist(file);
   if (!loaded.ok) return { allowed: false, reason: loaded.problem };
-  return decideMount(
-    request,
-    realpathOrUndefined(expandHome(request.hostPath)),
-    loaded.allowlist,
-    isMain,
-  );
+  return decideMount(request, resolveMountPath(request.hostPath), loaded.allowlist, isMain);
 }

@@ -71,8 +71,8 @@ export interface Host extends Store {
   gateway: Gateway;
   /** Host dir holding only the gateway socket; bind-mounted read-only into sandboxes. */
   gatewayDir: string;
-  /** See prepareEmptyDir. */
-  emptyDir: string;
+  /** See prepareCoverDir. */
+  coverDir: string;
   /** The gateway as seen from inside a sandbox. */
   sandboxGateway: GatewayEndpoint;
   close(): Promise<void>;
@@ -135,7 +135,7 @@ export async function startHost(
     capabilities,
     gateway,
     gatewayDir,
-    emptyDir: prepareEmptyDir(config),
+    coverDir: prepareCoverDir(config),
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
     async close() {
       await gateway.close();
@@ -145,12 +145,16 @@ export async function startHost(
   };
 }
 
-/** The empty, read-only directory mounted over directories a sandbox must not see. */
-function prepareEmptyDir(config: Config): string {
-  const dir = path.join(config.paths.run, 'empty');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o555 });
-  fs.chmodSync(dir, 0o555);
-  return dir;
+/** The empty file and folder (read-only) mounted over entries a sandbox must not see. */
+function prepareCoverDir(config: Config): string {
+  const cover = path.join(config.paths.run, 'cover');
+  fs.mkdirSync(path.join(cover, 'dir'), { recursive: true });
+  const file = path.join(cover, 'file');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, '', { mode: 0o444 });
+  fs.chmodSync(file, 0o444);
+  fs.chmodSync(path.join(cover, 'dir'), 0o555);
+  fs.chmodSync(cover, 0o755);
+  return cover;
 }
 
 /** Removes the socket directories of host processes that no longer exist (after a crash). */

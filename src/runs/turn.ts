@@ -47,7 +47,7 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
       globalDir: paths.globalDir,
       claudeHome: paths.claudeHome,
       gatewayDir: host.gatewayDir,
-      emptyDir: host.emptyDir,
+      coverDir: host.coverDir,
     },
     user: host.config.sandboxUser,
     limits: host.config.limits,

@@ -17,7 +17,7 @@ const spec = buildSandboxSpec({
     globalDir: '/d/groups/global',
     claudeHome: '/d/sessions/family',
     gatewayDir: '/d/run/gateway',
-    emptyDir: '/d/run/empty',
+    coverDir: '/d/run/cover',
   },
   user: { uid: 501, gid: 20 },
   limits: { memoryMb: 2048, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },

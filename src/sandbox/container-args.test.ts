@@ -23,7 +23,7 @@ const spec = buildSandboxSpec({
     globalDir: '/d/groups/global',
     claudeHome: '/d/sessions/family',
     gatewayDir: '/d/run/gateway',
-    emptyDir: '/d/run/empty',
+    coverDir: '/d/run/cover',
   },
   user: { uid: 1000, gid: 1001 },
   limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },

@@ -14,7 +14,7 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
     globalDir: '/data/groups/global',
     claudeHome: '/data/sessions/family',
     gatewayDir: '/data/run/gateway',
-    emptyDir: '/data/run/empty',
+    coverDir: '/data/run/cover',
   },
   user: { uid: 1000, gid: 1000 },
   limits: { memoryMb: 512, cpus: 1, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
@@ -68,8 +68,8 @@ describe('sandbox policy: mounts', () => {
     const main = buildSandboxSpec(input({ group: { folder: 'main', isMain: true }, project }));
     expect(main.mounts.slice(-3)).toEqual([
       { hostPath: '/opt/app', sandboxPath: '/workspace/project', mode: 'ro' },
-      { hostPath: '/dev/null', sandboxPath: '/workspace/project/.env', mode: 'ro' },
-      { hostPath: '/data/run/empty', sandboxPath: '/workspace/project/data', mode: 'ro' },
+      { hostPath: '/data/run/cover/file', sandboxPath: '/workspace/project/.env', mode: 'ro' },
+      { hostPath: '/data/run/cover/dir', sandboxPath: '/workspace/project/data', mode: 'ro' },
     ]);
     const family = buildSandboxSpec(input({ project }));
     expect(family.mounts.some((m) => m.sandboxPath.startsWith('/workspace/project'))).toBe(false);
@@ -87,7 +87,11 @@ describe('sandbox policy: mounts', () => {
     const spec = buildSandboxSpec(input({ extraMounts: extra('app/.aws') }));
     expect(spec.mounts.slice(-2)).toEqual([
       { hostPath: '/home/u/code', sandboxPath: '/workspace/extra/code', mode: 'rw' },
-      { hostPath: '/data/run/empty', sandboxPath: '/workspace/extra/code/app/.aws', mode: 'ro' },
+      {
+        hostPath: '/data/run/cover/dir',
+        sandboxPath: '/workspace/extra/code/app/.aws',
+        mode: 'ro',
+      },
     ]);
     for (const bad of ['../x', 'a//b', 'a:b/.env', '']) {
       expect(() => buildSandboxSpec(input({ extraMounts: extra(bad) }))).toThrow(/Cannot hide/);

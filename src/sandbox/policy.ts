@@ -33,8 +33,9 @@ export interface SandboxPolicyInput {
     claudeHome: string;
     /** The directory holding only the gateway socket. */
     gatewayDir: string;
-    /** An empty, read-only directory: mounted over directories that must stay hidden. */
-    emptyDir: string;
+    /** Holds an empty file `file` and an empty directory `dir`, both read-only: mounted over
+     * entries that must stay hidden (portable, unlike /dev/null, to VM-based runtimes). */
+    coverDir: string;
   };
   user: { uid: number; gid: number };
   limits: SandboxLimits;
@@ -91,7 +92,7 @@ function hostPaths(input: SandboxPolicyInput): SandboxPolicyInput['hostPaths'] {
     globalDir: checkHostPath('global folder', h.globalDir),
     claudeHome: checkHostPath('Claude home', h.claudeHome),
     gatewayDir: checkHostPath('gateway', h.gatewayDir),
-    emptyDir: checkHostPath('empty directory', h.emptyDir),
+    coverDir: checkHostPath('empty directory', h.coverDir),
   };
 }
 
@@ -112,10 +113,10 @@ function extraMounts(extras: readonly ExtraMount[]): Mount[] {
 }
 
 /**
- * Mounts that cover blocked entries inside `parent`: an empty file over a file, the empty
- * read-only directory over a directory. They come after their parent, so they win.
+ * Mounts that cover blocked entries inside `parent`: an empty file over a file, an empty
+ * directory over a directory, both read-only. They come after their parent, so they win.
  */
-function shadowMounts(parent: Mount, shadows: readonly Shadow[], emptyDir: string): Mount[] {
+function shadowMounts(parent: Mount, shadows: readonly Shadow[], coverDir: string): Mount[] {
   return shadows.map((shadow) => {
     const parts = shadow.rel.split('/');
     if (parts.some((p) => !p || p === '.' || p === '..') || PATH_UNSAFE.test(shadow.rel)) {
@@ -125,7 +126,7 @@ function shadowMounts(parent: Mount, shadows: readonly Shadow[], emptyDir: strin
       );
     }
     return {
-      hostPath: shadow.kind === 'file' ? '/dev/null' : emptyDir,
+      hostPath: path.join(coverDir, shadow.kind),
       sandboxPath: `${parent.sandboxPath}/${shadow.rel}`,
       mode: 'ro',
     };
@@ -133,11 +134,11 @@ function shadowMounts(parent: Mount, shadows: readonly Shadow[], emptyDir: strin
 }
 
 /** Extra mounts and, for main, the project, each followed by what hides its blocked entries. */
-function visibleMounts(input: SandboxPolicyInput, emptyDir: string): Mount[] {
+function visibleMounts(input: SandboxPolicyInput, coverDir: string): Mount[] {
   const extras = input.extraMounts ?? [];
   const mounts = extraMounts(extras).flatMap((mount, i) => [
     mount,
-    ...shadowMounts(mount, extras[i]?.shadows ?? [], emptyDir),
+    ...shadowMounts(mount, extras[i]?.shadows ?? [], coverDir),
   ]);
   if (input.project && input.group.isMain) {
     const project: Mount = {
@@ -145,7 +146,7 @@ function visibleMounts(input: SandboxPolicyInput, emptyDir: string): Mount[] {
       sandboxPath: SANDBOX_PATHS.project,
       mode: 'ro',
     };
-    mounts.push(project, ...shadowMounts(project, input.project.shadows, emptyDir));
+    mounts.push(project, ...shadowMounts(project, input.project.shadows, coverDir));
   }
   return mounts;
 }
@@ -202,7 +203,7 @@ export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
     name,
     instance: input.instance,
     group: folder,
-    mounts: [...baseMounts(input), ...visibleMounts(input, hostPaths(input).emptyDir)],
+    mounts: [...baseMounts(input), ...visibleMounts(input, hostPaths(input).coverDir)],
     env: sandboxEnv(name, input),
     cwd: SANDBOX_PATHS.group,
     user: { uid: input.user.uid, gid: input.user.gid },

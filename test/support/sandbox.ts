@@ -36,7 +36,7 @@ export function testSpec(
       globalDir: dir('groups/global'),
       claudeHome: dir(`sessions/${folder}`),
       gatewayDir: dir('run'),
-      emptyDir: dir('empty'),
+      coverDir: dir('cover'),
     },
     user: { uid: 1000, gid: 1000 },
     limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, outputMb: 64, timeoutMs: 120_000 },

@@ -94,6 +94,10 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     fs.writeFileSync(path.join(shared, '.env'), `${MARKER}\n`, { mode: 0o644 });
     fs.writeFileSync(path.join(shared, 'sub', '.ssh', 'id_rsa'), `${MARKER}\n`, { mode: 0o644 });
     fs.writeFileSync(path.join(shared, 'readme.txt'), 'visible\n', { mode: 0o644 });
+    // A symlink inside the allowlisted folder pointing at the host .env; and one to an .aws folder.
+    fs.symlinkSync(path.join(home, '.env'), path.join(shared, 'host-env'));
+    fs.mkdirSync(path.join(outside, '.aws'));
+    fs.symlinkSync(path.join(outside, '.aws'), path.join(outside, 'projects', 'aws-link'));
     const allowlist = path.join(outside, 'mount-allowlist.json');
     const roots = [{ path: path.join(outside, 'projects'), allowReadWrite: true }];
     fs.writeFileSync(allowlist, JSON.stringify({ allowedRoots: roots }));
@@ -127,6 +131,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       t project-env grep -q ${MARKER} /workspace/project/${path.basename(PROJECT_ENV)}
       t mounted-folder-env grep -q ${MARKER} /workspace/extra/shared/.env
       t mounted-folder-ssh grep -rq ${MARKER} /workspace/extra/shared/sub
+      t symlink-in-mount cat /workspace/extra/shared/host-env
       t uncover-shadow sh -c 'rm -f /workspace/extra/shared/.env || mv /workspace/extra/shared/.env /workspace/extra/shared/x; grep -rq ${MARKER} /workspace/extra/shared'
       test -r /workspace/project/package.json && echo project-visible
       cat /workspace/extra/shared/readme.txt`,
@@ -162,6 +167,36 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).not.toContain('BREACH');
     expect(out.stdout).toContain('BLOCKED fill-tmp');
+  });
+
+  it('mount requests for secrets, escapes and odd names are refused, even for main', async () => {
+    const projects = path.join(outside, 'projects');
+    const mount = (hostPath: string, name: string) =>
+      JSON.stringify({ group_folder: 'main', host_path: hostPath, name });
+    const out = await attack(
+      'main',
+      `
+      refused mount-ssh set_group_mount '${mount('~/.ssh', 'ssh')}'
+      refused mount-dotdot-ssh set_group_mount '${mount(`${projects}/../.ssh`, 'ssh2')}'
+      refused mount-symlink-to-aws set_group_mount '${mount(`${projects}/aws-link`, 'aws')}'
+      refused mount-absolute-name set_group_mount '${mount(`${projects}/shared`, '/etc')}'
+      refused mount-dotdot-name set_group_mount '${mount(`${projects}/shared`, '../group')}'`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    const list = await runCli(['mounts', 'list', '--group', 'main'], env);
+    expect(list.stdout).not.toMatch(/ssh|aws|etc/);
+  });
+
+  it('a capability stops working when its run ends', async () => {
+    await attack('family', 'echo "$ANTHROPIC_API_KEY" > /workspace/group/old-capability');
+    const out = await attack(
+      'family',
+      `echo "live-$(api list_groups '{}')"
+      t reuse-ended-capability sh -c 'c=$(cat /workspace/group/old-capability); test "$(curl -s -o /dev/null -w "%{http_code}" -X POST -H "authorization: Bearer $c" -H content-type:application/json -d "{}" "$NANOCLAW_HOST_URL/api/list_groups")" = 200'`,
+    );
+    expect(out.stdout).toContain('BLOCKED reuse-ended-capability');
+    expect(out.stdout).toContain('live-200'); // the same call with the live capability works
   });
 
   it('a planted symlink never makes the host read a file for the agent', async () => {
@@ -289,7 +324,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 41 : 40);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 48 : 47);
     expect(blocked).toEqual(tried);
   });
 });

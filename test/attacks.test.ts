@@ -316,10 +316,18 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     const records = audit.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { kind: string; decision: string });
-    expect(
-      records.filter((r) => r.kind === 'host_api' && r.decision !== 'allowed').length,
-    ).toBeGreaterThanOrEqual(5);
+      .map((l) => JSON.parse(l) as { kind: string; decision: string; group: string | null });
+    const refusals = records.filter((r) => r.kind === 'host_api' && r.decision !== 'allowed');
+    expect(refusals.length).toBeGreaterThanOrEqual(14);
+    expect(refusals.filter((r) => r.group === 'family').length).toBeGreaterThanOrEqual(9);
+    // The runs that ended badly (the fork bomb's, the flood's) are in the trail as failed.
+    if (cgroups) {
+      expect(
+        records.some(
+          (r) => r.kind === 'sandbox' && r.group === 'family' && r.decision === 'failed',
+        ),
+      ).toBe(true);
+    }
     expect(
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);

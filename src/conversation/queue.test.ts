@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../log.js';
-import { GroupQueue, retryDelay, type QueueDeps } from './queue.js';
+import { GroupQueue, retryDelay, type QueueDeps, type RunResult } from './queue.js';
 
 /** A run the test finishes by hand, to control exactly when slots free up. */
 interface PendingRun {
   key: string;
-  finish(ok: boolean): void;
+  finish(result: RunResult): void;
 }
 
 function setup(overrides: Partial<QueueDeps> = {}) {
@@ -17,13 +17,13 @@ function setup(overrides: Partial<QueueDeps> = {}) {
     retryMaxDelayMs: 60_000,
     maxRetries: 3,
     run: (key) =>
-      new Promise<boolean>((resolve) => started.push({ key, finish: (ok) => resolve(ok) })),
+      new Promise<RunResult>((resolve) => started.push({ key, finish: (r) => resolve(r) })),
     onGiveUp: (key) => gaveUp.push(key),
     timers: { setTimeout, clearTimeout },
     log: silentLogger(),
     ...overrides,
   });
-  const finish = async (key: string, ok = true) => {
+  const finish = async (key: string, ok: RunResult = true) => {
     const index = started.findIndex((r) => r.key === key);
     const [run] = started.splice(index, 1);
     run?.finish(ok);
@@ -88,6 +88,17 @@ describe('GroupQueue', () => {
       expect(started.map((r) => r.key)).toEqual(['a']);
       await finish('a', false);
     }
+    expect(gaveUp).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(started).toHaveLength(0);
+    queue.wake('a');
+    expect(started.map((r) => r.key)).toEqual(['a']);
+  });
+
+  it('a failure that would repeat is not retried: the group gives up until woken', async () => {
+    const { queue, started, gaveUp, finish } = setup();
+    queue.wake('a');
+    await finish('a', 'give-up');
     expect(gaveUp).toEqual(['a']);
     await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(started).toHaveLength(0);

@@ -18,13 +18,18 @@ export interface QueueDeps {
   retryMaxDelayMs: number;
   /** Failures in a row before giving up until the next wake. */
   maxRetries: number;
-  /** Processes the group's pending work; resolves true on success, false to retry later. */
-  run(key: string, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Processes the group's pending work; resolves true on success, false to retry later, and
+   * 'give-up' when retrying cannot help (the group then waits for its next message).
+   */
+  run(key: string, signal: AbortSignal): Promise<RunResult>;
   /** Called once when retries are exhausted. */
   onGiveUp(key: string): void;
   timers: Timers;
   log: Logger;
 }
+
+export type RunResult = boolean | 'give-up';
 
 type State =
   | { kind: 'queued' }
@@ -106,18 +111,22 @@ export class GroupQueue {
         this.deps.log.error({ group: key, err: error }, 'group run threw');
         return false;
       })
-      .then((ok) => this.finish(key, ok, state.wokenAgain));
+      .then((result) => this.finish(key, result, state.wokenAgain));
     this.runs.add(done);
     void done.finally(() => this.runs.delete(done));
   }
 
-  private finish(key: string, ok: boolean, wokenAgain: boolean): void {
+  private finish(key: string, result: RunResult, wokenAgain: boolean): void {
     this.active -= 1;
     this.states.delete(key);
     if (this.abort.signal.aborted) return;
-    if (ok) {
+    if (result === true) {
       this.failures.delete(key);
       if (wokenAgain) this.enqueue(key);
+    } else if (result === 'give-up') {
+      this.failures.delete(key);
+      this.deps.log.warn({ group: key }, 'not retrying: the failure would repeat');
+      this.deps.onGiveUp(key);
     } else {
       this.scheduleRetry(key);
     }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentRunError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { AgentRun, RunOutcome } from '../runs/agent-run.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -40,11 +41,9 @@ class ScriptedRun implements AgentRun {
   answer(text: string): void {
     this.events.push({ type: 'result', text });
   }
-  exit(ok = true): void {
+  exit(ok = true, error?: AgentRunError): void {
     this.events.end();
-    this.resolveFinished(
-      ok ? { exitCode: 0, signal: null } : { exitCode: 1, signal: null, error: undefined },
-    );
+    this.resolveFinished(ok ? { exitCode: 0, signal: null } : { exitCode: 1, signal: null, error });
   }
 }
 
@@ -220,6 +219,17 @@ describe('Conversations', () => {
     expect(runs).toHaveLength(2);
     expect(delivered.at(-1)).toMatch(/could not answer/);
     expect(messages.cursor('web:main')).toBeUndefined();
+  });
+
+  it('does not retry a failure that would repeat (over its output cap): tells the user at once', async () => {
+    await say('web:main', 'flood please');
+    runs[0]?.exit(
+      false,
+      new AgentRunError('the agent printed more than 64 MB and was stopped', false),
+    );
+    await new Promise((r) => setTimeout(r, 60));
+    expect(runs).toHaveLength(1);
+    expect(delivered.at(-1)).toMatch(/could not answer \(the agent printed more than 64 MB/);
   });
 
   it('after a restart, resumes unanswered messages', async () => {

@@ -17,7 +17,7 @@ import {
 } from '../store/messages.js';
 import { formatMessages } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
-import { GroupQueue, type Timers } from './queue.js';
+import { GroupQueue, type RunResult, type Timers } from './queue.js';
 import { senderDecision } from '../security/senders.js';
 import { shouldAnswer } from './trigger.js';
 import { TypingIndicator } from './typing.js';
@@ -154,7 +154,7 @@ export class Conversations {
     return true;
   }
 
-  private async processGroup(folder: string, signal: AbortSignal): Promise<boolean> {
+  private async processGroup(folder: string, signal: AbortSignal): Promise<RunResult> {
     const group = this.deps.groups.get(folder);
     if (!group?.chatId) return true;
     const chatId = group.chatId;
@@ -181,7 +181,8 @@ export class Conversations {
     const outcome = await run.finished;
     if (outcome.error) this.lastError.set(folder, outcome.error.message);
     // Success means every message handed to the agent got its reply committed.
-    return sameCursor(live.answered, live.through);
+    if (sameCursor(live.answered, live.through)) return true;
+    return outcome.error?.retryable === false ? 'give-up' : false;
   }
 
   private async follow(group: Group, live: LiveRun): Promise<void> {

@@ -14,6 +14,7 @@ import { instanceId } from '../src/host.js';
 import { detectCgroups, type CgroupLayout } from '../src/sandbox/cgroups.js';
 
 const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
+const TOKEN = ['123456', 'channel', 'token', 'Zx9'].join(':');
 /** Content of files that must stay hidden by name. */
 const MARKER = 'HIDDEN-BY-NAME-7731';
 const PROJECT_ENV = path.join(APP_ROOT, '.env.attack-suite');
@@ -82,7 +83,11 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
   beforeAll(async () => {
     fake = await startFakeAnthropic();
     home = tempHome('nanoclaw-attacks-');
-    fs.writeFileSync(path.join(home, '.env'), `ANTHROPIC_API_KEY=${SECRET}\n`);
+    // The model key and a channel token: no secret of the host's .env may reach a sandbox.
+    fs.writeFileSync(
+      path.join(home, '.env'),
+      `ANTHROPIC_API_KEY=${SECRET}\nTELEGRAM_BOT_TOKEN=${TOKEN}\n`,
+    );
     server = http.createServer((_q, r) => r.end('host service'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     port = (server.address() as AddressInfo).port;
@@ -158,6 +163,8 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       S=${parts[0]}; for p in ${parts.slice(1).join(' ')}; do S="$S-$p"; done
       t secret-in-environ sh -c 'cat /proc/[0-9]*/environ | tr "\\0" "\\n" | grep -q -- "'"$S"'"'
       t secret-in-home grep -rqs -- "$S" /home /tmp
+      T=${TOKEN.split(':')[0]}; for p in ${TOKEN.split(':').slice(1).join(' ')}; do T="$T:$p"; done
+      t channel-token-anywhere sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'" || grep -rqs -- "'"$T"'" /home /tmp /workspace'
       t modify-runner touch /opt/nanoclaw/dist/agent/main.js
       t other-group-files ls ${home}/groups/family
       t nested-userns unshare -U true
@@ -332,7 +339,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 48 : 47);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 49 : 48);
     expect(blocked).toEqual(tried);
   });
 });

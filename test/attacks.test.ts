@@ -167,6 +167,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       t channel-token-anywhere sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'" || grep -rqs -- "'"$T"'" /home /tmp /workspace'
       t modify-runner touch /opt/nanoclaw/dist/agent/main.js
       t other-group-files ls ${home}/groups/family
+      t modify-other-group touch ${home}/groups/family/CLAUDE.md
       t nested-userns unshare -U true
       t fill-tmp dd if=/dev/zero of=/tmp/fill bs=1M count=64
       t see-host-process test -e /proc/${process.pid}/cmdline`,
@@ -339,7 +340,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 49 : 48);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 50 : 49);
     expect(blocked).toEqual(tried);
   });
 });

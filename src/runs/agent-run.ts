@@ -8,7 +8,7 @@
 import type { Logger } from '../log.js';
 import { AgentRunError, errorMessage } from '../errors.js';
 import type { CapabilityRegistry, RunContext } from '../gateway/types.js';
-import type { AuditSink } from '../store/audit.js';
+import type { AuditEntry, AuditSink } from '../store/audit.js';
 import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -153,20 +153,8 @@ export function startAgentRun(
         outcome.error = describeFailure({ exitCode, exitSignal, ...why });
       }
       log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
-      deps.audit?.({
-        kind: 'sandbox',
-        group: context.group.folder,
-        runId: context.runId,
-        action: `${deps.runtime.name} run`,
-        decision: outcome.error ? 'failed' : 'ok',
-        detail: {
-          mounts: spec.mounts.map((m) => `${m.sandboxPath}:${m.mode}`),
-          durationMs: Math.round(performance.now() - startedAt),
-          exitCode,
-          signal: exitSignal,
-          ...(outcome.error ? { error: outcome.error.message } : {}),
-        },
-      });
+      const durationMs = Math.round(performance.now() - startedAt);
+      deps.audit?.(auditRecord(input, deps.runtime.name, outcome, durationMs));
       resolve(outcome);
     });
   });
@@ -177,6 +165,29 @@ export function startAgentRun(
     send: (text) => write({ type: 'message', text }),
     close: () => void write({ type: 'close' }),
     finished,
+  };
+}
+
+/** The audit trail's record of one sandbox run: who, where, what it saw, how it ended. */
+function auditRecord(
+  input: { spec: SandboxSpec; context: RunContext },
+  runtime: string,
+  outcome: RunOutcome,
+  durationMs: number,
+): AuditEntry {
+  return {
+    kind: 'sandbox',
+    group: input.context.group.folder,
+    runId: input.context.runId,
+    action: `${runtime} run`,
+    decision: outcome.error ? 'failed' : 'ok',
+    detail: {
+      mounts: input.spec.mounts.map((m) => `${m.sandboxPath}:${m.mode}`),
+      durationMs,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      ...(outcome.error ? { error: outcome.error.message } : {}),
+    },
   };
 }
 

@@ -4,25 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { appleInstanceContainers, appleRunArgs } from './apple-args.js';
+import { policyInput } from '../../test/support/sandbox.js';
 import { buildSandboxSpec } from './policy.js';
 
-const spec = buildSandboxSpec({
-  runId: 'r1',
-  instance: 'inst',
-  group: { folder: 'family', isMain: false },
-  hostPaths: {
-    appRoot: '/opt/app',
-    nodeBinary: '/usr/local/bin/node',
-    groupDir: '/d/groups/family',
-    globalDir: '/d/groups/global',
-    claudeHome: '/d/sessions/family',
-    gatewayDir: '/d/run/gateway',
-    coverDir: '/d/run/cover',
-  },
-  user: { uid: 501, gid: 20 },
-  limits: { memoryMb: 2048, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
-  timezone: 'UTC',
-});
+const spec = buildSandboxSpec(
+  policyInput({
+    hostPaths: { ...policyInput().hostPaths, nodeBinary: '/usr/local/bin/node' },
+    user: { uid: 501, gid: 20 },
+    limits: { ...policyInput().limits, memoryMb: 2048 },
+  }),
+);
 
 const after = (args: string[], flag: string) =>
   args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));

@@ -7,26 +7,12 @@ import {
   explainBwrapFailure,
   type HostLayout,
 } from './bwrap-args.js';
+import { policyInput } from '../../test/support/sandbox.js';
 import { buildSandboxSpec } from './policy.js';
 
-const spec = buildSandboxSpec({
-  runId: 'r1',
-  instance: 'inst',
-  group: { folder: 'family', isMain: false },
-  hostPaths: {
-    appRoot: '/opt/app',
-    nodeBinary: '/usr/bin/node',
-    groupDir: '/d/groups/family',
-    globalDir: '/d/groups/global',
-    claudeHome: '/d/sessions/family',
-    gatewayDir: '/d/run/gateway',
-    coverDir: '/d/run/cover',
-  },
-  user: { uid: 1000, gid: 1001 },
-  limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
-  timezone: 'UTC',
-  extraMounts: [{ hostPath: '/srv/notes', name: 'notes', mode: 'ro' }],
-});
+const spec = buildSandboxSpec(
+  policyInput({ extraMounts: [{ hostPath: '/srv/notes', name: 'notes', mode: 'ro' }] }),
+);
 
 const merged: HostLayout = {
   usrSymlinks: { '/bin': 'usr/bin', '/lib': 'usr/lib' },

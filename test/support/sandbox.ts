@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSandboxSpec } from '../../src/sandbox/policy.js';
+import { buildSandboxSpec, type SandboxPolicyInput } from '../../src/sandbox/policy.js';
 import type { SandboxSpec } from '../../src/sandbox/spec.js';
 import { APP_ROOT } from './cli.js';
 
@@ -43,4 +43,26 @@ export function testSpec(
     timezone: 'UTC',
   });
   return options.command ? { ...spec, command: options.command } : spec;
+}
+
+/** Policy input over made-up paths, for unit tests of the policy and the runtimes' arguments. */
+export function policyInput(overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput {
+  return {
+    runId: 'r1',
+    instance: 'inst',
+    group: { folder: 'family', isMain: false },
+    hostPaths: {
+      appRoot: '/opt/app',
+      nodeBinary: '/usr/bin/node',
+      groupDir: '/d/groups/family',
+      globalDir: '/d/groups/global',
+      claudeHome: '/d/sessions/family',
+      gatewayDir: '/d/run/gateway',
+      coverDir: '/d/run/cover',
+    },
+    user: { uid: 1000, gid: 1001 },
+    limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
+    timezone: 'UTC',
+    ...overrides,
+  };
 }

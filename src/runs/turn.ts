@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { AgentRunError } from '../errors.js';
 import { groupPaths, prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
-import path from 'node:path';
 import { buildSandboxSpec, type ExtraMount, type SandboxPolicyInput } from '../sandbox/policy.js';
 import {
   DEFAULT_BLOCKED,

@@ -140,7 +140,9 @@ function spawnBwrap(
   host: { layout: HostLayout; cgroups: CgroupLayout | undefined; bwrap: string },
   log: Logger,
 ): SandboxProcess {
-  const cgroups = host.cgroups && joinCgroups(host.cgroups, spec, log);
+  // setpriv joins the cgroups to the sandbox uid; without it bwrap falls back to rlimits.
+  const cgroups =
+    host.cgroups && host.layout.setpriv ? joinCgroups(host.cgroups, spec, log) : undefined;
   const launcher = { uid: ownUid(), cgroupProcs: cgroups?.procs };
   const launch = bwrapLaunch(spec, host.layout, launcher, host.bwrap);
   const child = spawn(launch.command, launch.args, {

@@ -8,10 +8,12 @@
  * Layout: `<root>/nanoclaw/<instance>/<sandbox name>`. The plan is pure; the helpers below it do
  * the few file writes.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { CGROUP_JOIN_SCRIPT } from './bwrap-args.js';
 import type { SandboxLimits } from './spec.js';
 
 export type CgroupLayout =
@@ -96,19 +98,34 @@ export function detectCgroups(fsRoot = '/sys/fs/cgroup'): CgroupLayout | undefin
     };
   }
   if (!layout) return undefined;
+  return probeJoin(layout) ? layout : undefined;
+}
+
+/**
+ * Creates a throwaway cgroup and lets a shell join it the way a sandbox launcher does. Any
+ * refusal (read-only cgroupfs, a controller owned elsewhere, a namespace root with processes)
+ * means: fall back to rlimits, rather than sandboxes that fail to start.
+ */
+function probeJoin(layout: CgroupLayout): boolean {
+  const plan = cgroupPlan(layout, 'probe', String(process.pid), { pids: 64, memoryMb: 64 });
   try {
-    if (layout.version === 2) {
-      const enable: [string, string] = ['cgroup.subtree_control', '+pids +memory'];
-      prepareDir({ path: layout.root, files: [enable] });
-      prepareDir({ path: path.join(layout.root, 'nanoclaw'), files: [enable] });
-    } else {
-      for (const root of [layout.pids, layout.memory]) {
-        if (root) prepareDir({ path: path.join(root, 'nanoclaw'), files: [] });
+    createCgroups(plan);
+    const join = spawnSync(
+      '/bin/sh',
+      ['-c', CGROUP_JOIN_SCRIPT, 'probe', String(plan.procs.length), ...plan.procs, 'true'],
+      { env: { PATH: '/usr/bin:/bin' }, timeout: 10_000 },
+    );
+    return join.status === 0;
+  } catch {
+    return false; // the kernel refused a directory or a limit
+  } finally {
+    for (const dir of [...plan.leaves, ...plan.leaves.map((l) => path.dirname(l))]) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // Not created, or busy (another probe beside us): nothing to clean.
       }
     }
-    return layout;
-  } catch {
-    return undefined; // read-only or delegated elsewhere: fall back to rlimits
   }
 }
 

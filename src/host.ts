@@ -139,6 +139,7 @@ export async function startHost(
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
     async close() {
       await gateway.close();
+      await selected.runtime.settle?.();
       fs.rmSync(gatewayDir, { recursive: true, force: true });
       store.db.close();
     },

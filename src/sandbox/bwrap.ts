@@ -82,6 +82,7 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
     cgroups ??= detectCgroups() ?? 'off';
     return cgroups === 'off' ? undefined : cgroups;
   };
+  const removals = new Set<Promise<void>>();
   // Orphans are recognized by their parent not being a host; hosts run this node binary.
   const hostExe = fs.realpathSync(process.execPath);
   return {
@@ -90,7 +91,7 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
       return spawnBwrap(
         spec,
         signal,
-        { layout: hostLayout(), cgroups: cgroupLayout(), bwrap },
+        { layout: hostLayout(), cgroups: cgroupLayout(), bwrap, removals },
         log,
       );
     },
@@ -125,6 +126,9 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
         (p) => spawnSync('/usr/bin/test', ['-x', p], { ...user, env: SPAWN_ENV }).status !== 0,
       );
     },
+    async settle() {
+      await Promise.all(removals);
+    },
     async cleanupOrphans(instance: string) {
       const killed = killOrphans(instance, hostExe, log);
       const cg = cgroupLayout();
@@ -137,7 +141,13 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
 function spawnBwrap(
   spec: SandboxSpec,
   signal: AbortSignal,
-  host: { layout: HostLayout; cgroups: CgroupLayout | undefined; bwrap: string },
+  host: {
+    layout: HostLayout;
+    cgroups: CgroupLayout | undefined;
+    bwrap: string;
+    /** Cgroup removals still under way (a cgroup goes only once its processes are gone). */
+    removals: Set<Promise<void>>;
+  },
   log: Logger,
 ): SandboxProcess {
   // setpriv joins the cgroups to the sandbox uid; without it bwrap falls back to rlimits.
@@ -155,9 +165,11 @@ function spawnBwrap(
   }) as SandboxProcess;
   if (cgroups) {
     child.on('close', () => {
-      removeCgroups(cgroups, log).catch((error: unknown) =>
+      const removal = removeCgroups(cgroups, log).catch((error: unknown) =>
         log.warn({ err: errorMessage(error) }, 'removing a sandbox cgroup failed'),
       );
+      host.removals.add(removal);
+      void removal.finally(() => host.removals.delete(removal));
     });
   }
   launch.data.forEach((content, index) => {

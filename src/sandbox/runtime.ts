@@ -26,4 +26,6 @@ export interface SandboxRuntime {
   unreachable?(paths: string[], user: { uid: number; gid: number }): string | undefined;
   /** Kills sandboxes left behind by an earlier host process of this instance. Returns how many. */
   cleanupOrphans(instance: string): Promise<number>;
+  /** Finishes the cleanup of sandboxes that have exited (before the host process exits). */
+  settle?(): Promise<void>;
 }

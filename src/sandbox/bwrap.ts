@@ -96,28 +96,13 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
       );
     },
     async probe() {
-      const asUser = ownUid() === 0 ? probeUser : undefined;
-      try {
-        await run(bwrap, bwrapProbeArgs(hostLayout(), probeUser), {
-          env: SPAWN_ENV,
-          timeout: 10_000,
-          ...asUser,
-        });
+      const probed = await probeBwrap(bwrap, hostLayout(), probeUser, log);
+      if (probed.ok) {
         const cg = cgroupLayout();
-        log.info(
-          { limits: cg ? `cgroup v${cg.version} (pids, memory)` : 'rlimits only' },
-          'bubblewrap sandbox limits',
-        );
-        return { ok: true };
-      } catch (error) {
-        const failure = error as NodeJS.ErrnoException & { stderr?: string };
-        const code = typeof failure.code === 'string' ? failure.code : undefined;
-        log.debug({ err: errorMessage(error) }, 'bwrap probe failed');
-        return {
-          ok: false,
-          reason: explainBwrapFailure({ errorCode: code, stderr: failure.stderr ?? '' }),
-        };
+        const limits = cg ? `cgroup v${cg.version} (pids, memory)` : 'rlimits only';
+        log.info({ limits }, 'bubblewrap sandbox limits');
       }
+      return probed;
     },
     unreachable(paths, user) {
       // Only a root host spawns bwrap as another uid; a host running as itself reaches its paths.
@@ -136,6 +121,31 @@ export function createBwrapRuntime(log: Logger, options: BwrapOptions = {}): San
       return killed;
     },
   };
+}
+
+/** Starts a tiny sandbox with every isolation flag we use; on failure, says what to change. */
+async function probeBwrap(
+  bwrap: string,
+  layout: HostLayout,
+  user: { uid: number; gid: number },
+  log: Logger,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try {
+    await run(bwrap, bwrapProbeArgs(layout, user), {
+      env: SPAWN_ENV,
+      timeout: 10_000,
+      ...(ownUid() === 0 ? user : {}),
+    });
+    return { ok: true };
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stderr?: string };
+    const code = typeof failure.code === 'string' ? failure.code : undefined;
+    log.debug({ err: errorMessage(error) }, 'bwrap probe failed');
+    return {
+      ok: false,
+      reason: explainBwrapFailure({ errorCode: code, stderr: failure.stderr ?? '' }),
+    };
+  }
 }
 
 function spawnBwrap(

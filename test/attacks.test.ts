@@ -299,6 +299,26 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     blocked.push('print-100mb');
   });
 
+  it('filling the disk through its own folder stops only that run, at its disk cap', async () => {
+    const fill = await attack(
+      'family',
+      'for i in $(seq 1 64); do head -c 1048576 /dev/zero > /workspace/group/fill-$i; done; sleep 30',
+      { SANDBOX_DISK_MB: '16' },
+    );
+    tried.push('fill-group-folder');
+    expect(fill.code).not.toBe(0);
+    expect(fill.stderr).toContain(
+      'the agent wrote more than 16 MB into its folders and was stopped',
+    );
+    const folder = path.join(home, 'groups', 'family');
+    for (const f of fs.readdirSync(folder).filter((n) => n.startsWith('fill-'))) {
+      fs.rmSync(path.join(folder, f));
+    }
+    const after = await runCli(['run', '--group', 'family', 'still there?'], env);
+    expect(after.stdout).toContain('ECHO: still there?');
+    blocked.push('fill-group-folder');
+  });
+
   it.runIf(cgroups)('a fork bomb saturates only its own sandbox', async () => {
     const go = path.join(home, 'groups', 'main', 'go');
     // Main's check starts now and forks only once the bomb is at its limit (the go file).
@@ -340,7 +360,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 50 : 49);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 51 : 50);
     expect(blocked).toEqual(tried);
   });
 });

@@ -4,6 +4,9 @@
  * prints what a compromised runner might: junk, over-long lines, floods.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCapabilityRegistry } from '../gateway/capabilities.js';
 import { silentLogger } from '../log.js';
@@ -25,14 +28,14 @@ function scriptRuntime(script: string): SandboxRuntime {
   };
 }
 
-const spec = { limits: { timeoutMs: 30_000, outputMb: 3 } } as SandboxSpec;
+const spec = { limits: { timeoutMs: 30_000, outputMb: 3, diskMb: 1 } } as SandboxSpec;
 const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
 const start = { group: context.group, prompt: 'p', assistantName: 'A', timezone: 'UTC' };
 
-async function runWith(script: string) {
+async function runWith(script: string, folders?: string[]) {
   const capabilities = createCapabilityRegistry();
   const run = startAgentRun(
-    { spec, context, start },
+    { spec, context, start, ...(folders ? { folders } : {}) },
     {
       runtime: scriptRuntime(script),
       capabilities,
@@ -86,6 +89,22 @@ describe('agent run: untrusted runner output', () => {
     // Events up to the cap were delivered; nothing unbounded was kept.
     expect(events.length).toBeGreaterThan(0);
     expect(events.length).toBeLessThan((4 * 1024 * 1024) / 30);
+  });
+
+  it('stops a run whose folders grow past the disk cap, and says why', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-run-disk-'));
+    fs.writeFileSync(path.join(folder, 'before'), Buffer.alloc(4 * 1024 * 1024)); // not counted
+    const { outcome } = await runWith(
+      `require('fs').writeFileSync(${JSON.stringify(path.join(folder, 'fill'))}, Buffer.alloc(2 * 1024 * 1024));
+      setInterval(() => {}, 1000);`,
+      [folder],
+    );
+    fs.rmSync(folder, { recursive: true });
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.error?.message).toBe(
+      'the agent wrote more than 1 MB into its folders and was stopped',
+    );
+    expect(outcome.error?.retryable).toBe(false);
   });
 
   it('a runner that dies without `done` is a failure with its last stderr line', async () => {

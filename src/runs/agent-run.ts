@@ -13,6 +13,7 @@ import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { readLines } from '../shared/lines.js';
+import { watchDisk } from './disk-watch.js';
 import {
   MAX_PROTOCOL_LINE_BYTES,
   RunnerToHostSchema,
@@ -56,6 +57,9 @@ export interface AgentRun {
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
+const MIB = 1024 * 1024;
+/** How often a run's folders are measured against SANDBOX_DISK_MB. */
+const DISK_CHECK_MS = 3_000;
 const MAX_BAD_LINES = 100;
 
 /** What the host learns from a runner's output while it runs. */
@@ -64,8 +68,8 @@ interface Observed {
   sawDone: boolean;
   reportedError: string | undefined;
   stderrTail: string;
-  /** Set when the runner printed more than its output cap and was killed for it. */
-  outputCapMb: number | undefined;
+  /** Set when the run passed one of its caps (output, disk) and was killed for it: why. */
+  limitHit: string | undefined;
 }
 
 /**
@@ -78,13 +82,13 @@ function observe(child: SandboxProcess, outputMb: number, log: Logger): Observed
     sawDone: false,
     reportedError: undefined,
     stderrTail: '',
-    outputCapMb: undefined,
+    limitHit: undefined,
   };
   let outputBytes = 0;
   child.stdout.on('data', (chunk: Buffer) => {
     outputBytes += chunk.length;
-    if (outputBytes <= outputMb * 1024 * 1024 || observed.outputCapMb !== undefined) return;
-    observed.outputCapMb = outputMb;
+    if (outputBytes <= outputMb * MIB || observed.limitHit !== undefined) return;
+    observed.limitHit = `the agent printed more than ${outputMb} MB and was stopped`;
     log.warn({ outputMb }, 'runner output over its cap: run killed');
     child.kill('SIGKILL');
   });
@@ -112,7 +116,13 @@ function observe(child: SandboxProcess, outputMb: number, log: Logger): Observed
 }
 
 export function startAgentRun(
-  input: { spec: SandboxSpec; context: RunContext; start: StartFields },
+  input: {
+    spec: SandboxSpec;
+    context: RunContext;
+    start: StartFields;
+    /** The run's own host folders, held to `spec.limits.diskMb` of growth. */
+    folders?: readonly string[];
+  },
   deps: AgentRunDeps,
   signal: AbortSignal,
 ): AgentRun {
@@ -123,6 +133,17 @@ export function startAgentRun(
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
   const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
   const observed = observe(child, spec.limits.outputMb, log);
+  const stopDiskWatch = watchDisk(
+    input.folders ?? [],
+    spec.limits.diskMb * MIB,
+    DISK_CHECK_MS,
+    () => {
+      if (observed.limitHit !== undefined) return;
+      observed.limitHit = `the agent wrote more than ${spec.limits.diskMb} MB into its folders and was stopped`;
+      log.warn({ diskMb: spec.limits.diskMb }, 'run folders over their disk cap: run killed');
+      child.kill('SIGKILL');
+    },
+  );
   let stdinOpen = true;
   const write = (message: HostToRunner): boolean => {
     if (!stdinOpen || child.stdin.destroyed) return false;
@@ -137,14 +158,15 @@ export function startAgentRun(
   child.on('error', (error) => log.error({ err: errorMessage(error) }, 'sandbox failed to start'));
   const finished = new Promise<RunOutcome>((resolve) => {
     child.on('close', (exitCode, exitSignal) => {
+      stopDiskWatch();
       stdinOpen = false;
       deps.capabilities.revoke(capability);
       observed.events.end();
       const outcome: RunOutcome = { exitCode, signal: exitSignal };
       if (!(observed.sawDone && exitCode === 0)) {
-        const { reportedError, stderrTail, outputCapMb } = observed;
+        const { reportedError, stderrTail, limitHit } = observed;
         const why = {
-          outputCapMb,
+          limitHit,
           timedOut: timeout.aborted,
           aborted: signal.aborted,
           reportedError,
@@ -194,17 +216,15 @@ function auditRecord(
 function describeFailure(facts: {
   exitCode: number | null;
   exitSignal: NodeJS.Signals | null;
-  outputCapMb: number | undefined;
+  limitHit: string | undefined;
   timedOut: boolean;
   aborted: boolean;
   reportedError: string | undefined;
   stderrTail: string;
 }): AgentRunError {
   const context = { exitCode: facts.exitCode, signal: facts.exitSignal, stderr: facts.stderrTail };
-  if (facts.outputCapMb !== undefined) {
-    const why = `the agent printed more than ${facts.outputCapMb} MB and was stopped`;
-    return new AgentRunError(why, false, context);
-  }
+  // A cap that was hit would be hit again: not retryable.
+  if (facts.limitHit !== undefined) return new AgentRunError(facts.limitHit, false, context);
   if (facts.timedOut) return new AgentRunError('the agent run hit its time limit', true, context);
   if (facts.aborted) return new AgentRunError('the agent run was cancelled', true, context);
   if (facts.reportedError) return new AgentRunError(facts.reportedError, true, context);

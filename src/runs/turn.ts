@@ -110,6 +110,7 @@ export function startGroupRun(
     {
       spec,
       context: { runId, group: { folder: group.folder, isMain: group.isMain } },
+      folders: [paths.groupDir, paths.claudeHome, ...(group.isMain ? [paths.globalDir] : [])],
       start: {
         group: { folder: group.folder, isMain: group.isMain },
         prompt,

@@ -17,7 +17,15 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
     coverDir: '/data/run/cover',
   },
   user: { uid: 1000, gid: 1000 },
-  limits: { memoryMb: 512, cpus: 1, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
+  limits: {
+    memoryMb: 512,
+    cpus: 1,
+    pids: 128,
+    tmpMb: 64,
+    outputMb: 64,
+    diskMb: 1024,
+    timeoutMs: 60_000,
+  },
   timezone: 'Europe/Berlin',
   ...overrides,
 });

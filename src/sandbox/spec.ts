@@ -22,6 +22,8 @@ export interface SandboxLimits {
   pids: number;
   /** Size of the /tmp tmpfs in MiB. */
   tmpMb: number;
+  /** Cap on how much one run's own folders may grow, in MiB (enforced by the host). */
+  diskMb: number;
   /** Cap on everything the runner prints on stdout in one run, in MiB (enforced by the host). */
   outputMb: number;
   /** Wall-clock cap for the whole run in ms (enforced by the host). */

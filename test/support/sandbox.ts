@@ -39,7 +39,15 @@ export function testSpec(
       coverDir: dir('cover'),
     },
     user: { uid: 1000, gid: 1000 },
-    limits: { memoryMb: 512, cpus: 1, pids: 256, tmpMb: 16, outputMb: 64, timeoutMs: 120_000 },
+    limits: {
+      memoryMb: 512,
+      cpus: 1,
+      pids: 256,
+      tmpMb: 16,
+      outputMb: 64,
+      diskMb: 1024,
+      timeoutMs: 120_000,
+    },
     timezone: 'UTC',
   });
   return options.command ? { ...spec, command: options.command } : spec;
@@ -61,7 +69,15 @@ export function policyInput(overrides: Partial<SandboxPolicyInput> = {}): Sandbo
       coverDir: '/d/run/cover',
     },
     user: { uid: 1000, gid: 1001 },
-    limits: { memoryMb: 512, cpus: 1.5, pids: 128, tmpMb: 64, outputMb: 64, timeoutMs: 60_000 },
+    limits: {
+      memoryMb: 512,
+      cpus: 1.5,
+      pids: 128,
+      tmpMb: 64,
+      outputMb: 64,
+      diskMb: 1024,
+      timeoutMs: 60_000,
+    },
     timezone: 'UTC',
     ...overrides,
   };

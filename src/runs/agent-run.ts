@@ -133,45 +133,26 @@ export function startAgentRun(
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
   const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
   const observed = observe(child, spec.limits.outputMb, log);
-  const stopDiskWatch = watchDisk(
-    input.folders ?? [],
-    spec.limits.diskMb * MIB,
-    DISK_CHECK_MS,
-    () => {
-      if (observed.limitHit !== undefined) return;
-      observed.limitHit = `the agent wrote more than ${spec.limits.diskMb} MB into its folders and was stopped`;
-      log.warn({ diskMb: spec.limits.diskMb }, 'run folders over their disk cap: run killed');
-      child.kill('SIGKILL');
-    },
-  );
-  let stdinOpen = true;
-  const write = (message: HostToRunner): boolean => {
-    if (!stdinOpen || child.stdin.destroyed) return false;
-    child.stdin.write(encodeLine(message));
-    return true;
-  };
-  // A runner that exits early closes its stdin; a late write must not crash the host.
-  child.stdin.on('error', (error) => {
-    stdinOpen = false;
-    log.debug({ err: errorMessage(error) }, 'runner stdin closed');
+  const stopDiskWatch = capDisk(input.folders ?? [], spec.limits.diskMb, () => {
+    if (observed.limitHit !== undefined) return;
+    observed.limitHit = `the agent wrote more than ${spec.limits.diskMb} MB into its folders and was stopped`;
+    log.warn({ diskMb: spec.limits.diskMb }, 'run folders over their disk cap: run killed');
+    child.kill('SIGKILL');
   });
+  const stdin = runnerInput(child, log);
+  const write = stdin.write;
   child.on('error', (error) => log.error({ err: errorMessage(error) }, 'sandbox failed to start'));
   const finished = new Promise<RunOutcome>((resolve) => {
     child.on('close', (exitCode, exitSignal) => {
       stopDiskWatch();
-      stdinOpen = false;
+      stdin.close();
       deps.capabilities.revoke(capability);
       observed.events.end();
       const outcome: RunOutcome = { exitCode, signal: exitSignal };
       if (!(observed.sawDone && exitCode === 0)) {
         const { reportedError, stderrTail, limitHit } = observed;
-        const why = {
-          limitHit,
-          timedOut: timeout.aborted,
-          aborted: signal.aborted,
-          reportedError,
-          stderrTail,
-        };
+        const [timedOut, aborted] = [timeout.aborted, signal.aborted];
+        const why = { limitHit, timedOut, aborted, reportedError, stderrTail };
         outcome.error = describeFailure({ exitCode, exitSignal, ...why });
       }
       log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
@@ -188,6 +169,32 @@ export function startAgentRun(
     close: () => void write({ type: 'close' }),
     finished,
   };
+}
+
+/** Protocol lines to the runner's stdin; `write` says false once it is closed, never throws. */
+function runnerInput(child: SandboxProcess, log: Logger) {
+  let open = true;
+  // A runner that exits early closes its stdin; a late write must not crash the host.
+  child.stdin.on('error', (error) => {
+    open = false;
+    log.debug({ err: errorMessage(error) }, 'runner stdin closed');
+  });
+  return {
+    write(message: HostToRunner): boolean {
+      if (!open || child.stdin.destroyed) return false;
+      child.stdin.write(encodeLine(message));
+      return true;
+    },
+    close() {
+      open = false;
+    },
+  };
+}
+
+/** Watches the run's own folders (none: nothing to watch) against its disk cap. */
+function capDisk(folders: readonly string[], diskMb: number, onOver: () => void): () => void {
+  if (folders.length === 0) return () => {};
+  return watchDisk(folders, diskMb * MIB, DISK_CHECK_MS, onOver);
 }
 
 /** The audit trail's record of one sandbox run: who, where, what it saw, how it ended. */

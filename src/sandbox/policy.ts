@@ -92,7 +92,7 @@ function hostPaths(input: SandboxPolicyInput): SandboxPolicyInput['hostPaths'] {
     globalDir: checkHostPath('global folder', h.globalDir),
     claudeHome: checkHostPath('Claude home', h.claudeHome),
     gatewayDir: checkHostPath('gateway', h.gatewayDir),
-    coverDir: checkHostPath('empty directory', h.coverDir),
+    coverDir: checkHostPath('cover directory', h.coverDir),
   };
 }
 

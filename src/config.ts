@@ -144,9 +144,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
         `or use WEB_HOST=127.0.0.1.`,
     );
   }
-  const isRoot = process.getuid?.() === 0;
-  const ownUid = process.getuid?.() ?? 1000;
-  const ownGid = process.getgid?.() ?? 1000;
   return Object.freeze({
     home,
     runtime: c.NANOCLAW_RUNTIME,
@@ -156,11 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     assistantName: c.ASSISTANT_NAME,
     timezone: c.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: c.LOG_LEVEL,
-    // As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md).
-    sandboxUser: {
-      uid: c.SANDBOX_UID ?? (isRoot ? 1000 : ownUid),
-      gid: c.SANDBOX_GID ?? (isRoot ? 1000 : ownGid),
-    },
+    sandboxUser: sandboxUser(c),
     limits: {
       memoryMb: c.SANDBOX_MEMORY_MB,
       cpus: c.SANDBOX_CPUS,
@@ -191,6 +184,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       env: path.join(home, '.env'),
     },
   });
+}
+
+/** As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md). */
+function sandboxUser(c: { SANDBOX_UID?: number; SANDBOX_GID?: number }) {
+  const isRoot = process.getuid?.() === 0;
+  return {
+    uid: c.SANDBOX_UID ?? (isRoot ? 1000 : (process.getuid?.() ?? 1000)),
+    gid: c.SANDBOX_GID ?? (isRoot ? 1000 : (process.getgid?.() ?? 1000)),
+  };
 }
 
 function allowlistPath(configured: string | undefined, home: string, appRoot: string): string {

@@ -4,8 +4,9 @@
  */
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
-import { openStore } from '../host.js';
-import { checkMount } from '../security/mounts.js';
+import { openStore, type Store } from '../host.js';
+import { checkMount, type MountRequest } from '../security/mounts.js';
+import type { Group } from '../store/groups.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 
@@ -15,6 +16,31 @@ const USAGE = `nanoclaw mounts check <path> [--group G] [--rw] [--name N]
        nanoclaw mounts remove --group G --name N`;
 
 const defaultName = (hostPath: string) => hostPath.replace(/\/+$/, '').split('/').at(-1) || 'mount';
+
+/** `mounts check`: the decision and why; exit 1 when refused. */
+function explain(allowlist: string, request: MountRequest, isMain: boolean, ctx: CliContext) {
+  const decision = checkMount(allowlist, request, isMain);
+  if (!decision.allowed) {
+    ctx.stdout.write(`REFUSED: ${decision.reason}\n`);
+    return 1;
+  }
+  ctx.stdout.write(
+    `ALLOWED: ${decision.hostPath} → /workspace/extra/${decision.name} (${decision.mode})` +
+      `${decision.note ? `, ${decision.note}` : ''}\nAllowlist: ${allowlist}\n`,
+  );
+  return 0;
+}
+
+/** `mounts list`: one line per stored mount, with what the allowlist says of it now. */
+function mountLines(store: Store, allowlist: string, groups: readonly Group[]): string[] {
+  return groups.flatMap((g) =>
+    store.mounts.list(g.folder).map((m) => {
+      const decision = checkMount(allowlist, m, g.isMain);
+      const state = decision.allowed ? decision.mode : `refused: ${decision.reason}`;
+      return `${g.folder}\t${m.name}\t${m.hostPath}\t${state}\n`;
+    }),
+  );
+}
 
 export async function mountsCommand(args: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = args;
@@ -39,26 +65,10 @@ export async function mountsCommand(args: string[], ctx: CliContext): Promise<nu
       name: values.name ?? defaultName(target),
       readWrite: values.rw,
     };
-    if (sub === 'check' && target) {
-      const decision = checkMount(config.mountAllowlist, request, isMain);
-      if (!decision.allowed) {
-        ctx.stdout.write(`REFUSED: ${decision.reason}\n`);
-        return 1;
-      }
-      ctx.stdout.write(
-        `ALLOWED: ${decision.hostPath} → /workspace/extra/${decision.name} (${decision.mode})` +
-          `${decision.note ? `, ${decision.note}` : ''}\nAllowlist: ${config.mountAllowlist}\n`,
-      );
-      return 0;
-    }
+    if (sub === 'check' && target) return explain(config.mountAllowlist, request, isMain, ctx);
     if (sub === 'list') {
-      for (const g of group && values.group ? [group] : store.groups.list()) {
-        for (const m of store.mounts.list(g.folder)) {
-          const decision = checkMount(config.mountAllowlist, m, g.isMain);
-          const state = decision.allowed ? decision.mode : `refused: ${decision.reason}`;
-          ctx.stdout.write(`${g.folder}\t${m.name}\t${m.hostPath}\t${state}\n`);
-        }
-      }
+      const groups = group && values.group ? [group] : store.groups.list();
+      for (const line of mountLines(store, config.mountAllowlist, groups)) ctx.stdout.write(line);
       return 0;
     }
     if (sub === 'add' && target && group && values.group) {

@@ -75,6 +75,11 @@ describe('mount allowlist', () => {
       allowed: false,
       reason: expect.stringContaining('".env"'),
     });
+    // The path's problem is named first, even when the name (here `.ssh`) is bad too.
+    expect(check(p('home/.ssh'), { name: '.ssh' })).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('matches the blocked pattern ".ssh"'),
+    });
   });
 
   it('refuses paths outside every root, also through a symlink inside a root', () => {

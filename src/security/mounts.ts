@@ -127,24 +127,16 @@ export function matchesBlocked(component: string, blocked: readonly string[]): s
   return blocked.find((pattern) => component === pattern || component.startsWith(`${pattern}.`));
 }
 
-/** Pure: given the resolved host path (undefined if it does not exist), may it be mounted, and how? */
+/**
+ * Pure: given the resolved host path (undefined if it does not exist), may it be mounted, and
+ * how? What is wrong with the path is said before what is wrong with the name.
+ */
 export function decideMount(
   request: MountRequest,
   resolved: string | undefined,
   allowlist: Allowlist,
   isMain: boolean,
 ): MountDecision {
-  if (
-    !request.name ||
-    request.name.includes('/') ||
-    request.name.includes('..') ||
-    !NAME.test(request.name)
-  ) {
-    return {
-      allowed: false,
-      reason: `Mount name "${request.name}" must be one relative path segment (letters, digits, . _ -), no "/" or "..".`,
-    };
-  }
   if (!resolved) return { allowed: false, reason: `${request.hostPath} does not exist.` };
   const components = resolved.split(path.sep).filter(Boolean);
   const hit = components.map((c) => matchesBlocked(c, allowlist.blocked)).find(Boolean);
@@ -156,6 +148,17 @@ export function decideMount(
     return {
       allowed: false,
       reason: `${resolved} is not inside an allowed root (${allowlist.roots.map((r) => r.path).join(', ') || 'none configured'}).`,
+    };
+  }
+  if (
+    !request.name ||
+    request.name.includes('/') ||
+    request.name.includes('..') ||
+    !NAME.test(request.name)
+  ) {
+    return {
+      allowed: false,
+      reason: `Mount name "${request.name}" must be one relative path segment (letters, digits, . _ -), no "/" or "..".`,
     };
   }
   if (!request.readWrite)

@@ -3,12 +3,13 @@
  * `container` CLI with a minimal environment. See apple-args.ts for what this runtime cannot
  * isolate (no `--network none`). It cannot run on Linux; only its command lines are tested.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SandboxError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { appleInstanceContainers, appleRunArgs } from './apple-args.js';
 import { engineEnv } from './container-args.js';
+import { spawnEngineRun } from './engine-run.js';
 import type { SandboxProcess, SandboxRuntime } from './runtime.js';
 import type { SandboxSpec } from './spec.js';
 
@@ -25,23 +26,12 @@ export function createAppleRuntime(
   return {
     name: 'apple',
     spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess {
-      const child = spawn(CLI, appleRunArgs(spec, image), {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: childEnv,
-      });
-      const stop = () => {
-        exec(['delete', '--force', spec.name]).catch((error: unknown) => {
-          log.warn({ sandbox: spec.name, err: errorMessage(error) }, 'could not remove container');
-        });
-        child.kill('SIGKILL');
-      };
-      if (signal.aborted) stop();
-      else signal.addEventListener('abort', stop, { once: true });
-      child.on('close', () => signal.removeEventListener('abort', stop));
-      child.on('error', (error) =>
-        log.warn({ err: errorMessage(error) }, 'container spawn failed'),
+      const remove = () => exec(['delete', '--force', spec.name]);
+      const args = appleRunArgs(spec, image);
+      return spawnEngineRun(
+        { cli: CLI, args, env: childEnv, sandbox: spec.name, remove, log },
+        signal,
       );
-      return child;
     },
     async probe() {
       try {

@@ -4,7 +4,7 @@
  * secrets), and a run that is aborted is removed by name, since killing the client alone would
  * leave the container running in the daemon.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -15,6 +15,7 @@ import {
   engineEnv,
   type Engine,
 } from './container-args.js';
+import { spawnEngineRun } from './engine-run.js';
 import type { SandboxProcess, SandboxRuntime } from './runtime.js';
 import type { SandboxSpec } from './spec.js';
 
@@ -33,24 +34,12 @@ export function createContainerRuntime(
   return {
     name: engine,
     spawn(spec: SandboxSpec, signal: AbortSignal): SandboxProcess {
-      const child = spawn(engine, containerRunArgs(engine, spec, image), {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: childEnv,
-      });
-      const stop = () => {
-        // `rm -f` kills the container and also covers one the daemon is still creating.
-        exec(containerRemoveArgs([spec.name])).catch((error: unknown) => {
-          log.warn({ sandbox: spec.name, err: errorMessage(error) }, 'could not remove container');
-        });
-        child.kill('SIGKILL');
-      };
-      if (signal.aborted) stop();
-      else signal.addEventListener('abort', stop, { once: true });
-      child.on('close', () => signal.removeEventListener('abort', stop));
-      child.on('error', (error) =>
-        log.warn({ err: errorMessage(error) }, `${engine} spawn failed`),
+      const remove = () => exec(containerRemoveArgs([spec.name]));
+      const args = containerRunArgs(engine, spec, image);
+      return spawnEngineRun(
+        { cli: engine, args, env: childEnv, sandbox: spec.name, remove, log },
+        signal,
       );
-      return child;
     },
     async probe() {
       try {

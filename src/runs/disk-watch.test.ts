@@ -12,18 +12,19 @@ describe('disk watch', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('counts regular files in nested folders, not what symlinks point to', () => {
+  it('counts regular files in nested folders, not what symlinks point to', async () => {
     fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'a', 'one'), Buffer.alloc(1000));
     fs.writeFileSync(path.join(dir, 'a', 'b', 'two'), Buffer.alloc(234));
     fs.symlinkSync('/usr/bin', path.join(dir, 'link'));
-    expect(folderBytes([dir, path.join(dir, 'missing')])).toBe(1234);
+    expect(await folderBytes([dir, path.join(dir, 'missing')])).toBe(1234);
   });
 
   it('reports growth past the cap once; existing content does not count', async () => {
     fs.writeFileSync(path.join(dir, 'old'), Buffer.alloc(4096));
     const over: number[] = [];
     const stop = watchDisk([dir], 2048, 10, (grown) => over.push(grown));
+    await new Promise((r) => setTimeout(r, 5)); // the baseline is measured asynchronously
     fs.writeFileSync(path.join(dir, 'small'), Buffer.alloc(1024));
     await new Promise((r) => setTimeout(r, 50));
     expect(over).toEqual([]);

@@ -10,8 +10,11 @@ import path from 'node:path';
 
 const MAX_ENTRIES = 200_000;
 
-/** Bytes of the regular files under `dirs` (lstat sizes; missing folders count as 0). */
-export function folderBytes(dirs: readonly string[]): number {
+/**
+ * Bytes of the regular files under `dirs` (lstat sizes; missing folders count as 0). Async: a
+ * large folder must not block the host's event loop while it is measured.
+ */
+export async function folderBytes(dirs: readonly string[]): Promise<number> {
   let total = 0;
   let budget = MAX_ENTRIES;
   const stack = [...dirs];
@@ -19,23 +22,32 @@ export function folderBytes(dirs: readonly string[]): number {
     const dir = stack.pop() as string;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
     } catch {
       continue; // gone or unreadable meanwhile: nothing to count there
     }
-    for (const entry of entries) {
-      if (--budget < 0) break;
+    for (const entry of entries.slice(0, Math.max(0, budget))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) stack.push(full);
-      else if (entry.isFile()) total += fs.lstatSync(full, { throwIfNoEntry: false })?.size ?? 0;
+      else if (entry.isFile()) total += await fileSize(full);
     }
+    budget -= entries.length;
   }
   return total;
 }
 
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await fs.promises.lstat(file)).size;
+  } catch {
+    return 0; // removed between the listing and the stat
+  }
+}
+
 /**
- * Calls `onOver` once when the folders have grown by more than `capBytes` since the call.
- * Returns a function that stops watching.
+ * Calls `onOver` once when the folders have grown by more than `capBytes` since the baseline
+ * (measured right after the call). Each measurement starts `intervalMs` after the previous one
+ * ended, so they never overlap. Returns a function that stops watching.
  */
 export function watchDisk(
   dirs: readonly string[],
@@ -43,13 +55,22 @@ export function watchDisk(
   intervalMs: number,
   onOver: (grownBytes: number) => void,
 ): () => void {
-  const start = folderBytes(dirs);
-  const timer = setInterval(() => {
-    const grown = folderBytes(dirs) - start;
-    if (grown <= capBytes) return;
-    clearInterval(timer);
-    onOver(grown);
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const next = (start: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void folderBytes(dirs).then((bytes) => {
+        if (stopped) return;
+        if (bytes - start > capBytes) onOver(bytes - start);
+        else next(start);
+      });
+    }, intervalMs);
+    timer.unref();
+  };
+  void folderBytes(dirs).then(next);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

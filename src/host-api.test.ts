@@ -89,6 +89,16 @@ describe('host API handlers', () => {
     expect(store.messages.history('web:family', 5).at(-1)?.content).toBe('from main');
   });
 
+  it('send_message from main to a chat that does not exist is refused, and nothing is stored', async () => {
+    // Upstream allows it; we refuse: a made-up chat id would leave an undeliverable outbox item
+    // and a conversation no group owns.
+    await expect(
+      handlers.sendMessage(main, { text: 'hello?', chatId: 'web:nowhere' }),
+    ).rejects.toThrow(/unknown chat web:nowhere/);
+    expect(store.messages.chatExists('web:nowhere')).toBe(false);
+    expect(store.messages.history('web:nowhere', 5)).toHaveLength(0);
+  });
+
   it('register_group: main only, never main, never an existing chat', async () => {
     const route = extra(HOST_API_PATHS.registerGroup);
     await expect(route.handle(family, { folder: 'sneaky' })).rejects.toBeInstanceOf(ForbiddenError);

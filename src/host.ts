@@ -13,6 +13,7 @@ import { createGateway, type Gateway } from './gateway/server.js';
 import type { CapabilityRegistry, HostApiHandlers } from './gateway/types.js';
 import type { Logger } from './log.js';
 import type { SandboxRuntime } from './sandbox/runtime.js';
+import { prepareRunnerNode } from './sandbox/runner-node.js';
 import { selectRuntime } from './sandbox/select.js';
 import { SANDBOX_PATHS } from './sandbox/spec.js';
 import type { GatewayEndpoint } from './shared/protocol.js';
@@ -73,6 +74,8 @@ export interface Host extends Store {
   gatewayDir: string;
   /** See prepareCoverDir. */
   coverDir: string;
+  /** The exec-only node the agent runner starts with (see sandbox/runner-node.ts). */
+  runnerNode: string;
   /** The gateway as seen from inside a sandbox. */
   sandboxGateway: GatewayEndpoint;
   close(): Promise<void>;
@@ -136,6 +139,7 @@ export async function startHost(
     gateway,
     gatewayDir,
     coverDir: prepareCoverDir(config),
+    runnerNode: prepareRunnerNode(config.paths.run, fs.realpathSync(process.execPath)),
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
     async close() {
       await gateway.close();

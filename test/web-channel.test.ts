@@ -250,6 +250,10 @@ describe('web chat API', () => {
     const url = harness.web.url;
     const host = new URL(url).host;
     expect((await raw(url, '/api/status', 'GET', { host: 'evil.example:4480' })).status).toBe(403);
+    // A loopback name with a foreign name glued on is not loopback (parsed strictly).
+    for (const glued of ['[::1]evil.example', `[::1]evil.example:${new URL(url).port}`]) {
+      expect((await raw(url, '/api/status', 'GET', { host: glued })).status, glued).toBe(403);
+    }
     expect(
       (await raw(url, '/api/status', 'GET', { host: `localhost:${new URL(url).port}` })).status,
     ).toBe(200);

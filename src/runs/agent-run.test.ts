@@ -65,6 +65,24 @@ describe('agent run: untrusted runner output', () => {
     expect(outcome.error).toBeUndefined();
   });
 
+  it('a forged line names nothing beyond its own run: other groups, chats and paths are dropped', async () => {
+    const { events } = await runWith(`
+      const w = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+      w({ type: 'ready' });
+      w({ type: 'session', sessionId: '../../other/../x', fresh: true });
+      w({ type: 'session', sessionId: 'ok-1', fresh: true, group: 'other', folder: 'other' });
+      w({ type: 'result', text: 'hi', chatId: 'web:other', group: { folder: 'other' } });
+      w({ type: 'done' });
+    `);
+    // Identity comes from the run (its capability and socket), never from what a line claims.
+    expect(events).toEqual([
+      { type: 'ready' },
+      { type: 'session', sessionId: 'ok-1', fresh: true },
+      { type: 'result', text: 'hi' },
+      { type: 'done' },
+    ]);
+  });
+
   it('ends a run that floods the host with malformed lines, and reports it', async () => {
     const { outcome } = await runWith(`
       process.stdout.write('{"type":"ready"}\\n');

@@ -4,7 +4,6 @@
  * `nanoclaw run`; the conversation queue drives `startAgentRun` directly for follow-ups.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { AgentRunError } from '../errors.js';
 import { groupPaths, prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
@@ -42,7 +41,7 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
     group: { folder: group.folder, isMain: group.isMain },
     hostPaths: {
       appRoot: host.config.appRoot,
-      nodeBinary: fs.realpathSync(process.execPath),
+      nodeBinary: host.runnerNode,
       groupDir: paths.groupDir,
       globalDir: paths.globalDir,
       claudeHome: paths.claudeHome,

@@ -16,13 +16,19 @@ export const GatewayEndpointSchema = z.discriminatedUnion('kind', [
 ]);
 export type GatewayEndpoint = z.infer<typeof GatewayEndpointSchema>;
 
+/**
+ * An SDK session id (a UUID today). Kept to a plain token: it comes back from the untrusted
+ * runner, is stored and handed to the next run, so it must never be able to name a path.
+ */
+export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'invalid session id');
+
 export const StartMessageSchema = z.object({
   type: z.literal('start'),
   runId: z.string().min(1),
   group: z.object({ folder: z.string().min(1), isMain: z.boolean() }),
   prompt: z.string(),
   /** Session to resume; absent for a fresh conversation. */
-  sessionId: z.string().min(1).optional(),
+  sessionId: SessionIdSchema.optional(),
   gateway: GatewayEndpointSchema,
   /** Per-run capability: the only thing that identifies this run to the host. Not a model key. */
   capability: z.string().min(16),
@@ -47,13 +53,13 @@ export const RunnerToHostSchema = z.discriminatedUnion('type', [
   /** The runner parsed its start message and its forwarder is listening. */
   z.object({ type: z.literal('ready') }),
   /** The SDK session id for this conversation (new, or changed after an invalid resume). */
-  z.object({ type: z.literal('session'), sessionId: z.string().min(1), fresh: z.boolean() }),
+  z.object({ type: z.literal('session'), sessionId: SessionIdSchema, fresh: z.boolean() }),
   /** The agent started using a tool (for typing indicators and audit; input is summarized). */
   z.object({ type: z.literal('tool'), name: z.string(), summary: z.string() }),
   /** Assistant text as it is produced, one assistant message at a time. */
   z.object({ type: z.literal('text'), text: z.string() }),
   /** One turn finished; `text` is the final answer (may be empty). */
-  z.object({ type: z.literal('result'), text: z.string(), sessionId: z.string().optional() }),
+  z.object({ type: z.literal('result'), text: z.string(), sessionId: SessionIdSchema.optional() }),
   /** A failure; `retryable` says whether the same input may be tried again. */
   z.object({ type: z.literal('error'), message: z.string(), retryable: z.boolean() }),
   /** The runner is exiting cleanly after `close`. */

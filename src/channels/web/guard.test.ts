@@ -22,6 +22,16 @@ describe('checkAccess without a token (loopback only)', () => {
       'evil.example:4480',
       '127.0.0.1.evil.example',
       '10.0.0.2:4480',
+      // Loopback names with anything glued on: the whole header must be one loopback host.
+      '[::1]evil.example',
+      '[::1]evil.example:4480',
+      '[::1]:4480.evil.example',
+      'localhost.evil.example',
+      'localhost:4480@evil.example',
+      'localhost:4480:80',
+      'localhost:',
+      ' localhost',
+      '',
       undefined,
     ]) {
       expect(checkAccess(facts({ host }), undefined)?.status, String(host)).toBe(403);

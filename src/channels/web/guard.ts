@@ -13,10 +13,14 @@ export interface RequestFacts {
   queryToken: string | null;
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/**
+ * A loopback Host header, parsed strictly: the whole value is one loopback name and an optional
+ * port, nothing before or after (`[::1]evil.example` or `localhost.evil` are not loopback).
+ */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
-function hostName(host: string): string {
-  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -43,7 +47,7 @@ export function checkAccess(
     }
     return undefined;
   }
-  if (!facts.host || !LOOPBACK_NAMES.has(hostName(facts.host))) {
+  if (!isLoopbackHost(facts.host)) {
     return {
       status: 403,
       error: 'This web chat only answers requests addressed to 127.0.0.1 or localhost.',

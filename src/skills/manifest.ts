@@ -38,6 +38,8 @@ export const SettingSchema = z.strictObject({
   pattern: regex,
   required: z.boolean().default(true),
   default: z.string().optional(),
+  /** A made-up value that passes `pattern`: shown in docs, used by scripts/skills-ci.mjs. */
+  example: z.string().optional(),
 });
 
 export const ManifestSchema = z.strictObject({

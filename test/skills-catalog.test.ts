@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { availableSkillNames, loadSkill } from '../src/skills/manifest.js';
+import { settingProblem } from '../src/skills/settings.js';
 import { APP_ROOT } from './support/cli.js';
 
 describe('shipped skills', () => {
@@ -25,6 +26,9 @@ describe('shipped skills', () => {
     (name) => {
       const { manifest, files } = loadSkill(APP_ROOT, name);
       for (const test of manifest.tests) expect(files.has(test)).toBe(true);
+      for (const s of manifest.settings) {
+        if (s.example !== undefined) expect(settingProblem(s, s.example)).toBeUndefined();
+      }
       const claude = path.join(APP_ROOT, '.claude', 'skills', `add-${name}`, 'SKILL.md');
       const text = fs.readFileSync(claude, 'utf8');
       expect(fs.realpathSync(claude)).toBe(path.join(APP_ROOT, 'skills', name, 'SKILL.md'));

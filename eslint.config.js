@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nanoclaw/**'] },
+  // skills/ holds code that is not compiled or loaded until applied (then it lives in src/, test/).
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nanoclaw/**', 'skills/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

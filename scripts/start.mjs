@@ -56,6 +56,10 @@ if (mtime(installed) < mtime(path.join(root, 'package-lock.json'))) {
     '--no-fund',
   ]);
 }
+// Applied skills' npm dependencies (deps/*.json), installed --no-save; see scripts/skill-deps.mjs.
+step('Checking skill dependencies…', process.execPath, [
+  path.join(root, 'scripts', 'skill-deps.mjs'),
+]);
 if (mtime(path.join(root, 'dist', 'cli', 'index.js')) < newestIn(path.join(root, 'src'))) {
   step('Building…', npm, ['run', 'build', '--silent']);
 }

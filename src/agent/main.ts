@@ -6,6 +6,7 @@
  * It holds no secret: the capability it gets identifies this run to the host and doubles as the
  * SDK's placeholder API key, which the host gateway swaps for the real one.
  */
+import { fileURLToPath } from 'node:url';
 import { query, type Options } from '@anthropic-ai/claude-agent-sdk';
 import type { StartMessage } from '../shared/protocol.js';
 import { cliEnv } from './env.js';
@@ -17,26 +18,40 @@ import {
   type SdkMessageLike,
 } from './events.js';
 import { startForwarder } from './forwarder.js';
-import { createHostClient } from './host-client.js';
+import { createHostClient, type HostClient } from './host-client.js';
 import { diag, readInput, takeStdout, type InputItem, type ProtocolOut } from './io.js';
 import { nanoclawMcpServer } from './mcp-tools.js';
 import { PromptFeed } from './prompts.js';
+import { loadSkillTools, skillsMcpServer, type SkillTool } from './skill-tools.js';
 
 type QueryOutcome = 'ok' | 'invalid-session' | 'failed';
 
-function queryOptions(start: StartMessage, port: number, resume: string | undefined): Options {
+interface Tools {
+  host: HostClient;
+  skills: SkillTool[];
+}
+
+function queryOptions(
+  start: StartMessage,
+  port: number,
+  tools: Tools,
+  resume: string | undefined,
+): Options {
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     cwd: process.cwd(),
     // 'project' loads the group's CLAUDE.md from the cwd as memory.
-    settingSources: ['project'],
+    settingSources: ['project', 'user'],
     systemPrompt: start.globalMemory
       ? { type: 'preset', preset: 'claude_code', append: start.globalMemory }
       : { type: 'preset', preset: 'claude_code' },
     permissionMode: 'bypassPermissions',
     allowDangerouslySkipPermissions: true,
     env: cliEnv(start, baseUrl, process.env, process.getuid?.() === 0),
-    mcpServers: { nanoclaw: nanoclawMcpServer(createHostClient(baseUrl, start.capability)) },
+    mcpServers: {
+      nanoclaw: nanoclawMcpServer(tools.host),
+      ...(tools.skills.length > 0 ? { skills: skillsMcpServer(tools.skills) } : {}),
+    },
     // The CLI's diagnostics go to our stderr as they come (chunks, not lines).
     stderr: (data: string) => process.stderr.write(data),
     ...(resume ? { resume } : {}),
@@ -79,12 +94,21 @@ async function runQuery(
 /** Runs the conversation; an invalid stored session is replaced by a fresh one, once. */
 async function converse(start: StartMessage, port: number, feed: PromptFeed, out: ProtocolOut) {
   const events = new EventMapper(!start.sessionId, [start.capability]);
-  const first = await runQuery(queryOptions(start, port, start.sessionId), feed, out, events);
+  const host = createHostClient(`http://127.0.0.1:${port}`, start.capability);
+  // Tool skills: compiled modules next to this file (see skill-tools.ts).
+  const toolsDir = fileURLToPath(new URL('./tools/', import.meta.url));
+  const tools = { host, skills: await loadSkillTools(toolsDir, { host }) };
+  const first = await runQuery(
+    queryOptions(start, port, tools, start.sessionId),
+    feed,
+    out,
+    events,
+  );
   if (first !== 'invalid-session') return first === 'ok';
   diag(`session ${start.sessionId ?? ''} cannot be resumed; starting a fresh one`);
   events.restartFresh();
   feed.replay();
-  return (await runQuery(queryOptions(start, port, undefined), feed, out, events)) === 'ok';
+  return (await runQuery(queryOptions(start, port, tools, undefined), feed, out, events)) === 'ok';
 }
 
 /** Feeds host lines into the conversation until `close` (or stdin ends). */

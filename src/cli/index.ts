@@ -15,6 +15,7 @@ import { mountsCommand } from './mounts.js';
 import { auditCommand } from './audit.js';
 import { sendersCommand } from './senders.js';
 import { egressCommand } from './egress.js';
+import { skillsCommand } from './skills.js';
 
 const USAGE = `Usage: nanoclaw <command> [options]
 
@@ -31,6 +32,8 @@ Commands:
   audit [--group G] [--limit N] [--json]        Sandbox runs and host API decisions, newest first
   senders show|set <folder> --allow ...         Who may wake a group's agent (sender policy)
   egress show|set <folder> --mode ...           Where a group's sandbox may connect
+  skills [list]                                 Skills you can add (and which are applied)
+  skills add|remove <name> [--yes] [--set K=V]  Apply or remove a skill as one git commit
   image build [--engine docker|podman] [--base <image>] [--tag <image>]
                                                 Build the agent image for Docker/Podman
   help                                          Show this help
@@ -70,6 +73,8 @@ export async function main(ctx: CliContext): Promise<number> {
       return groupsCommand(rest, ctx);
     case 'image':
       return imageCommand(rest, ctx);
+    case 'skills':
+      return skillsCommand(rest, ctx);
     case undefined:
     case 'help':
     case '--help':

@@ -3,7 +3,7 @@
  * what the user still has to set; starts even without a model credential.
  */
 import { startApp } from '../app.js';
-import { CHANNEL_FACTORIES } from '../channels/registry.js';
+import { channelFactories } from '../channels/registry.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import type { CliContext } from './index.js';
@@ -11,7 +11,7 @@ import type { CliContext } from './index.js';
 export async function startCommand(_args: string[], ctx: CliContext): Promise<number> {
   const config = loadConfig(ctx.env, ctx.appRoot);
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, ctx.env, log, CHANNEL_FACTORIES);
+  const app = await startApp(config, ctx.env, log, await channelFactories(ctx.appRoot));
   const web = app.channels.find((c) => c.name === 'web');
   const url = web && 'url' in web ? String(web.url) : undefined;
   ctx.stdout.write(`NanoClaw is running (sandbox: ${app.host.runtime.name}).\n`);

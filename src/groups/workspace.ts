@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { validateFolder } from '../store/groups.js';
 import { readAgentFile, UnsafeAgentFileError } from './agent-files.js';
+import { containerSkillsDir, installContainerSkills } from './container-skills.js';
 
 export interface GroupPaths {
   groupDir: string;
@@ -60,6 +61,7 @@ export function prepareGroupDirs(
     `# Shared memory\n\nNotes here are shared with every group.\n`,
     owner,
   );
+  installContainerSkills(containerSkillsDir(config.appRoot), paths.claudeHome);
   return paths;
 }
 

@@ -34,7 +34,11 @@ export interface RunnerProcess {
   stderr(): string;
 }
 
-export async function startRunnerHarness(upstreamUrl: string): Promise<RunnerHarness> {
+/** `appRoot`: another installation's root (its dist/agent/main.js runs); default this one. */
+export async function startRunnerHarness(
+  upstreamUrl: string,
+  appRoot = APP_ROOT,
+): Promise<RunnerHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-runner-'));
   const cwd = path.join(dir, 'group');
   for (const d of ['group', 'home', 'tmp', 'claude']) fs.mkdirSync(path.join(dir, d));
@@ -55,7 +59,7 @@ export async function startRunnerHarness(upstreamUrl: string): Promise<RunnerHar
   const context: RunContext = { runId: 'run-1', group: { folder: 'main', isMain: true } };
 
   const start = (fields: Partial<StartMessage> & { prompt: string }): RunnerProcess => {
-    const child = spawn(process.execPath, [path.join(APP_ROOT, 'dist/agent/main.js')], {
+    const child = spawn(process.execPath, [path.join(appRoot, 'dist/agent/main.js')], {
       cwd,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -20,13 +20,53 @@ export interface InboundMessage {
   senderId: string;
   senderName: string;
   text: string;
+  /** `dm`: a one-to-one chat with the bot; `group` (the default): anything else. */
+  chatKind?: 'dm' | 'group';
+  /** The platform marks the bot as mentioned (a mention entity, not text matching). */
+  mentionsBot?: boolean;
+  /** The message replies to one of the bot's own messages. */
+  repliesToBot?: boolean;
+  /** The sender is a bot (this one or another): such messages never wake an agent. */
+  fromBot?: boolean;
+  /** Files that came with the message; the host fetches and saves them in the group's inbox. */
+  attachments?: InboundAttachment[];
+}
+
+export type AttachmentKind = 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'sticker';
+
+export interface InboundAttachment {
+  kind: AttachmentKind;
+  /** The platform's file name, if it gave one (the host sanitizes it before use). */
+  name?: string;
+  mime?: string;
+  /** The size the platform announced, if any (enforced again while fetching). */
+  size?: number;
+  /** Downloads the file; throws once more than `maxBytes` arrive. */
+  fetch(maxBytes: number, signal: AbortSignal): Promise<Buffer>;
 }
 
 export interface OutboundMessage {
   chatId: string;
   /** Id of the assistant message in the chat history (stable across delivery retries). */
   messageId: string;
+  /** Markdown written by the agent; the channel renders it in the platform's format. */
   text: string;
+  /** A file to send with the message, already read by the host under the host-file rules. */
+  file?: { name: string; mime: string; bytes: Buffer };
+}
+
+/** A channel's connection state, shown to the operator and on the web page. */
+export type ChannelHealth =
+  | { state: 'connecting' }
+  | { state: 'connected' }
+  | { state: 'reconnecting'; reason: string; retryInMs: number }
+  | { state: 'failed'; reason: string; fix: string };
+
+/** A chat a channel has seen (discovery); unregistered chats are listed, never answered. */
+export interface SeenChat {
+  chatId: string;
+  name: string;
+  kind: 'dm' | 'group';
 }
 
 export interface Channel {
@@ -38,6 +78,8 @@ export interface Channel {
   send(message: OutboundMessage): Promise<void>;
   /** Shows or hides "typing…" in the chat; best effort. */
   setTyping?(chatId: string, on: boolean): Promise<void>;
+  /** The current connection state (built-in channels are always connected). */
+  health?(): ChannelHealth;
   stop(): Promise<void>;
 }
 
@@ -59,6 +101,10 @@ export interface ChannelDeps {
   /** Stores the message durably and wakes its group; resolves after the commit. */
   receive(channel: string, message: InboundMessage): Promise<void>;
   status(): HostStatus;
+  /** Reports a chat the channel sees (discovery). */
+  chatSeen?(channel: string, chat: SeenChat): void;
+  /** Reports a change of connection state (the host logs it once per change and shows it). */
+  healthChanged?(channel: string, health: ChannelHealth): void;
 }
 
 /** Builds a channel, or returns null when its credentials are not configured. */

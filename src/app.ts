@@ -197,8 +197,8 @@ export function ensureMainGroup(host: Host): Group {
       { folder: 'main', name: 'Main', isMain: true, chatId: MAIN_CHAT_ID, requiresTrigger: false },
       new Date(),
     );
-  } else if (!main.chatId) {
-    host.groups.bindChat(main.folder, MAIN_CHAT_ID);
+  } else if (!host.groups.chats(main.folder).includes(MAIN_CHAT_ID)) {
+    host.groups.addChat(main.folder, MAIN_CHAT_ID, new Date());
   }
   host.messages.upsertChat(MAIN_CHAT_ID, 'web', 'Main');
   const ensured = host.groups.main();

@@ -23,6 +23,7 @@ import { MessageStore } from './store/messages.js';
 import { TaskStore } from './store/tasks.js';
 import { GroupMountStore } from './store/mounts.js';
 import { AuditLog } from './store/audit.js';
+import { PairingStore } from './store/pairing.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -33,6 +34,7 @@ export interface Store {
   tasks: TaskStore;
   mounts: GroupMountStore;
   audit: AuditLog;
+  pairing: PairingStore;
 }
 
 /**
@@ -59,6 +61,7 @@ export function openStore(config: Config): Store {
     tasks: new TaskStore(db),
     mounts: new GroupMountStore(db),
     audit: new AuditLog(db),
+    pairing: new PairingStore(db),
   };
 }
 

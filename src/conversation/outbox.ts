@@ -68,7 +68,12 @@ export class Outbox {
       const channel = this.deps.channels().find((c) => c.ownsChat(item.chatId));
       try {
         if (!channel) throw new Error(`no connected channel delivers to ${item.chatId}`);
-        await channel.send({ chatId: item.chatId, messageId: item.messageId, text: item.text });
+        await channel.send({
+          chatId: item.chatId,
+          messageId: item.messageId,
+          text: item.text,
+          ...(item.file ? { file: item.file } : {}),
+        });
         this.deps.messages.markDelivered(item.seq, this.deps.now());
         // The chat's next item (if any) is due now: go round again.
         this.again = true;

@@ -87,10 +87,26 @@ export class GroupStore {
     return (rows as GroupRow[]).map(toGroup);
   }
 
+  /** The group a chat belongs to (its home chat or any other chat added to it). */
   getByChat(chatId: string): Group | undefined {
-    const row = this.db.prepare('SELECT * FROM groups WHERE chat_id = ?').get(chatId) as
-      GroupRow | undefined;
+    const row = this.db
+      .prepare(
+        `SELECT g.* FROM groups g JOIN group_chats c ON c.group_folder = g.folder
+         WHERE c.chat_id = ?`,
+      )
+      .get(chatId) as GroupRow | undefined;
     return row && toGroup(row);
+  }
+
+  /** Every chat of a group, the home chat first. */
+  chats(folder: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.chat_id AS chatId FROM group_chats c JOIN groups g ON g.folder = c.group_folder
+         WHERE c.group_folder = ? ORDER BY c.chat_id = g.chat_id DESC, c.added_at, c.chat_id`,
+      )
+      .all(folder) as { chatId: string }[];
+    return rows.map((r) => r.chatId);
   }
 
   main(): Group | undefined {
@@ -118,6 +134,7 @@ export class GroupStore {
         input.trigger ?? null,
         input.requiresTrigger === false ? 0 : 1,
       );
+    if (input.chatId) this.addChat(input.folder, input.chatId, now);
     const group = this.get(input.folder);
     if (!group) throw new Error(`group ${input.folder} vanished after insert`);
     return group;
@@ -135,7 +152,47 @@ export class GroupStore {
       .run(JSON.stringify(policy), folder);
   }
 
-  bindChat(folder: string, chatId: string): void {
+  /**
+   * Adds a chat to a group (its home chat too when it has none). A chat belongs to one group:
+   * adding one that another group has is refused.
+   */
+  addChat(folder: string, chatId: string, now: Date): void {
+    this.db.transaction(() => {
+      const holder = this.getByChat(chatId);
+      if (holder && holder.folder !== folder) {
+        throw new UserError(`Chat ${chatId} already belongs to group "${holder.folder}".`);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO group_chats (chat_id, group_folder, added_at) VALUES (?, ?, ?)
+           ON CONFLICT(chat_id) DO NOTHING`,
+        )
+        .run(chatId, folder, now.toISOString());
+      this.db
+        .prepare('UPDATE groups SET chat_id = ? WHERE folder = ? AND chat_id IS NULL')
+        .run(chatId, folder);
+    })();
+  }
+
+  /** Removes a chat from its group; the home chat moves to another chat of the group, if any. */
+  removeChat(folder: string, chatId: string): boolean {
+    return this.db.transaction(() => {
+      const removed = this.db
+        .prepare('DELETE FROM group_chats WHERE chat_id = ? AND group_folder = ?')
+        .run(chatId, folder).changes;
+      const next = this.chats(folder)[0] ?? null;
+      this.db
+        .prepare('UPDATE groups SET chat_id = ? WHERE folder = ? AND chat_id = ?')
+        .run(next, folder, chatId);
+      return removed > 0;
+    })();
+  }
+
+  /** Where scheduled output and failure notices go (must be one of the group's chats). */
+  setHomeChat(folder: string, chatId: string): void {
+    if (!this.chats(folder).includes(chatId)) {
+      throw new UserError(`Chat ${chatId} is not a chat of group "${folder}".`);
+    }
     this.db.prepare('UPDATE groups SET chat_id = ? WHERE folder = ?').run(chatId, folder);
   }
 

@@ -4,6 +4,7 @@
  * puts their reply in the outbox, so a crash means a retry, never a loss.
  */
 import crypto from 'node:crypto';
+import { z } from 'zod';
 import type { Db } from './db.js';
 
 export interface StoredMessage {
@@ -16,6 +17,37 @@ export interface StoredMessage {
   fromAssistant: boolean;
   /** False for a sender the chat's policy keeps as context only. */
   mayTrigger?: boolean;
+  /** The platform addressed it to the bot (a mention or a reply to the bot's message). */
+  addressed?: boolean;
+  /** Files saved into the group's inbox for this message. */
+  attachments?: SavedAttachment[];
+}
+
+/** An inbound file as saved by the host (the path is the one the agent sees). */
+export interface SavedAttachment {
+  kind: string;
+  path: string;
+  mime: string;
+  size: number;
+  name: string;
+}
+
+/** A chat a channel has seen, and which group (if any) it belongs to. */
+export interface ChatInfo {
+  chatId: string;
+  channel: string;
+  name: string;
+  kind: 'dm' | 'group';
+  lastMessageTs: number;
+  seenAt: number;
+  group: string | undefined;
+}
+
+/** A file attached to an outgoing message (read by the host when it was queued). */
+export interface OutboxFile {
+  name: string;
+  mime: string;
+  bytes: Buffer;
 }
 
 export interface Cursor {
@@ -29,6 +61,7 @@ export interface OutboxItem {
   messageId: string;
   text: string;
   attempts: number;
+  file?: OutboxFile;
 }
 
 /** The chat-history view of an outbox item just enqueued (for live updates). */
@@ -53,6 +86,8 @@ interface MessageRow {
   content: string;
   from_assistant: number;
   may_trigger: number;
+  addressed: number;
+  attachments: string | null;
 }
 
 const toMessage = (r: MessageRow): StoredMessage => ({
@@ -64,6 +99,48 @@ const toMessage = (r: MessageRow): StoredMessage => ({
   content: r.content,
   fromAssistant: r.from_assistant === 1,
   mayTrigger: r.may_trigger === 1,
+  addressed: r.addressed === 1,
+  ...(r.attachments ? { attachments: parseAttachments(r.attachments) } : {}),
+});
+
+const SavedAttachmentsSchema = z.array(
+  z.object({
+    kind: z.string(),
+    path: z.string(),
+    mime: z.string(),
+    size: z.number(),
+    name: z.string(),
+  }),
+);
+
+/** The JSON column, parsed with its schema; a corrupt value drops the list, not the message. */
+function parseAttachments(json: string): SavedAttachment[] {
+  try {
+    const parsed = SavedAttachmentsSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return []; // not JSON: written by something other than this store
+  }
+}
+
+interface ChatRow {
+  chat_id: string;
+  channel: string;
+  name: string;
+  kind: 'dm' | 'group';
+  last_message_ts: number;
+  seen_at: number;
+  group_folder: string | null;
+}
+
+const toChat = (r: ChatRow): ChatInfo => ({
+  chatId: r.chat_id,
+  channel: r.channel,
+  name: r.name,
+  kind: r.kind,
+  lastMessageTs: r.last_message_ts,
+  seenAt: r.seen_at,
+  group: r.group_folder ?? undefined,
 });
 
 /** Strictly-after comparison on (ts, id), the only ordering the store uses. */
@@ -72,13 +149,44 @@ const AFTER = '(ts > @ts OR (ts = @ts AND id > @id))';
 export class MessageStore {
   constructor(private readonly db: Db) {}
 
-  upsertChat(chatId: string, channel: string, name: string): void {
+  /** Records a chat (or its new name); `seen` also records its kind and when it was seen. */
+  upsertChat(
+    chatId: string,
+    channel: string,
+    name: string,
+    seen?: { kind: 'dm' | 'group'; at: number },
+  ): void {
     this.db
       .prepare(
-        `INSERT INTO chats (chat_id, channel, name) VALUES (?, ?, ?)
-         ON CONFLICT(chat_id) DO UPDATE SET name = excluded.name`,
+        `INSERT INTO chats (chat_id, channel, name, kind, seen_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(chat_id) DO UPDATE SET name = excluded.name,
+           kind = CASE WHEN @seen THEN excluded.kind ELSE kind END,
+           seen_at = max(seen_at, excluded.seen_at)`,
       )
-      .run(chatId, channel, name);
+      .run(chatId, channel, name, seen?.kind ?? 'group', seen?.at ?? 0, { seen: seen ? 1 : 0 });
+  }
+
+  /** Every known chat with its group; `unregistered` keeps only chats no group has. */
+  chats(options: { unregistered?: boolean } = {}): ChatInfo[] {
+    const where = options.unregistered ? 'WHERE gc.group_folder IS NULL' : '';
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, gc.group_folder FROM chats c
+         LEFT JOIN group_chats gc ON gc.chat_id = c.chat_id ${where}
+         ORDER BY max(c.seen_at, c.last_message_ts) DESC, c.chat_id`,
+      )
+      .all() as ChatRow[];
+    return rows.map(toChat);
+  }
+
+  chat(chatId: string): ChatInfo | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT c.*, gc.group_folder FROM chats c
+         LEFT JOIN group_chats gc ON gc.chat_id = c.chat_id WHERE c.chat_id = ?`,
+      )
+      .get(chatId) as ChatRow | undefined;
+    return row && toChat(row);
   }
 
   chatExists(chatId: string): boolean {
@@ -90,8 +198,9 @@ export class MessageStore {
     const result = this.db
       .prepare(
         `INSERT OR IGNORE INTO messages
-           (chat_id, id, ts, sender_id, sender_name, content, from_assistant, may_trigger)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           (chat_id, id, ts, sender_id, sender_name, content, from_assistant, may_trigger,
+            addressed, attachments)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         message.chatId,
@@ -102,6 +211,8 @@ export class MessageStore {
         message.content,
         message.fromAssistant ? 1 : 0,
         message.mayTrigger === false ? 0 : 1,
+        message.addressed ? 1 : 0,
+        message.attachments?.length ? JSON.stringify(message.attachments) : null,
       );
     if (result.changes > 0) {
       this.db
@@ -175,7 +286,13 @@ export class MessageStore {
   }
 
   /** Puts an assistant message in the chat history and the outbox (no cursor change). */
-  enqueue(chatId: string, text: string, senderName: string, now: number): OutboxItem {
+  enqueue(
+    chatId: string,
+    text: string,
+    senderName: string,
+    now: number,
+    file?: OutboxFile,
+  ): OutboxItem {
     return this.db.transaction((): OutboxItem => {
       const messageId = `a-${now}-${crypto.randomBytes(4).toString('hex')}`;
       this.insert({
@@ -189,11 +306,22 @@ export class MessageStore {
       });
       const info = this.db
         .prepare(
-          `INSERT INTO outbox (chat_id, message_id, text, created_at, next_attempt_at)
-           VALUES (?, ?, ?, ?, ?)`,
+          `INSERT INTO outbox (chat_id, message_id, text, created_at, next_attempt_at,
+             file_name, file_mime, file_bytes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(chatId, messageId, text, now, now);
-      return { seq: Number(info.lastInsertRowid), chatId, messageId, text, attempts: 0 };
+        .run(
+          chatId,
+          messageId,
+          text,
+          now,
+          now,
+          file?.name ?? null,
+          file?.mime ?? null,
+          file?.bytes ?? null,
+        );
+      const seq = Number(info.lastInsertRowid);
+      return { seq, chatId, messageId, text, attempts: 0, ...(file ? { file } : {}) };
     })();
   }
 
@@ -202,14 +330,24 @@ export class MessageStore {
    * wait for the earlier ones, so a chat's messages are never delivered out of order.
    */
   dueOutbox(now: number, limit: number): OutboxItem[] {
-    return this.db
+    const rows = this.db
       .prepare(
-        `SELECT seq, chat_id AS chatId, message_id AS messageId, text, attempts FROM outbox o
+        `SELECT seq, chat_id AS chatId, message_id AS messageId, text, attempts,
+           file_name AS fileName, file_mime AS fileMime, file_bytes AS fileBytes FROM outbox o
          WHERE delivered_at IS NULL AND next_attempt_at <= ? AND seq =
            (SELECT min(seq) FROM outbox i WHERE i.chat_id = o.chat_id AND i.delivered_at IS NULL)
          ORDER BY seq LIMIT ?`,
       )
-      .all(now, limit) as OutboxItem[];
+      .all(now, limit) as (Omit<OutboxItem, 'file'> & {
+      fileName: string | null;
+      fileMime: string | null;
+      fileBytes: Buffer | null;
+    })[];
+    return rows.map(({ fileName, fileMime, fileBytes, ...item }) =>
+      fileName && fileMime && fileBytes
+        ? { ...item, file: { name: fileName, mime: fileMime, bytes: fileBytes } }
+        : item,
+    );
   }
 
   /** When the next chat head becomes due, for arming the retry timer. */

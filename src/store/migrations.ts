@@ -127,4 +127,39 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE groups ADD COLUMN egress_policy TEXT;
   `,
+  // 8: the channel model. A group may be reached from several chats (groups.chat_id stays its
+  // home chat, where scheduled output goes); chats seen by a channel are kept for discovery
+  // with their kind; a message may be addressed to the bot by the platform (a mention or a
+  // reply) and carry saved attachments; an outbox item may carry a file; one-time pairing codes
+  // and the owner's sender ids they bound.
+  `
+  CREATE TABLE group_chats (
+    chat_id           TEXT PRIMARY KEY,
+    group_folder      TEXT NOT NULL REFERENCES groups(folder) ON DELETE CASCADE,
+    added_at          TEXT NOT NULL
+  );
+  CREATE INDEX group_chats_by_group ON group_chats(group_folder);
+  INSERT INTO group_chats (chat_id, group_folder, added_at)
+    SELECT chat_id, folder, created_at FROM groups WHERE chat_id IS NOT NULL;
+  ALTER TABLE chats ADD COLUMN kind TEXT NOT NULL DEFAULT 'group' CHECK (kind IN ('dm', 'group'));
+  ALTER TABLE chats ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN addressed INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN attachments TEXT;
+  ALTER TABLE outbox ADD COLUMN file_name TEXT;
+  ALTER TABLE outbox ADD COLUMN file_mime TEXT;
+  ALTER TABLE outbox ADD COLUMN file_bytes BLOB;
+  CREATE TABLE pairing_codes (
+    code_hash         TEXT PRIMARY KEY,
+    channel           TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    expires_at        INTEGER NOT NULL,
+    used_at           INTEGER,
+    used_by_chat      TEXT
+  );
+  CREATE TABLE owners (
+    sender_id         TEXT PRIMARY KEY,
+    chat_id           TEXT NOT NULL,
+    paired_at         INTEGER NOT NULL
+  );
+  `,
 ];

@@ -2,13 +2,13 @@
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openStore } from '../host.js';
-import { parse } from './args.js';
+import { noPositionals, parse } from './args.js';
 import type { CliContext } from './index.js';
 
 export const USAGE = 'nanoclaw audit [--group G] [--limit N] [--json]';
 
 export async function auditCommand(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parse(
+  const { values, positionals } = parse(
     args,
     {
       group: { type: 'string' },
@@ -17,6 +17,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<num
     },
     USAGE,
   );
+  noPositionals(positionals, USAGE);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UserError(`--limit must be a positive whole number.\nUsage: ${USAGE}`);

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../host.js';
 import { checkMount, type MountDecision, type MountRequest } from '../security/mounts.js';
 import type { Group } from '../store/groups.js';
 import { parse, subcommand } from './args.js';
+import { requireGroup } from './group-arg.js';
 import type { CliContext } from './index.js';
 
 export const USAGE = `nanoclaw mounts check <path> [--group G] [--rw] [--name N]
@@ -72,8 +73,9 @@ export async function mountsCommand(args: string[], ctx: CliContext): Promise<nu
   const config = loadConfig(ctx.env, ctx.appRoot);
   const store = openStore(config);
   try {
-    const group = values.group ? store.groups.get(values.group) : store.groups.main();
-    if (values.group && !group) throw new UserError(`No group "${values.group}".`);
+    const group = values.group
+      ? requireGroup(store.groups, values.group, USAGE)
+      : store.groups.main();
     const isMain = group?.isMain ?? true;
     const target = positionals[0] ?? '';
     const request = {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
 import { openStore, type Store } from '../host.js';
 import { folderKey, validateFolder } from '../store/groups.js';
-import { checkChatId, registerGroup } from './manage.js';
+import { checkChatId, registerGroup, removeGroup } from './manage.js';
 
 describe('group and mount names', () => {
   let home: string;
@@ -50,6 +50,7 @@ describe('group and mount names', () => {
     expect(() => add('family')).toThrow(/same folder as the existing group "Family"/);
     expect(() => add('FAMILY', 'web:other')).toThrow(/same folder/);
     expect(() => add('Family', 'web:other')).toThrow(/already exists/);
+    expect(() => removeGroup(store, 'family')).toThrow('No group "family". Did you mean "Family"?');
     for (const folder of ['main', 'MAIN', 'Main'])
       expect(() => add(folder, `web:x-${folder}`)).toThrow(/main group's folder/);
     // The store's own insert refuses it too, whoever calls it.

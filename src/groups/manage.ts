@@ -84,7 +84,10 @@ export function registerGroup(
  */
 export function removeGroup(store: Store, folder: string): Group {
   const group = store.groups.get(validateFolder(folder));
-  if (!group) throw new UserError(`No group "${folder}".`);
+  if (!group) {
+    const same = store.groups.findSameFolder(folder);
+    throw new UserError(`No group "${folder}".${same ? ` Did you mean "${same.folder}"?` : ''}`);
+  }
   if (group.isMain) throw new UserError('The main group cannot be removed.');
   store.groups.remove(folder);
   return group;

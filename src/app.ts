@@ -2,6 +2,7 @@
  * The running assistant: the host (store, sandbox runtime, gateway) plus conversations, the
  * outbox and the chat channels. `startApp` is the one place that wires them together.
  */
+import { channelNames } from './channels/registry.js';
 import type { Config } from './config.js';
 import type { Channel, ChannelDeps, HostStatus } from './channels/channel.js';
 import type { ChannelFactory } from './channels/channel.js';
@@ -73,7 +74,7 @@ export async function startApp(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ store, post, config, tasks }),
+    hostApiHandlers({ store, post, config, tasks, channels: channelNames(config.appRoot) }),
   );
   ensureMainGroup(host);
   const conversations = createConversations(host, post, () => channels);

@@ -37,6 +37,25 @@ describe('config', () => {
     expect(ok.web).toEqual({ host: '0.0.0.0', port: 4480, token: 'x'.repeat(24) });
   });
 
+  it('refuses a time zone the runtime does not know (it would silently mean UTC)', () => {
+    expect(() => loadConfig({ NANOCLAW_HOME: '/tmp/nc-none', TZ: 'Mars/Olympus' }, '/app')).toThrow(
+      /TZ: TZ is not a time zone: use an IANA name such as Europe\/Berlin/,
+    );
+    expect(loadConfig({ NANOCLAW_HOME: '/tmp/nc-none', TZ: 'Asia/Tokyo' }, '/app').timezone).toBe(
+      'Asia/Tokyo',
+    );
+  });
+
+  it('takes LOG_FORMAT auto (the default), json or pretty', () => {
+    expect(loadConfig({ NANOCLAW_HOME: '/tmp/nc-none' }, '/app').logFormat).toBe('auto');
+    expect(
+      loadConfig({ NANOCLAW_HOME: '/tmp/nc-none', LOG_FORMAT: 'json' }, '/app').logFormat,
+    ).toBe('json');
+    expect(() => loadConfig({ NANOCLAW_HOME: '/tmp/nc-none', LOG_FORMAT: 'xml' }, '/app')).toThrow(
+      /LOG_FORMAT must be auto, json or pretty/,
+    );
+  });
+
   it('keeps secrets out of the config object', () => {
     const config = loadConfig(
       { NANOCLAW_HOME: '/tmp/nc-none', ANTHROPIC_API_KEY: 'sk-secret' },

@@ -18,6 +18,17 @@ const positiveInt = (name: string, fallback: number) =>
     .positive(`${name} must be greater than 0`)
     .default(fallback);
 
+/** Whether the runtime knows the IANA zone (an unknown one would silently mean UTC). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
 /** Anthropic's API; any other ANTHROPIC_BASE_URL is a custom (maybe keyless) endpoint. */
 export const DEFAULT_UPSTREAM = 'https://api.anthropic.com';
 
@@ -34,8 +45,18 @@ const ConfigSchema = z.object({
     .default(DEFAULT_UPSTREAM),
   NANOCLAW_MODEL: z.string().min(1).optional(),
   ASSISTANT_NAME: z.string().min(1).max(50).default('Andy'),
-  TZ: z.string().min(1).optional(),
+  TZ: z
+    .string()
+    .min(1)
+    .refine(isTimeZone, {
+      error:
+        'TZ is not a time zone: use an IANA name such as Europe/Berlin, America/New_York or UTC',
+    })
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'], { error: 'LOG_FORMAT must be auto, json or pretty' })
+    .default('auto'),
   SANDBOX_UID: z.coerce.number().int().min(1, 'SANDBOX_UID must not be 0 (root)').optional(),
   SANDBOX_GID: z.coerce.number().int().min(1, 'SANDBOX_GID must not be 0 (root)').optional(),
   SANDBOX_MEMORY_MB: positiveInt('SANDBOX_MEMORY_MB', 4096),
@@ -65,6 +86,8 @@ export interface Config {
   assistantName: string;
   timezone: string;
   logLevel: string;
+  /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   sandboxUser: { uid: number; gid: number };
   limits: SandboxLimits;
   maxConcurrentSandboxes: number;
@@ -77,7 +100,15 @@ export interface Config {
   web: { host: string; port: number; token: string | undefined };
   /** Root of the installed NanoClaw (holds dist/ and node_modules/ mounted into sandboxes). */
   appRoot: string;
-  paths: { db: string; groups: string; sessions: string; run: string; logs: string; env: string };
+  paths: {
+    db: string;
+    groups: string;
+    sessions: string;
+    run: string;
+    /** The host's rotated log file lives here (`nanoclaw.log`). */
+    logs: string;
+    env: string;
+  };
 }
 
 /** Keys that are secrets: never in Config, never in a sandbox, read fresh by the gateway. */
@@ -153,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     assistantName: c.ASSISTANT_NAME,
     timezone: c.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     sandboxUser: sandboxUser(c),
     limits: {
       memoryMb: c.SANDBOX_MEMORY_MB,
@@ -175,15 +207,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     ],
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
     appRoot,
-    paths: {
-      db: path.join(home, 'nanoclaw.db'),
-      groups: path.join(home, 'groups'),
-      sessions: path.join(home, 'sessions'),
-      run: path.join(home, 'run'),
-      logs: path.join(home, 'logs'),
-      env: path.join(home, '.env'),
-    },
+    paths: dataPaths(home),
   });
+}
+
+function dataPaths(home: string): Config['paths'] {
+  return {
+    db: path.join(home, 'nanoclaw.db'),
+    groups: path.join(home, 'groups'),
+    sessions: path.join(home, 'sessions'),
+    run: path.join(home, 'run'),
+    logs: path.join(home, 'logs'),
+    env: path.join(home, '.env'),
+  };
 }
 
 /** As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md). */

@@ -64,7 +64,7 @@ describe('host API handlers', () => {
       now: Date.now,
       changed: () => {},
     });
-    handlers = hostApiHandlers({ store, post, config, tasks });
+    handlers = hostApiHandlers({ store, post, config, tasks, channels: ['web'] });
   });
 
   afterEach(() => {
@@ -117,6 +117,37 @@ describe('host API handlers', () => {
     // The body schema has no isMain: any attempt to set it is refused before the handler.
     expect(RegisterGroupBodySchema.safeParse({ folder: 'x', isMain: true }).success).toBe(false);
     expect(RegisterGroupBodySchema.safeParse({ folder: 'x', is_main: true }).success).toBe(false);
+  });
+
+  it('register_group: no folder that is an existing or reserved one in another case or spelling', async () => {
+    const route = extra(HOST_API_PATHS.registerGroup);
+    // On macOS's case-insensitive disk each of these is main's or the global folder.
+    for (const folder of ['MAIN', 'Main', 'FAMILY', 'Global', 'GLOBAL']) {
+      await expect(route.handle(main, { folder, chat_id: `web:x-${folder}` })).rejects.toThrow(
+        /same folder as the existing group|main group's folder|not "global"/,
+      );
+    }
+    // Look-alikes (Cyrillic а, fullwidth letters, the Kelvin sign) are no folder names at all.
+    for (const folder of ['m\u0430in', '\uff4d\uff41\uff49\uff4e', '\u212Aids']) {
+      await expect(route.handle(main, { folder })).rejects.toThrow(/Invalid group folder/);
+    }
+    expect(
+      store.groups
+        .list()
+        .map((g) => g.folder)
+        .sort(),
+    ).toEqual(['family', 'main']);
+  });
+
+  it('register_group: only chats of channels this installation has', async () => {
+    const route = extra(HOST_API_PATHS.registerGroup);
+    await expect(route.handle(main, { folder: 'tele', chat_id: 'telegram:123' })).rejects.toThrow(
+      /Unknown channel "telegram" in chat id "telegram:123": this installation has web\./,
+    );
+    expect(store.groups.get('tele')).toBeUndefined();
+    expect(await route.handle(main, { folder: 'tele', chat_id: 'web:tele' })).toMatchObject({
+      folder: 'tele',
+    });
   });
 
   it('set_group_mount: main only, and only what the mount allowlist allows', async () => {

@@ -30,6 +30,8 @@ export interface HostApiDeps {
   post: PostDeps;
   config: Config;
   tasks: TaskService;
+  /** Chat id prefixes of the channels this installation has (the channel registry's names). */
+  channels: readonly string[];
 }
 
 function enforce(decision: Decision): void {
@@ -81,6 +83,7 @@ function groupRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
           requiresTrigger: input.requires_trigger,
         },
         new Date(),
+        deps.channels,
       );
       return { folder: group.folder, chatId: group.chatId };
     }),

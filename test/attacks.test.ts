@@ -196,6 +196,34 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     expect(list.stdout).not.toMatch(/ssh|aws|etc/);
   });
 
+  it('main cannot register a group over main, global or another group by case or look-alike', async () => {
+    // On macOS's case-insensitive disk each of these folders is main's, the global memory or
+    // family's; look-alike letters (Cyrillic, fullwidth) would be a second name for the same.
+    const out = await attack(
+      'main',
+      `
+      refused register-MAIN register_group '{"folder":"MAIN","chat_id":"web:x1"}'
+      refused register-Main register_group '{"folder":"Main","chat_id":"web:x2"}'
+      refused register-Global register_group '{"folder":"Global","chat_id":"web:x3"}'
+      refused register-GLOBAL register_group '{"folder":"GLOBAL","chat_id":"web:x4"}'
+      refused register-FAMILY register_group '{"folder":"FAMILY","chat_id":"web:x5"}'
+      refused register-cyrillic-main register_group '{"folder":"m\\u0430in","chat_id":"web:x6"}'
+      refused register-fullwidth-global register_group '{"folder":"\\uff47lobal","chat_id":"web:x7"}'
+      refused register-unknown-channel register_group '{"folder":"tele","chat_id":"telegram:123"}'
+      echo "legit $(api register_group '{"folder":"work","chat_id":"web:work"}')"`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout).toContain('legit 200'); // the same tool works for a fresh name
+    const list = await runCli(['groups', 'list'], env);
+    const folders = list.stdout
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0]);
+    expect(folders.filter(Boolean).sort()).toEqual(['family', 'main', 'work']);
+    expect((await runCli(['groups', 'remove', 'work'], env)).code).toBe(0);
+  });
+
   it('a capability stops working when its run ends', async () => {
     await attack('family', 'echo "$ANTHROPIC_API_KEY" > /workspace/group/old-capability');
     const out = await attack(
@@ -267,7 +295,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     const list = await runCli(['tasks', 'list'], env);
     expect(list.stdout).toContain(mainTask);
     expect(list.stdout).toMatch(new RegExp(`${mainTask}\\s+main\\s+active`));
-    const policies = await runCli(['egress', 'show', 'family'], env);
+    const policies = await runCli(['egress', 'show', 'family', '--json'], env);
     expect(JSON.parse(policies.stdout)).toEqual({ mode: 'public', allow: [] });
     // The same tool works for main, through the same gateway.
     const byMain = await attack(
@@ -275,7 +303,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       `echo "main-set $(api set_sender_policy '{"group_folder":"family","allow":["u1"],"mode":"drop"}')"`,
     );
     expect(byMain.stdout).toContain('main-set 200');
-    const senders = await runCli(['senders', 'show', 'family'], env);
+    const senders = await runCli(['senders', 'show', 'family', '--json'], env);
     expect(senders.stdout).toContain('{"allow":["u1"],"mode":"drop"}');
   });
 
@@ -365,7 +393,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { kind: string; decision: string; group: string | null });
     const refusals = records.filter((r) => r.kind === 'host_api' && r.decision !== 'allowed');
-    expect(refusals.length).toBeGreaterThanOrEqual(14);
+    expect(refusals.length).toBeGreaterThanOrEqual(22);
     expect(refusals.filter((r) => r.group === 'family').length).toBeGreaterThanOrEqual(9);
     // The runs that ended badly (the fork bomb's, the flood's) are in the trail as failed.
     if (cgroups) {
@@ -379,7 +407,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 51 : 50);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 59 : 58);
     expect(blocked).toEqual(tried);
   });
 });

@@ -13,6 +13,7 @@ import type { HostClient } from '../src/agent/host-client.js';
 import {
   ChannelModuleError,
   channelFactories,
+  channelNames,
   discoverChannels,
 } from '../src/channels/registry.js';
 import { installContainerSkills } from '../src/groups/container-skills.js';
@@ -45,9 +46,12 @@ describe('channel extension point', () => {
     write(path.join(dir, 'web', 'server.js'), 'export {};\n'); // no index.js: not a channel module
     const found = await discoverChannels(dir);
     expect(found).toHaveLength(1);
-    expect(found[0]?.({} as never)).toBeNull();
+    expect(found[0]?.name).toBe('zulu');
+    expect(found[0]?.factory({} as never)).toBeNull();
     const all = await channelFactories(APP_ROOT);
     expect(all[0]?.name).toBe('createWebChannel');
+    // Its name is a known channel for chat ids without loading the module.
+    expect(channelNames(APP_ROOT)[0]).toBe('web');
   });
 
   it('refuses a channel folder whose module exports no factory', async () => {

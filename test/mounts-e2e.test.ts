@@ -51,7 +51,7 @@ describe('extra mounts (allowlist → sandbox)', () => {
     const ok = await runCli(['mounts', 'check', path.join(base, 'projects', 'notes'), '--rw'], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(
-      /ALLOWED: .*notes → \/workspace\/extra\/notes \(ro\), read-only: the root/,
+      /ALLOWED READ-ONLY: .*notes → \/workspace\/extra\/notes \(read-only, not read-write as asked: the root .* does not allow writing\)/,
     );
   });
 
@@ -61,7 +61,7 @@ describe('extra mounts (allowlist → sandbox)', () => {
     const notes = path.join(base, 'projects', 'notes');
     const added = await runCli(['mounts', 'add', notes, '--group', 'main'], env);
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain('/workspace/extra/notes (ro)');
+    expect(added.stdout).toContain('/workspace/extra/notes (read-only)');
     const probe =
       'RUN: cat /workspace/extra/notes/hello.txt; touch /workspace/extra/notes/x 2>/dev/null || echo READ-ONLY';
     const seen = await runCli(['run', probe], env);

@@ -52,9 +52,18 @@ function groupTools(host: HostClient) {
       'Register a chat as a new group (main group only). The group gets its own folder, memory ' +
         'and sandbox. It answers messages starting with its trigger (default @<assistant name>).',
       {
-        folder: z.string().describe('Folder name: letters, digits, _ or -'),
+        folder: z
+          .string()
+          .describe(
+            'Folder name: ASCII letters, digits, _ or -; not main or global, nor an existing group in another case',
+          ),
         name: z.string().optional().describe('Display name'),
-        chat_id: z.string().optional().describe('Chat id, e.g. web:family (default web:<folder>)'),
+        chat_id: z
+          .string()
+          .optional()
+          .describe(
+            'Chat id <channel>:<id> of a channel this installation has, e.g. web:family (default web:<folder>)',
+          ),
         trigger: z.string().optional().describe('Trigger word, e.g. @Andy'),
         requires_trigger: z.boolean().optional().describe('false: answer every message'),
       },

@@ -1,8 +1,10 @@
 /**
  * Every chat channel: the built-in web chat, plus each channel skill, found by its folder. A
- * channel skill adds `src/channels/<name>/index.ts` exporting `createChannel: ChannelFactory`;
- * at start-up the compiled `dist/channels/<name>/index.js` is imported. A channel starts when its
- * factory returns one (its credentials exist); the web chat needs none.
+ * channel's name is the prefix of its chat ids (`web:main`, `telegram:42`). A channel skill adds
+ * `src/channels/<name>/index.ts` exporting `createChannel: ChannelFactory`; at start-up the
+ * compiled `dist/channels/<name>/index.js` is imported. A channel starts when its factory returns
+ * one (its credentials exist); the web chat needs none (the terminal chat, `nanoclaw chat`, is a
+ * client of the web chat's API). Chat ids of other channels are refused at registration.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,25 +13,34 @@ import { NanoClawError } from '../errors.js';
 import type { ChannelFactory } from './channel.js';
 import { createWebChannel } from './web/server.js';
 
-export const BUILTIN_CHANNELS: readonly ChannelFactory[] = [createWebChannel];
+export interface ChannelEntry {
+  name: string;
+  factory: ChannelFactory;
+}
+
+export const BUILTIN_CHANNELS: readonly ChannelEntry[] = [
+  { name: 'web', factory: createWebChannel },
+];
 
 /** A channel folder whose module does not export a factory. */
 export class ChannelModuleError extends NanoClawError {}
 
-/** Folders under `dir` holding an `index.js`, sorted (start order is stable). */
-export function channelModules(dir: string): string[] {
+const channelsDir = (appRoot: string) => path.join(appRoot, 'dist', 'channels');
+
+/** Channel folders under `dir` holding an `index.js`, sorted (start order is stable). */
+export function channelModules(dir: string): { name: string; file: string }[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'index.js')))
-    .map((e) => path.join(dir, e.name, 'index.js'))
-    .sort();
+    .map((e) => ({ name: e.name, file: path.join(dir, e.name, 'index.js') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Imports every channel module under `dir` (the compiled `dist/channels`). */
-export async function discoverChannels(dir: string): Promise<ChannelFactory[]> {
-  const factories: ChannelFactory[] = [];
-  for (const file of channelModules(dir)) {
+export async function discoverChannels(dir: string): Promise<ChannelEntry[]> {
+  const entries: ChannelEntry[] = [];
+  for (const { name, file } of channelModules(dir)) {
     const mod = (await import(pathToFileURL(file).href)) as { createChannel?: unknown };
     if (typeof mod.createChannel !== 'function') {
       throw new ChannelModuleError(
@@ -37,12 +48,20 @@ export async function discoverChannels(dir: string): Promise<ChannelFactory[]> {
           '(nanoclaw skills remove <name>) or rebuild (npm run build).',
       );
     }
-    factories.push(mod.createChannel as ChannelFactory);
+    entries.push({ name, factory: mod.createChannel as ChannelFactory });
   }
-  return factories;
+  return entries;
+}
+
+/** The built-in channels' and the added channel skills' names (no module is loaded). */
+export function channelNames(appRoot: string): string[] {
+  const builtin = BUILTIN_CHANNELS.map((c) => c.name);
+  const added = channelModules(channelsDir(appRoot)).map((m) => m.name);
+  return [...builtin, ...added.filter((name) => !builtin.includes(name))];
 }
 
 /** The built-in channels and the discovered ones. */
 export async function channelFactories(appRoot: string): Promise<ChannelFactory[]> {
-  return [...BUILTIN_CHANNELS, ...(await discoverChannels(path.join(appRoot, 'dist', 'channels')))];
+  const discovered = await discoverChannels(channelsDir(appRoot));
+  return [...BUILTIN_CHANNELS, ...discovered].map((c) => c.factory);
 }

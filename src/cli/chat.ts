@@ -10,7 +10,7 @@ import { ChatApi, HostUnreachableError, hostUrl } from './chat-api.js';
 import { ChatSession } from './chat-session.js';
 import type { CliContext } from './index.js';
 
-const USAGE = 'nanoclaw chat [--chat web:main] [--wait <seconds>]';
+export const USAGE = 'nanoclaw chat [--chat web:main] [--wait <seconds>]';
 
 interface ChatOptions {
   chat: string;

@@ -2,69 +2,81 @@
  * `nanoclaw groups list|add|remove`: manage registered groups from the terminal. Works while
  * the host runs: the host reads groups from the store on every message.
  */
-import { loadConfig } from '../config.js';
+import { channelNames } from '../channels/registry.js';
+import { loadConfig, type Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { registerGroup, removeGroup } from '../groups/manage.js';
 import { openStore } from '../host.js';
-import { parse } from './args.js';
+import type { Group } from '../store/groups.js';
+import { parse, subcommand } from './args.js';
 import type { CliContext } from './index.js';
 
-const USAGE =
+export const USAGE =
   'nanoclaw groups list\n' +
   '       nanoclaw groups add <folder> [--name <name>] [--chat <channel:id>] [--trigger <word>] [--no-trigger]\n' +
-  '       nanoclaw groups remove <folder>';
+  '       nanoclaw groups remove <folder>\n' +
+  '  --chat defaults to web:<folder>; other channels come with channel skills (nanoclaw skills)';
+
+const OPTIONS = {
+  name: { type: 'string' },
+  chat: { type: 'string' },
+  trigger: { type: 'string' },
+  'no-trigger': { type: 'boolean', default: false },
+} as const;
 
 export async function groupsCommand(args: string[], ctx: CliContext): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values, positionals } = parse(
-    rest,
-    {
-      name: { type: 'string' },
-      chat: { type: 'string' },
-      trigger: { type: 'string' },
-      'no-trigger': { type: 'boolean', default: false },
-    },
-    USAGE,
-  );
+  const [given, ...rest] = args;
+  const sub = subcommand(given, ['list', 'add', 'remove'], USAGE);
+  const { values, positionals } = parse(rest, OPTIONS, USAGE);
+  const folder = positionals[0];
+  if (sub !== 'list' && !folder) throw new UserError(`Give a group folder.\nUsage: ${USAGE}`);
   const config = loadConfig(ctx.env, ctx.appRoot);
   const store = openStore(config);
   try {
     if (sub === 'list') {
-      ctx.stdout.write('FOLDER\tCHAT\tTRIGGER\tNAME\n');
-      for (const g of store.groups.list()) {
-        const trigger = g.isMain
-          ? '(main: every message)'
-          : g.requiresTrigger
-            ? (g.trigger ?? `@${config.assistantName}`)
-            : '(every message)';
-        ctx.stdout.write(`${g.folder}\t${g.chatId ?? '-'}\t${trigger}\t${g.name}\n`);
-      }
+      ctx.stdout.write(listText(store.groups.list(), config));
       return 0;
     }
-    const folder = positionals[0];
-    if (sub === 'add' && folder) {
+    if (sub === 'add') {
+      const registration = {
+        folder: folder ?? '',
+        name: values.name,
+        chatId: values.chat,
+        trigger: values.trigger,
+        requiresTrigger: !values['no-trigger'],
+      };
       const group = registerGroup(
         store,
         config,
-        {
-          folder,
-          name: values.name,
-          chatId: values.chat,
-          trigger: values.trigger,
-          requiresTrigger: !values['no-trigger'],
-        },
+        registration,
         new Date(),
+        channelNames(ctx.appRoot),
       );
       ctx.stdout.write(`Registered group ${group.folder} for chat ${group.chatId}.\n`);
       return 0;
     }
-    if (sub === 'remove' && folder) {
-      removeGroup(store, folder);
-      ctx.stdout.write(`Removed group ${folder} (its folder and memory stay on disk).\n`);
-      return 0;
-    }
-    throw new UserError(`Usage: ${USAGE}`);
+    removeGroup(store, folder ?? '');
+    ctx.stdout.write(`Removed group ${folder} (its folder and memory stay on disk).\n`);
+    return 0;
   } finally {
     store.db.close();
   }
+}
+
+function listText(groups: readonly Group[], config: Config): string {
+  if (groups.length === 0) {
+    return (
+      'No groups yet. `nanoclaw start` (or `nanoclaw run`) creates the main group, the web chat;\n' +
+      'add another with: nanoclaw groups add <folder> [--chat <channel:id>]\n'
+    );
+  }
+  const lines = groups.map((g) => {
+    const trigger = g.isMain
+      ? '(main: every message)'
+      : g.requiresTrigger
+        ? (g.trigger ?? `@${config.assistantName}`)
+        : '(every message)';
+    return `${g.folder}\t${g.chatId ?? '-'}\t${trigger}\t${g.name}\n`;
+  });
+  return `FOLDER\tCHAT\tTRIGGER\tNAME\n${lines.join('')}`;
 }

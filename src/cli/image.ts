@@ -3,16 +3,16 @@ import fs from 'node:fs';
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { buildImage } from '../sandbox/image.js';
-import { parse } from './args.js';
+import { parse, subcommand } from './args.js';
 import type { CliContext } from './index.js';
 
-const USAGE =
+export const USAGE =
   'nanoclaw image build [--engine docker|podman|container] [--base <image>] [--tag <image>]';
 const ENGINES = ['docker', 'podman', 'container'] as const;
 
 export async function imageCommand(args: string[], ctx: CliContext): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'build') throw new UserError(`Usage: ${USAGE}`);
+  subcommand(sub, ['build'], USAGE);
   const { values } = parse(
     rest,
     {
@@ -26,7 +26,9 @@ export async function imageCommand(args: string[], ctx: CliContext): Promise<num
   if (!engine) throw new UserError(`Unknown engine "${values.engine}". Usage: ${USAGE}`);
   const config = loadConfig(ctx.env, ctx.appRoot);
   if (!fs.existsSync(`${ctx.appRoot}/dist/agent/main.js`)) {
-    throw new UserError('NanoClaw is not built: run `npm run build` first.');
+    throw new UserError(
+      'NanoClaw is not built: run `npm start` once (it installs the dependencies and builds).',
+    );
   }
   const tag = values.tag ?? config.image;
   await buildImage(

@@ -5,17 +5,28 @@
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openStore, type Store } from '../host.js';
-import { checkMount, type MountRequest } from '../security/mounts.js';
+import { checkMount, type MountDecision, type MountRequest } from '../security/mounts.js';
 import type { Group } from '../store/groups.js';
-import { parse } from './args.js';
+import { parse, subcommand } from './args.js';
+import { requireGroup } from './group-arg.js';
 import type { CliContext } from './index.js';
 
-const USAGE = `nanoclaw mounts check <path> [--group G] [--rw] [--name N]
+export const USAGE = `nanoclaw mounts check <path> [--group G] [--rw] [--name N]
        nanoclaw mounts list [--group G]
        nanoclaw mounts add <path> --group G [--name N] [--rw]
        nanoclaw mounts remove --group G --name N`;
 
 const defaultName = (hostPath: string) => hostPath.replace(/\/+$/, '').split('/').at(-1) || 'mount';
+
+type Allowed = Extract<MountDecision, { allowed: true }>;
+
+/** How it is mounted, and why read-only when read-write was asked for. */
+export function modeText(decision: Allowed, request: MountRequest): string {
+  if (decision.mode === 'rw') return 'read-write';
+  if (!request.readWrite) return 'read-only';
+  const why = (decision.note ?? 'the allowlist does not allow writing').replace(/^read-only: /, '');
+  return `read-only, not read-write as asked: ${why}`;
+}
 
 /** `mounts check`: the decision and why; exit 1 when refused. */
 function explain(allowlist: string, request: MountRequest, isMain: boolean, ctx: CliContext) {
@@ -24,12 +35,17 @@ function explain(allowlist: string, request: MountRequest, isMain: boolean, ctx:
     ctx.stdout.write(`REFUSED: ${decision.reason}\n`);
     return 1;
   }
+  const verdict = decision.mode === 'ro' && request.readWrite ? 'ALLOWED READ-ONLY' : 'ALLOWED';
   ctx.stdout.write(
-    `ALLOWED: ${decision.hostPath} → /workspace/extra/${decision.name} (${decision.mode})` +
-      `${decision.note ? `, ${decision.note}` : ''}\nAllowlist: ${allowlist}\n`,
+    `${verdict}: ${decision.hostPath} → /workspace/extra/${decision.name} ` +
+      `(${modeText(decision, request)})\nAllowlist: ${allowlist}\n`,
   );
   return 0;
 }
+
+const NO_MOUNTS =
+  'No extra mounts yet. Add one with: nanoclaw mounts add <path> --group <folder> [--rw]\n' +
+  '(only folders the mount allowlist allows; try nanoclaw mounts check <path> first)\n';
 
 /** `mounts list`: one line per stored mount, with what the allowlist says of it now. */
 function mountLines(store: Store, allowlist: string, groups: readonly Group[]): string[] {
@@ -43,7 +59,8 @@ function mountLines(store: Store, allowlist: string, groups: readonly Group[]): 
 }
 
 export async function mountsCommand(args: string[], ctx: CliContext): Promise<number> {
-  const [sub, ...rest] = args;
+  const [given, ...rest] = args;
+  const sub = subcommand(given, ['check', 'list', 'add', 'remove'], USAGE);
   const { values, positionals } = parse(
     rest,
     {
@@ -56,8 +73,9 @@ export async function mountsCommand(args: string[], ctx: CliContext): Promise<nu
   const config = loadConfig(ctx.env, ctx.appRoot);
   const store = openStore(config);
   try {
-    const group = values.group ? store.groups.get(values.group) : store.groups.main();
-    if (values.group && !group) throw new UserError(`No group "${values.group}".`);
+    const group = values.group
+      ? requireGroup(store.groups, values.group, USAGE)
+      : store.groups.main();
     const isMain = group?.isMain ?? true;
     const target = positionals[0] ?? '';
     const request = {
@@ -68,7 +86,8 @@ export async function mountsCommand(args: string[], ctx: CliContext): Promise<nu
     if (sub === 'check' && target) return explain(config.mountAllowlist, request, isMain, ctx);
     if (sub === 'list') {
       const groups = group && values.group ? [group] : store.groups.list();
-      for (const line of mountLines(store, config.mountAllowlist, groups)) ctx.stdout.write(line);
+      const lines = mountLines(store, config.mountAllowlist, groups);
+      ctx.stdout.write(lines.length > 0 ? lines.join('') : NO_MOUNTS);
       return 0;
     }
     if (sub === 'add' && target && group && values.group) {
@@ -76,7 +95,8 @@ export async function mountsCommand(args: string[], ctx: CliContext): Promise<nu
       if (!decision.allowed) throw new UserError(`Not added: ${decision.reason}`);
       store.mounts.set(group.folder, { ...request, hostPath: decision.hostPath });
       ctx.stdout.write(
-        `Group ${group.folder} gets ${decision.hostPath} at /workspace/extra/${decision.name} (${decision.mode}) from its next run.\n`,
+        `Group ${group.folder} gets ${decision.hostPath} at /workspace/extra/${decision.name} ` +
+          `(${modeText(decision, request)}) from its next run.\n`,
       );
       return 0;
     }

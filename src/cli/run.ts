@@ -2,6 +2,7 @@
  * `nanoclaw run [--group <folder>] <prompt>`: one agent turn in a fresh sandbox, no chat channel.
  * The answer streams to stdout; diagnostics and logs go to stderr; non-zero exit on failure.
  */
+import { channelNames } from '../channels/registry.js';
 import { loadConfig, type Config } from '../config.js';
 import { credentialProblems } from '../credentials.js';
 import { UserError } from '../errors.js';
@@ -12,13 +13,13 @@ import { Outbox } from '../conversation/outbox.js';
 import { hostApiHandlers } from '../host-api.js';
 import { TaskService } from '../scheduler/service.js';
 import { openStore, startHost, type Host } from '../host.js';
-import { createLogger } from '../log.js';
+import { createLogger, isTty } from '../log.js';
 import { runTurn } from '../runs/turn.js';
 import type { Group } from '../store/groups.js';
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 
-const USAGE = 'nanoclaw run [--group <folder>] [--verbose] <prompt>';
+export const USAGE = 'nanoclaw run [--group <folder>] [--verbose] <prompt>';
 
 export async function runCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(
@@ -30,7 +31,11 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
   if (!prompt) throw new UserError(`Give a prompt.\nUsage: ${USAGE}`);
   const config = loadConfig(ctx.env, ctx.appRoot);
   requireModelCredential(config, ctx.env);
-  const log = createLogger({ level: values.verbose ? 'debug' : config.logLevel });
+  const log = createLogger({
+    level: values.verbose ? 'debug' : config.logLevel,
+    format: config.logFormat,
+    isTty: isTty(ctx.stderr),
+  });
   const store = openStore(config);
   // The same host API as the running assistant (same authorization); messages the agent sends
   // are stored in their chat's history and delivered to stdout instead of a chat app.
@@ -57,7 +62,13 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     now: Date.now,
     changed: () => {},
   });
-  const handlers = hostApiHandlers({ store, post, config, tasks });
+  const handlers = hostApiHandlers({
+    store,
+    post,
+    config,
+    tasks,
+    channels: channelNames(config.appRoot),
+  });
   const host = await startHost(config, log.child({ component: 'host' }), store, handlers);
   const abort = new AbortController();
   const onSignal = () => abort.abort();

@@ -14,7 +14,7 @@ import { parseSetFlags, resolveSettings, writeDotenv, type Prompter } from '../s
 import { parse } from './args.js';
 import type { CliContext } from './index.js';
 
-const USAGE =
+export const USAGE =
   'nanoclaw skills [list]\n' +
   '       nanoclaw skills add <name> [--yes] [--set NAME=value ...] [--no-install]\n' +
   '       nanoclaw skills remove <name>';

@@ -2,15 +2,27 @@
  * `nanoclaw start`: runs the assistant until SIGINT/SIGTERM. Prints where the web chat is and
  * what the user still has to set; starts even without a model credential.
  */
+import path from 'node:path';
 import { startApp } from '../app.js';
 import { channelFactories } from '../channels/registry.js';
 import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
+import { createLogger, isTty } from '../log.js';
+import { noPositionals, parse } from './args.js';
 import type { CliContext } from './index.js';
 
-export async function startCommand(_args: string[], ctx: CliContext): Promise<number> {
+export const USAGE = `nanoclaw start
+  Runs the assistant (web chat, channels, scheduler, sandboxes) until Ctrl-C.
+  Settings come from the environment and $NANOCLAW_HOME/.env (see README.md).`;
+
+export async function startCommand(args: string[], ctx: CliContext): Promise<number> {
+  noPositionals(parse(args, {}, USAGE).positionals, USAGE);
   const config = loadConfig(ctx.env, ctx.appRoot);
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    isTty: isTty(ctx.stderr),
+    file: { path: path.join(config.paths.logs, 'nanoclaw.log') },
+  });
   const app = await startApp(config, ctx.env, log, await channelFactories(ctx.appRoot));
   const web = app.channels.find((c) => c.name === 'web');
   const url = web && 'url' in web ? String(web.url) : undefined;

@@ -63,7 +63,9 @@ describe('nanoclaw tasks', () => {
     expect(list.out).toContain(`${id}  family  active  once 2099-12-01T09:00  2099-12-01 09:00`);
     expect(list.out).toContain('Remind me about the tree');
     expect(list.out).toContain('(times in America/New_York)');
-    expect((await run('list', '--group', 'main')).out).toBe('No scheduled tasks.\n');
+    expect((await run('list', '--group', 'main')).out).toContain(
+      'No scheduled tasks yet. Add one with:\n  nanoclaw tasks add --group main',
+    );
 
     const show = await run('show', id);
     expect(show.out).toMatch(/^Status:\s+active$/m);
@@ -97,7 +99,7 @@ describe('nanoclaw tasks', () => {
       'No group "nope".',
     );
     await expect(run('pause')).rejects.toThrow(/Usage: nanoclaw tasks/);
-    await expect(run('frobnicate', 'x')).rejects.toThrow(/Unknown tasks command "frobnicate"/);
+    await expect(run('frobnicate', 'x')).rejects.toThrow(/Unknown subcommand "frobnicate"/);
     expect((await run('help')).code).toBe(0);
   });
 });

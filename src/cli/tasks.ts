@@ -11,14 +11,22 @@ import type { RunContext } from '../gateway/types.js';
 import { openStore } from '../host.js';
 import { TaskService, type runView, type taskView } from '../scheduler/service.js';
 import { TASK_SCHEMAS } from '../shared/task-api.js';
-import { parse } from './args.js';
+import { parse, subcommand } from './args.js';
 import type { CliContext } from './index.js';
 
-const USAGE = `nanoclaw tasks list [--group G]
+export const USAGE = `nanoclaw tasks list [--group G]
        nanoclaw tasks show <id>
        nanoclaw tasks add --group G (--cron "0 9 * * 1-5" | --every 20m | --at 2026-12-01T09:00)
                           --prompt "..." [--context group] [--script "..."] [--skip-missed]
-       nanoclaw tasks pause|resume|cancel|run <id>`;
+       nanoclaw tasks pause|resume|cancel|run <id>
+  --script is a pre-check: a shell command run in the group's sandbox before each run; the agent
+  wakes only if the last line it prints is {"wakeAgent": true} (optionally with "data": {...},
+  which the agent gets); anything else skips that run.`;
+
+const PRECHECK_NOTE =
+  'Its pre-check runs first; the agent wakes only when its last line is {"wakeAgent": true}.\n';
+
+const SUBCOMMANDS = ['list', 'show', 'add', 'pause', 'resume', 'cancel', 'run'] as const;
 
 const OPTIONS = {
   group: { type: 'string' },
@@ -117,11 +125,12 @@ function checked<T>(schema: z.ZodType<T>, input: Record<string, unknown>): T {
 }
 
 export async function tasksCommand(args: string[], ctx: CliContext): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === 'help' || sub === '--help') {
+  const [given, ...rest] = args;
+  if (given === 'help') {
     ctx.stdout.write(`Usage: ${USAGE}\n`);
-    return sub === undefined ? 2 : 0;
+    return 0;
   }
+  const sub = subcommand(given, SUBCOMMANDS, USAGE);
   const { values, positionals } = parse(rest, OPTIONS, USAGE);
   const config = loadConfig(ctx.env, ctx.appRoot);
   const store = openStore(config);
@@ -167,10 +176,9 @@ function execute(sub: string, values: Values, id: string | undefined, s: Session
       operator,
       checked(TASK_SCHEMAS.schedule_task, addBody(values)),
     );
-    return `Scheduled ${task.id} for group ${task.group}; next run ${localTime(task.nextRun, tz)} (${tz}).\n`;
+    const scheduled = `Scheduled ${task.id} for group ${task.group}; next run ${localTime(task.nextRun, tz)} (${tz}).\n`;
+    return task.script ? `${scheduled}${PRECHECK_NOTE}` : scheduled;
   }
-  if (!['show', 'pause', 'resume', 'cancel', 'run'].includes(sub))
-    throw new UserError(`Unknown tasks command "${sub}".\nUsage: ${USAGE}`);
   if (!id) throw new UserError(`Usage: ${USAGE}`);
   const target = checked(TASK_SCHEMAS.get_task, { task_id: id });
   switch (sub) {
@@ -216,7 +224,12 @@ function addBody(values: Values): Record<string, unknown> {
 }
 
 function listText(tasks: TaskView[], tz: string): string {
-  if (tasks.length === 0) return 'No scheduled tasks.\n';
+  if (tasks.length === 0) {
+    return (
+      'No scheduled tasks yet. Add one with:\n' +
+      '  nanoclaw tasks add --group main --every 1h --prompt "..."\n'
+    );
+  }
   const rows = tasks.map((t) => [
     t.id,
     t.group,
@@ -238,7 +251,12 @@ function showText(task: TaskView, runs: RunView[], tz: string): string {
     ['Next run', `${localTime(task.nextRun, tz)} (${tz})`],
     ['Context', task.contextMode],
     ['Missed runs', task.missedPolicy],
-    ['Pre-check', oneLine(task.script, 100)],
+    [
+      'Pre-check',
+      task.script
+        ? `${oneLine(task.script, 100)} (wakes the agent only on {"wakeAgent": true})`
+        : '-',
+    ],
     ['Prompt', oneLine(task.prompt, 200)],
   ];
   const head = fields.map(([k, v]) => `${`${k}:`.padEnd(13)}${v}`).join('\n');

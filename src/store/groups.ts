@@ -10,6 +10,8 @@ import type { Db } from './db.js';
 
 export const FOLDER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const RESERVED_FOLDERS = new Set(['global']);
+/** The main group's folder: no other group may take it, in any case, even before main exists. */
+export const MAIN_FOLDER = 'main';
 
 export interface Group {
   folder: string;
@@ -49,11 +51,26 @@ interface GroupRow {
   egress_policy: string | null;
 }
 
+/**
+ * The identity of a folder name on every disk: macOS's default file system ignores case and
+ * treats Unicode-equivalent spellings as one name, so `MAIN`, `Main` and `main` are one folder.
+ */
+export function folderKey(folder: string): string {
+  return folder.normalize('NFKC').toLowerCase().normalize('NFKC');
+}
+
+export function sameFolderMessage(folder: string, existing: string): string {
+  return folder === existing
+    ? `Group "${folder}" already exists.`
+    : `Group folder "${folder}" is the same folder as the existing group "${existing}" on ` +
+        'case-insensitive disks (macOS): folder names differ by more than case. Choose another name.';
+}
+
 export function validateFolder(folder: string): string {
-  if (!FOLDER_PATTERN.test(folder) || RESERVED_FOLDERS.has(folder)) {
+  if (!FOLDER_PATTERN.test(folder) || RESERVED_FOLDERS.has(folderKey(folder))) {
     throw new UserError(
       `Invalid group folder "${folder}": use 1-64 letters, digits, "_" or "-", starting with a ` +
-        `letter or digit (and not "global").`,
+        `letter or digit (and not "global" in any case).`,
     );
   }
   return folder;
@@ -109,15 +126,27 @@ export class GroupStore {
     return rows.map((r) => r.chatId);
   }
 
+  /** The group whose folder is this one on a case-insensitive disk (the same name included). */
+  findSameFolder(folder: string): Group | undefined {
+    const key = folderKey(folder);
+    return this.get(folder) ?? this.list().find((g) => folderKey(g.folder) === key);
+  }
+
   main(): Group | undefined {
     const row = this.db.prepare('SELECT * FROM groups WHERE is_main = 1').get() as
       GroupRow | undefined;
     return row && toGroup(row);
   }
 
-  /** Inserts a group; an existing folder is left unchanged and returned. */
+  /**
+   * Inserts a group; an existing folder is left unchanged and returned. A folder that is an
+   * existing one on a case-insensitive disk is refused (old data with such pairs keeps working).
+   */
   ensure(input: NewGroup, now: Date): Group {
     validateFolder(input.folder);
+    const same = this.findSameFolder(input.folder);
+    if (same && same.folder !== input.folder)
+      throw new UserError(sameFolderMessage(input.folder, same.folder));
     this.db
       .prepare(
         `INSERT INTO groups

@@ -1,6 +1,8 @@
 /** Extra mounts requested for a group (validated against the allowlist when used, not here). */
+import { UserError } from '../errors.js';
 import type { MountRequest } from '../security/mounts.js';
 import type { Db } from './db.js';
+import { folderKey } from './groups.js';
 
 export class GroupMountStore {
   constructor(private readonly db: Db) {}
@@ -18,7 +20,19 @@ export class GroupMountStore {
     }));
   }
 
+  /** Adds or replaces (same name) a mount; a name that differs from another only in case is
+   * refused: `/workspace/extra/Data` beside `/workspace/extra/data` is one folder on macOS. */
   set(folder: string, request: MountRequest): void {
+    const key = folderKey(request.name);
+    const clash = this.list(folder).find(
+      (m) => m.name !== request.name && folderKey(m.name) === key,
+    );
+    if (clash) {
+      throw new UserError(
+        `Mount name "${request.name}" differs from group ${folder}'s mount "${clash.name}" only ` +
+          'in case; use that name to replace it, or another name.',
+      );
+    }
     this.db
       .prepare(
         `INSERT INTO group_mounts (group_folder, name, host_path, read_write) VALUES (?, ?, ?, ?)

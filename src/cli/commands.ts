@@ -1,0 +1,127 @@
+/**
+ * The command table: what `nanoclaw <command>` runs, its one-line summary and its usage. The
+ * top-level help is built from this table, so it lists exactly the commands that dispatch, and
+ * `--help` is answered here for every command before it runs (no data directory is touched).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { wantsHelp } from './args.js';
+import { auditCommand, USAGE as AUDIT } from './audit.js';
+import { chatCommand, USAGE as CHAT } from './chat.js';
+import { egressCommand, USAGE as EGRESS } from './egress.js';
+import { groupsCommand, USAGE as GROUPS } from './groups.js';
+import { imageCommand, USAGE as IMAGE } from './image.js';
+import type { CliContext } from './index.js';
+import { mountsCommand, USAGE as MOUNTS } from './mounts.js';
+import { runCommand, USAGE as RUN } from './run.js';
+import { sendersCommand, USAGE as SENDERS } from './senders.js';
+import { skillsCommand, USAGE as SKILLS } from './skills.js';
+import { startCommand, USAGE as START } from './start.js';
+import { tasksCommand, USAGE as TASKS } from './tasks.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[], ctx: CliContext): Promise<number>;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  start: {
+    summary: 'Start the assistant (web chat, channels, scheduler, sandboxes)',
+    usage: START,
+    run: startCommand,
+  },
+  chat: {
+    summary: 'Talk to the running assistant from the terminal',
+    usage: CHAT,
+    run: chatCommand,
+  },
+  run: {
+    summary: 'Run one agent turn in a sandbox; print the answer',
+    usage: RUN,
+    run: runCommand,
+  },
+  groups: { summary: 'List, register and remove groups', usage: GROUPS, run: groupsCommand },
+  tasks: { summary: 'Scheduled tasks', usage: TASKS, run: tasksCommand },
+  mounts: {
+    summary: 'Extra host folders for a group (only what the allowlist allows)',
+    usage: MOUNTS,
+    run: mountsCommand,
+  },
+  senders: {
+    summary: "Who may wake a group's agent (sender policy)",
+    usage: SENDERS,
+    run: sendersCommand,
+  },
+  egress: { summary: "Where a group's sandbox may connect", usage: EGRESS, run: egressCommand },
+  audit: {
+    summary: 'Sandbox runs and host API decisions, newest first',
+    usage: AUDIT,
+    run: auditCommand,
+  },
+  skills: {
+    summary: 'Skills you can add (channels, tools…), and add or remove one as a git commit',
+    usage: SKILLS,
+    run: skillsCommand,
+  },
+  image: {
+    summary: 'Build the agent image for Docker/Podman/Apple',
+    usage: IMAGE,
+    run: imageCommand,
+  },
+};
+
+const HELP_SUMMARY = "Show this help, or one command's usage: nanoclaw help <command>";
+
+export function topLevelHelp(): string {
+  const rows = [
+    ...Object.entries(COMMANDS).map(([name, c]) => [name, c.summary]),
+    ['help', HELP_SUMMARY],
+  ];
+  const width = Math.max(...rows.map(([name]) => (name ?? '').length)) + 2;
+  const lines = rows.map(([name, summary]) => `  ${(name ?? '').padEnd(width)}${summary}`);
+  return (
+    `Usage: nanoclaw <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n` +
+    'Every command takes --help (e.g. nanoclaw tasks --help); nanoclaw --version prints the version.\n' +
+    'Settings come from the environment and $NANOCLAW_HOME/.env (see README.md).\n'
+  );
+}
+
+const PackageSchema = z.object({ version: z.string().min(1) });
+
+export function version(appRoot: string): string {
+  const file = path.join(appRoot, 'package.json');
+  return PackageSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))).version;
+}
+
+export async function dispatch(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    ctx.stdout.write(topLevelHelp());
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    ctx.stdout.write(`nanoclaw ${version(ctx.appRoot)}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    const [topic] = rest;
+    const command = topic === undefined ? undefined : lookup(topic);
+    ctx.stdout.write(command ? `Usage: ${command.usage}\n` : topLevelHelp());
+    return 0;
+  }
+  const command = lookup(name);
+  if (wantsHelp(rest)) {
+    ctx.stdout.write(`Usage: ${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest, ctx);
+}
+
+function lookup(name: string): Command {
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) throw new UserError(`Unknown command "${name}".\n\n${topLevelHelp()}`);
+  return command;
+}

@@ -84,6 +84,20 @@ export interface Config {
   paths: { db: string; groups: string; sessions: string; run: string; logs: string; env: string };
 }
 
+/** The limits every sandbox gets (the host enforces those a runtime cannot). */
+function sandboxLimits(c: z.infer<typeof ConfigSchema>): SandboxLimits {
+  return {
+    memoryMb: c.SANDBOX_MEMORY_MB,
+    cpus: c.SANDBOX_CPUS,
+    pids: c.SANDBOX_PIDS,
+    tmpMb: c.SANDBOX_TMP_MB,
+    outputMb: c.SANDBOX_OUTPUT_MB,
+    diskMb: c.SANDBOX_DISK_MB,
+    diskScanEntries: c.SANDBOX_DISK_SCAN_ENTRIES,
+    timeoutMs: c.SANDBOX_TIMEOUT_MS,
+  };
+}
+
 /** Keys that are secrets: never in Config, never in a sandbox, read fresh by the gateway. */
 export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
@@ -158,16 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     timezone: c.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     logLevel: c.LOG_LEVEL,
     sandboxUser: sandboxUser(c),
-    limits: {
-      memoryMb: c.SANDBOX_MEMORY_MB,
-      cpus: c.SANDBOX_CPUS,
-      pids: c.SANDBOX_PIDS,
-      tmpMb: c.SANDBOX_TMP_MB,
-      outputMb: c.SANDBOX_OUTPUT_MB,
-      diskMb: c.SANDBOX_DISK_MB,
-      diskScanEntries: c.SANDBOX_DISK_SCAN_ENTRIES,
-      timeoutMs: c.SANDBOX_TIMEOUT_MS,
-    },
+    limits: sandboxLimits(c),
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },

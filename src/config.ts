@@ -65,6 +65,8 @@ const ConfigSchema = z.object({
   SANDBOX_TMP_MB: positiveInt('SANDBOX_TMP_MB', 512),
   SANDBOX_OUTPUT_MB: positiveInt('SANDBOX_OUTPUT_MB', 64),
   SANDBOX_DISK_MB: positiveInt('SANDBOX_DISK_MB', 2048),
+  SANDBOX_DISK_SCAN_ENTRIES: positiveInt('SANDBOX_DISK_SCAN_ENTRIES', 200_000),
+  MOUNT_SCAN_MAX_ENTRIES: positiveInt('MOUNT_SCAN_MAX_ENTRIES', 100_000),
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
@@ -96,6 +98,8 @@ export interface Config {
   ownerIds: readonly string[];
   /** The mount allowlist file: outside the project and the data directory, never mounted. */
   mountAllowlist: string;
+  /** Entries the cover scan of one mount may walk; a mount with more is refused. */
+  mountScanEntries: number;
   /** The built-in web chat. `token` is required when `host` is not loopback. */
   web: { host: string; port: number; token: string | undefined };
   /** Root of the installed NanoClaw (holds dist/ and node_modules/ mounted into sandboxes). */
@@ -108,6 +112,20 @@ export interface Config {
     /** The host's rotated log file lives here (`nanoclaw.log`). */
     logs: string;
     env: string;
+  };
+}
+
+/** The limits every sandbox gets (the host enforces those a runtime cannot). */
+function sandboxLimits(c: z.infer<typeof ConfigSchema>): SandboxLimits {
+  return {
+    memoryMb: c.SANDBOX_MEMORY_MB,
+    cpus: c.SANDBOX_CPUS,
+    pids: c.SANDBOX_PIDS,
+    tmpMb: c.SANDBOX_TMP_MB,
+    outputMb: c.SANDBOX_OUTPUT_MB,
+    diskMb: c.SANDBOX_DISK_MB,
+    diskScanEntries: c.SANDBOX_DISK_SCAN_ENTRIES,
+    timeoutMs: c.SANDBOX_TIMEOUT_MS,
   };
 }
 
@@ -186,15 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT,
     sandboxUser: sandboxUser(c),
-    limits: {
-      memoryMb: c.SANDBOX_MEMORY_MB,
-      cpus: c.SANDBOX_CPUS,
-      pids: c.SANDBOX_PIDS,
-      tmpMb: c.SANDBOX_TMP_MB,
-      outputMb: c.SANDBOX_OUTPUT_MB,
-      diskMb: c.SANDBOX_DISK_MB,
-      timeoutMs: c.SANDBOX_TIMEOUT_MS,
-    },
+    limits: sandboxLimits(c),
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
@@ -206,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
         .filter(Boolean),
     ],
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
+    mountScanEntries: c.MOUNT_SCAN_MAX_ENTRIES,
     appRoot,
     paths: dataPaths(home),
   });

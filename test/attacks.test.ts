@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import { APP_ROOT, runCli, tempHome } from './support/cli.js';
+import { bombCgroup, chownTree, EVASIONS, PRELUDE, until } from './support/attacks.js';
 import { instanceId } from '../src/host.js';
 import { detectCgroups, type CgroupLayout } from '../src/sandbox/cgroups.js';
 
@@ -19,35 +20,8 @@ const TOKEN = ['123456', 'channel', 'token', 'Zx9'].join(':');
 const MARKER = 'HIDDEN-BY-NAME-7731';
 const PROJECT_ENV = path.join(APP_ROOT, '.env.attack-suite');
 
-/** A shell helper: run a command; success means the attack worked. */
-const PRELUDE = `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }
-api() { curl -s -o /dev/null -w '%{http_code}' -X POST -H "authorization: Bearer $ANTHROPIC_API_KEY" -H 'content-type: application/json' -d "$2" "$NANOCLAW_HOST_URL/api/$1"; }
-refused() { c=$(api "$2" "$3"); if [ "$c" = 200 ]; then echo "BREACH $1"; else echo "BLOCKED $1"; fi; }
-px() { curl -sf --max-time 5 --noproxy '' -x "$HTTP_PROXY" "$@"; }`;
-
 /** Per-sandbox cgroups (root): the fork bomb attack needs them to be contained per sandbox. */
 const cgroups = detectCgroups();
-
-async function until<T>(find: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The pids cgroup of the family group's sandbox once it has refused a fork. */
-function bombCgroup(layout: CgroupLayout, instance: string): string | undefined {
-  const dir = path.join(layout.version === 1 ? layout.pids : layout.root, 'nanoclaw', instance);
-  if (!fs.existsSync(dir)) return undefined;
-  for (const leaf of fs.readdirSync(dir).filter((n) => n.startsWith('nanoclaw-family-'))) {
-    const events = fs.readFileSync(path.join(dir, leaf, 'pids.events'), 'utf8');
-    if (Number(/max (\d+)/.exec(events)?.[1] ?? 0) > 0) return path.join(dir, leaf);
-  }
-  return undefined;
-}
 
 describe('attack suite (scripted agent in real sandboxes)', () => {
   let fake: FakeAnthropic;
@@ -99,6 +73,12 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     fs.writeFileSync(path.join(shared, '.env'), `${MARKER}\n`, { mode: 0o644 });
     fs.writeFileSync(path.join(shared, 'sub', '.ssh', 'id_rsa'), `${MARKER}\n`, { mode: 0o644 });
     fs.writeFileSync(path.join(shared, 'readme.txt'), 'visible\n', { mode: 0o644 });
+    // Secrets by name in folders the agent may move (owned by the sandbox uid): cover evasions.
+    for (const [dir, secret] of Object.entries(EVASIONS)) {
+      fs.mkdirSync(path.join(shared, 'moves', dir, path.dirname(secret)), { recursive: true });
+      fs.writeFileSync(path.join(shared, 'moves', dir, secret), `${MARKER}\n`, { mode: 0o644 });
+    }
+    chownTree(path.join(shared, 'moves'), 1000);
     // A symlink inside the allowlisted folder pointing at the host .env; and one to an .aws folder.
     fs.symlinkSync(path.join(home, '.env'), path.join(shared, 'host-env'));
     fs.mkdirSync(path.join(outside, '.aws'));
@@ -149,6 +129,44 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     expect(fs.readFileSync(path.join(outside, 'projects', 'shared', '.env'), 'utf8')).toContain(
       MARKER,
     );
+  });
+
+  it('covers fail closed: a covered folder moved deep, into node_modules or .git, or behind a full budget', async () => {
+    const m = '/workspace/extra/shared/moves';
+    // Run 1: the agent moves each covered folder's parent out of the old scan's sight.
+    const moved = await attack(
+      'main',
+      `
+      mkdir -p ${m}/a/b/c/d/e && mv ${m}/deep ${m}/a/b/c/d/e/ && echo moved-deep
+      mkdir -p ${m}/node_modules && mv ${m}/nm ${m}/node_modules/ && echo moved-nm
+      mkdir -p ${m}/.git/objects && mv ${m}/git ${m}/.git/objects/ && echo moved-git
+      mkdir -p ${m}/bulk && (cd ${m}/bulk && seq 1 2500 | xargs touch) && mv ${m}/late ${m}/bulk/ && echo moved-late`,
+    );
+    for (const name of Object.keys(EVASIONS)) expect(moved.stdout).toContain(`moved-${name}`);
+    // Run 2 (a smaller documented scan budget, so 2,500 files are enough to exhaust it).
+    const out = await attack(
+      'main',
+      `
+      t cover-moved-deep grep -q ${MARKER} ${m}/a/b/c/d/e/deep/.ssh/id_rsa
+      t cover-in-node-modules grep -q ${MARKER} ${m}/node_modules/nm/.env
+      t cover-in-git grep -q ${MARKER} ${m}/.git/objects/git/credentials
+      t cover-behind-budget grep -q ${MARKER} ${m}/bulk/late/.env`,
+      { MOUNT_SCAN_MAX_ENTRIES: '2000' },
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout).toContain('BLOCKED cover-behind-budget');
+    // The budget case: the whole mount was refused, and the operator was told why and what to do.
+    expect(out.stderr).toContain('extra mount shared not mounted: its scan for secrets by name');
+    expect(out.stderr).toContain('raise MOUNT_SCAN_MAX_ENTRIES');
+    // With the default budget the same mount is complete again, and still covered.
+    const again = await attack(
+      'main',
+      `t cover-behind-budget-default grep -q ${MARKER} ${m}/bulk/late/.env; ls ${m}/bulk | wc -l`,
+    );
+    expect(again.stdout).toContain('BLOCKED cover-behind-budget-default');
+    expect(again.stdout).toMatch(/^2501$/m);
+    fs.rmSync(path.join(outside, 'projects', 'shared', 'moves', 'bulk'), { recursive: true });
   });
 
   it('files, processes, credentials and the runner are out of reach', async () => {
@@ -247,6 +265,36 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain(SECRET);
     expect(JSON.stringify(fake.requests.map((r) => r.body))).not.toContain('ANTHROPIC_API_KEY=');
     blocked.push('global-memory-symlink');
+  });
+
+  it('a planted FIFO, socket or symlink to a FIFO never blocks the host; device nodes cannot be made', async () => {
+    const g = '/workspace/global';
+    const plants: Record<string, string> = {
+      'global-memory-fifo': `rm -f ${g}/CLAUDE.md; mkfifo ${g}/CLAUDE.md`,
+      'global-memory-socket': `rm -f ${g}/CLAUDE.md; node -e "require('net').createServer().listen('${g}/CLAUDE.md', () => process.exit(0))"`,
+      'global-memory-symlink-to-fifo': `rm -f ${g}/CLAUDE.md ${g}/pipe; mkfifo ${g}/pipe; ln -s pipe ${g}/CLAUDE.md`,
+    };
+    const device = await attack('main', `t make-device-node mknod ${g}/tty c 5 0`);
+    expect(device.stdout).toContain('BLOCKED make-device-node');
+    const memory = path.join(home, 'groups', 'global', 'CLAUDE.md');
+    for (const [name, plant] of Object.entries(plants)) {
+      await attack('main', plant);
+      expect(fs.lstatSync(memory).isFile()).toBe(false); // planted through the agent's own tool
+      // Another group's next run reads the global memory first: it must still answer, at once.
+      const next = await runCli(['run', '--group', 'family', `hello after ${name}`], env, {
+        timeoutMs: 60_000,
+      });
+      tried.push(name);
+      expect(next.stdout).toContain(`ECHO: hello after ${name}`);
+      expect(next.stderr).toContain('global memory refused');
+      blocked.push(name);
+    }
+    // The host is still fine for main too; then the owner restores the memory file.
+    const after = await runCli(['run', 'still there?'], env, { timeoutMs: 60_000 });
+    expect(after.stdout).toContain('ECHO: still there?');
+    fs.rmSync(memory);
+    fs.rmSync(path.join(home, 'groups', 'global', 'pipe'), { force: true });
+    fs.writeFileSync(memory, '# Shared memory\n');
   });
 
   it('the network: only the gateway, which refuses everything it should', async () => {
@@ -366,6 +414,30 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     blocked.push('fill-group-folder');
   });
 
+  it('the disk cap cannot be dodged by exhausting its measure with symlinks', async () => {
+    // A smaller documented budget makes the point of 200,000 symlinks with 6,000.
+    const claude = '/home/agent/.claude';
+    const fill = await attack(
+      'family',
+      `mkdir -p ${claude}/links && (cd ${claude}/links && seq 1 6000 | xargs ln -s -t .)
+      for i in $(seq 1 48); do head -c 1048576 /dev/zero > /workspace/group/fill-$i; done; sleep 30`,
+      { SANDBOX_DISK_MB: '16', SANDBOX_DISK_SCAN_ENTRIES: '5000' },
+    );
+    tried.push('disk-cap-entry-budget');
+    expect(fill.code).not.toBe(0);
+    expect(fill.stderr).toContain("the run's folders could not be measured against the disk cap");
+    expect(fill.stderr).toContain('more than 5000 entries');
+    expect(fill.stderr).toContain('raise SANDBOX_DISK_SCAN_ENTRIES');
+    fs.rmSync(path.join(home, 'sessions', 'family', 'links'), { recursive: true, force: true });
+    const folder = path.join(home, 'groups', 'family');
+    for (const f of fs.readdirSync(folder).filter((n) => n.startsWith('fill-'))) {
+      fs.rmSync(path.join(folder, f));
+    }
+    const after = await runCli(['run', '--group', 'family', 'still there?'], env);
+    expect(after.stdout).toContain('ECHO: still there?');
+    blocked.push('disk-cap-entry-budget');
+  });
+
   it.runIf(cgroups)('a fork bomb saturates only its own sandbox', async () => {
     const go = path.join(home, 'groups', 'main', 'go');
     // Main's check starts now and forks only once the bomb is at its limit (the go file).
@@ -407,7 +479,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 59 : 58);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 73 : 72);
     expect(blocked).toEqual(tried);
   });
 });

@@ -1,12 +1,24 @@
 /**
  * Host-side reads of agent-writable files, on a real filesystem: only regular files inside the
- * folder are read; symlinks (final or on the way), `..`, hard links and huge files are refused.
+ * folder are read; symlinks (final or on the way), FIFOs, sockets, devices, `..`, hard links and
+ * huge files are refused, and none of them can block the host (a blocking open hangs the test).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkRelativePath, readAgentFile, UnsafeAgentFileError } from './agent-files.js';
+import {
+  checkRelativePath,
+  createAgentFile,
+  ensureAgentDir,
+  readAgentFile,
+  refuseStat,
+  UnsafeAgentFileError,
+} from './agent-files.js';
+
+const isRoot = process.getuid?.() === 0;
 
 describe('reading files an agent could have planted', () => {
   let base: string;
@@ -40,9 +52,69 @@ describe('reading files an agent could have planted', () => {
     refused('inner', /is a symlink/);
   });
 
-  it('refuses a path through a symlinked directory that leaves the folder', () => {
+  it('refuses a path through a symlinked directory, inside the folder or out of it', () => {
     fs.symlinkSync(base, path.join(root, 'up'));
-    refused('up/host.env', /leads outside its folder/);
+    refused('up/host.env', /passes through a symlink \(up\)/);
+    fs.symlinkSync(path.join(root, 'notes'), path.join(root, 'same'));
+    refused('same/ok.md', /passes through a symlink/);
+    refused('notes/ok.md/x', /passes through a regular file/);
+  });
+
+  it('refuses a FIFO without blocking, with or without a writer, and a symlink to one', () => {
+    execFileSync('mkfifo', [path.join(root, 'CLAUDE.md')]);
+    refused('CLAUDE.md', /is a FIFO \(named pipe\), not a regular file/);
+    execFileSync('mkfifo', [path.join(base, 'outside-fifo')]);
+    fs.symlinkSync(path.join(base, 'outside-fifo'), path.join(root, 'to-fifo'));
+    refused('to-fifo', /is a symlink/);
+    fs.symlinkSync(base, path.join(root, 'up'));
+    refused('up/outside-fifo', /passes through a symlink/);
+  });
+
+  it('refuses a unix socket', async () => {
+    const server = net.createServer();
+    const socket = path.join(root, 'sock');
+    await new Promise<void>((r) => server.listen(socket, () => r()));
+    try {
+      refused('sock', /is a socket/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it.runIf(isRoot)('refuses device nodes (a copy of /dev/null and of /dev/tty)', () => {
+    execFileSync('mknod', [path.join(root, 'null'), 'c', '1', '3']);
+    execFileSync('mknod', [path.join(root, 'tty'), 'c', '5', '0']);
+    refused('null', /is a character device/);
+    refused('tty', /is a character device/);
+  });
+
+  it('judges an opened file by its fstat alone (pure)', () => {
+    const file = fs.statSync(path.join(root, 'notes', 'ok.md'));
+    expect(refuseStat(file, 1024)).toBeUndefined();
+    expect(refuseStat(file, 2)).toMatch(/larger than 2 bytes/);
+    expect(refuseStat(fs.statSync(root), 1024)).toMatch(/is a directory/);
+  });
+
+  it('creates a file only where nothing is; never through a symlink, a FIFO or a symlinked folder', () => {
+    expect(createAgentFile(root, 'new.md', 'hi', undefined)).toBe(true);
+    expect(fs.readFileSync(path.join(root, 'new.md'), 'utf8')).toBe('hi');
+    expect(createAgentFile(root, 'new.md', 'again', undefined)).toBe(false);
+    execFileSync('mkfifo', [path.join(root, 'fifo')]);
+    expect(createAgentFile(root, 'fifo', 'x', undefined)).toBe(false);
+    fs.symlinkSync(path.join(base, 'created-outside'), path.join(root, 'dangling'));
+    expect(createAgentFile(root, 'dangling', 'x', undefined)).toBe(false);
+    expect(fs.existsSync(path.join(base, 'created-outside'))).toBe(false);
+    fs.symlinkSync(base, path.join(root, 'up'));
+    expect(() => createAgentFile(root, 'up/new.md', 'x', undefined)).toThrow(/passes through/);
+    expect(fs.existsSync(path.join(base, 'new.md'))).toBe(false);
+  });
+
+  it('makes a folder, but refuses one that is a planted symlink or file', () => {
+    ensureAgentDir(path.join(base, 'made'), undefined);
+    expect(fs.lstatSync(path.join(base, 'made')).isDirectory()).toBe(true);
+    fs.symlinkSync(base, path.join(base, 'linked'));
+    expect(() => ensureAgentDir(path.join(base, 'linked'), undefined)).toThrow(/is a symlink/);
+    expect(() => ensureAgentDir(secret, undefined)).toThrow(/is a regular file, not a folder/);
   });
 
   it('refuses "..", absolute paths, hard links, directories and oversized files', () => {

@@ -28,7 +28,9 @@ function scriptRuntime(script: string): SandboxRuntime {
   };
 }
 
-const spec = { limits: { timeoutMs: 30_000, outputMb: 3, diskMb: 1 } } as SandboxSpec;
+const spec = {
+  limits: { timeoutMs: 30_000, outputMb: 3, diskMb: 1, diskScanEntries: 50 },
+} as SandboxSpec;
 const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
 const start = { group: context.group, prompt: 'p', assistantName: 'A', timezone: 'UTC' };
 
@@ -121,6 +123,24 @@ describe('agent run: untrusted runner output', () => {
     expect(outcome.signal).toBe('SIGKILL');
     expect(outcome.error?.message).toBe(
       'the agent wrote more than 1 MB into its folders and was stopped',
+    );
+    expect(outcome.error?.retryable).toBe(false);
+  });
+
+  it('stops a run whose folders cannot be measured (too many entries), and says what to do', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-run-disk-'));
+    const links = path.join(folder, 'links');
+    const { outcome } = await runWith(
+      `const fs = require('fs'); fs.mkdirSync(${JSON.stringify(links)});
+      for (let i = 0; i < 60; i++) fs.symlinkSync('x', ${JSON.stringify(links)} + '/' + i);
+      setInterval(() => {}, 1000);`,
+      [folder],
+    );
+    fs.rmSync(folder, { recursive: true });
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.error?.message).toBe(
+      `the run's folders could not be measured against the disk cap (${folder}: more than 50 ` +
+        'entries), so the run was stopped; remove files there or raise SANDBOX_DISK_SCAN_ENTRIES',
     );
     expect(outcome.error?.retryable).toBe(false);
   });

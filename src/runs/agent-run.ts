@@ -13,7 +13,7 @@ import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { readLines } from '../shared/lines.js';
-import { watchDisk } from './disk-watch.js';
+import { watchDisk, type DiskOver } from './disk-watch.js';
 import {
   MAX_PROTOCOL_LINE_BYTES,
   RunnerToHostSchema,
@@ -133,10 +133,13 @@ export function startAgentRun(
   const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
   const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
   const observed = observe(child, spec.limits.outputMb, log);
-  const stopDiskWatch = capDisk(input.folders ?? [], spec.limits.diskMb, () => {
+  const stopDiskWatch = capDisk(input.folders ?? [], spec.limits, (over) => {
     if (observed.limitHit !== undefined) return;
-    observed.limitHit = `the agent wrote more than ${spec.limits.diskMb} MB into its folders and was stopped`;
-    log.warn({ diskMb: spec.limits.diskMb }, 'run folders over their disk cap: run killed');
+    observed.limitHit = diskMessage(over, spec.limits.diskMb);
+    log.warn(
+      { diskMb: spec.limits.diskMb, ...over },
+      'run folders over their disk cap: run killed',
+    );
     child.kill('SIGKILL');
   });
   const stdin = runnerInput(child, log);
@@ -192,9 +195,29 @@ function runnerInput(child: SandboxProcess, log: Logger) {
 }
 
 /** Watches the run's own folders (none: nothing to watch) against its disk cap. */
-function capDisk(folders: readonly string[], diskMb: number, onOver: () => void): () => void {
+function capDisk(
+  folders: readonly string[],
+  limits: SandboxSpec['limits'],
+  onOver: (over: DiskOver) => void,
+): () => void {
   if (folders.length === 0) return () => {};
-  return watchDisk(folders, diskMb * MIB, DISK_CHECK_MS, onOver);
+  const options = {
+    capBytes: limits.diskMb * MIB,
+    maxEntries: limits.diskScanEntries,
+    intervalMs: DISK_CHECK_MS,
+  };
+  return watchDisk(folders, options, onOver);
+}
+
+/** Pure: why a run was stopped for its disk cap, and (when it could not be measured) what to do. */
+export function diskMessage(over: DiskOver, diskMb: number): string {
+  if (over.kind === 'grown') {
+    return `the agent wrote more than ${diskMb} MB into its folders and was stopped`;
+  }
+  return (
+    `the run's folders could not be measured against the disk cap (${over.folder}: ` +
+    `${over.reason}), so the run was stopped; remove files there or raise SANDBOX_DISK_SCAN_ENTRIES`
+  );
 }
 
 /** The audit trail's record of one sandbox run: who, where, what it saw, how it ended. */

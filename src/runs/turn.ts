@@ -57,7 +57,8 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
 
 /**
  * The group's extra mounts that pass the allowlist right now (the file is read fresh) and, for
- * main, the project; each with its blocked entries (a `.env` ...) to hide.
+ * main, the project; each with its blocked entries (a `.env` ...) to hide. A mount whose cover
+ * scan cannot finish is refused: its secrets by name could not all be hidden.
  */
 function visibleMounts(
   host: Host,
@@ -66,6 +67,16 @@ function visibleMounts(
   const { config, log } = host;
   const loaded = loadAllowlist(config.mountAllowlist);
   const blocked = loaded.ok ? loaded.allowlist.blocked : DEFAULT_BLOCKED;
+  const covered = (what: string, hostPath: string, alsoHide: readonly string[] = []) => {
+    const scan = findShadows(hostPath, blocked, { maxEntries: config.mountScanEntries, alsoHide });
+    if (scan.complete) return scan.shadows;
+    log.warn(
+      { group: group.folder, mount: what, hostPath, reason: scan.reason },
+      `${what} not mounted: its scan for secrets by name could not finish (${scan.reason}), so ` +
+        'they could not all be covered; mount smaller folders, or raise MOUNT_SCAN_MAX_ENTRIES',
+    );
+    return undefined;
+  };
   const extraMounts: ExtraMount[] = [];
   for (const request of host.mounts.list(group.folder)) {
     const decision = loaded.ok
@@ -78,13 +89,16 @@ function visibleMounts(
       );
       continue;
     }
-    extraMounts.push({ ...decision, shadows: findShadows(decision.hostPath, blocked) });
+    const shadows = covered(`extra mount ${request.name}`, decision.hostPath);
+    if (shadows) extraMounts.push({ ...decision, shadows });
   }
   if (!group.isMain) return { extraMounts };
   // The data directory and the allowlist's folder stay hidden should they lie inside the project.
   const hide = [config.home, path.dirname(config.mountAllowlist)];
-  const project = { hostPath: config.appRoot, shadows: findShadows(config.appRoot, blocked, hide) };
-  return { extraMounts, project };
+  const shadows = covered('the project', config.appRoot, hide);
+  return shadows
+    ? { extraMounts, project: { hostPath: config.appRoot, shadows } }
+    : { extraMounts };
 }
 
 export interface RunOptions {

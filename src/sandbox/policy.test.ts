@@ -24,6 +24,7 @@ const input = (overrides: Partial<SandboxPolicyInput> = {}): SandboxPolicyInput 
     tmpMb: 64,
     outputMb: 64,
     diskMb: 1024,
+    diskScanEntries: 200_000,
     timeoutMs: 60_000,
   },
   timezone: 'Europe/Berlin',

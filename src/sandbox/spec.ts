@@ -24,6 +24,8 @@ export interface SandboxLimits {
   tmpMb: number;
   /** Cap on how much one run's own folders may grow, in MiB (enforced by the host). */
   diskMb: number;
+  /** Entries per folder the disk measure may walk; a folder with more counts as over the cap. */
+  diskScanEntries: number;
   /** Cap on everything the runner prints on stdout in one run, in MiB (enforced by the host). */
   outputMb: number;
   /** Wall-clock cap for the whole run in ms (enforced by the host). */

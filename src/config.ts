@@ -46,6 +46,7 @@ const ConfigSchema = z.object({
   SANDBOX_DISK_MB: positiveInt('SANDBOX_DISK_MB', 2048),
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
+  MAX_SANDBOXES_PER_GROUP: positiveInt('MAX_SANDBOXES_PER_GROUP', 2),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
@@ -67,7 +68,9 @@ export interface Config {
   logLevel: string;
   sandboxUser: { uid: number; gid: number };
   limits: SandboxLimits;
+  /** Sandboxes of all kinds alive at once, and of one group (see src/runs/limiter-policy.ts). */
   maxConcurrentSandboxes: number;
+  maxSandboxesPerGroup: number;
   idleTimeoutMs: number;
   /** Sender ids that are the owner (the local web chat's user always is). */
   ownerIds: readonly string[];
@@ -164,15 +167,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       timeoutMs: c.SANDBOX_TIMEOUT_MS,
     },
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
+    maxSandboxesPerGroup: c.MAX_SANDBOXES_PER_GROUP,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
-    ownerIds: [
-      'web-user',
-      ...(c.OWNER_SENDER_IDS ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ],
+    ownerIds: ownerIds(c.OWNER_SENDER_IDS),
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
     appRoot,
     paths: {
@@ -184,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
       env: path.join(home, '.env'),
     },
   });
+}
+
+/** The local web chat's user, then the ids listed in OWNER_SENDER_IDS. */
+function ownerIds(listed: string | undefined): string[] {
+  const ids = (listed ?? '').split(',').map((s) => s.trim());
+  return ['web-user', ...ids.filter(Boolean)];
 }
 
 /** As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md). */

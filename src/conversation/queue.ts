@@ -3,6 +3,7 @@
  * then parked until the group is woken again. How many sandboxes run at once, and which group
  * goes next, is the host's sandbox limiter's business (a run waits for its slot inside `run`).
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log.js';
 
 export interface Timers {
@@ -44,7 +45,10 @@ export class GroupQueue {
   private readonly abort = new AbortController();
   private active = 0;
 
-  constructor(private readonly deps: QueueDeps) {}
+  constructor(private readonly deps: QueueDeps) {
+    // Every group's run (and each one waiting for a sandbox slot) listens on this signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** There is (possibly) new work for this group. Safe to call any number of times. */
   wake(key: string): void {

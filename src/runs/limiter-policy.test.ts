@@ -8,6 +8,7 @@ import {
   chooseNext,
   mayStart,
   planYields,
+  servedKey,
   type Holder,
   type LimiterPolicy,
   type SandboxKind,
@@ -117,11 +118,18 @@ describe('chooseNext', () => {
   it('between groups holding as many slots, the one served longest ago (round robin)', () => {
     const waiting = [slot('a', 'task'), slot('b', 'task'), slot('c', 'task')];
     const served = new Map([
-      ['a', 9],
-      ['b', 3],
+      [servedKey({ group: 'a', kind: 'task' }), 9],
+      [servedKey({ group: 'b', kind: 'precheck' }), 3],
+      [servedKey({ group: 'c', kind: 'chat' }), 20], // a chat does not cost c its task turn
     ]);
     expect(chooseNext(policy, [], waiting, served)?.group).toBe('c');
     expect(chooseNext(policy, [], waiting.slice(0, 2), served)?.group).toBe('b');
+  });
+
+  it("a group's own chat does not cost its background work its turn", () => {
+    const held = [slot('a', 'chat'), slot('b', 'task')];
+    const waiting = [slot('b', 'task'), slot('a', 'task')];
+    expect(chooseNext({ maxTotal: 4, maxPerGroup: 3 }, held, waiting)?.group).toBe('a');
   });
 
   it('skips a request blocked by its group cap instead of blocking the line', () => {
@@ -200,7 +208,7 @@ describe('a simulated busy host', () => {
         const held = running.map((r) => r.slot);
         const next = chooseNext(policy, held, waiting, served);
         if (!next) break;
-        served.set(next.group, ++grants);
+        served.set(servedKey(next), ++grants);
         if (waiting.some((w) => !bg(w) && mayStart(policy, held, w))) expect(bg(next)).toBe(false);
         waiting.splice(waiting.indexOf(next), 1);
         running.push({ slot: next, endsAt: now + (bg(next) ? 5 : 2) });

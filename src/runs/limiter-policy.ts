@@ -5,9 +5,9 @@
  * - at most `maxTotal` slots held at once, and at most `maxPerGroup` by one group;
  * - background work (tasks, pre-checks) never takes the last free slot, globally or within a
  *   group (unless that cap is 1), so a chat reply is never stuck behind long tasks;
- * - a free slot goes to a waiting chat before any background work, then to the group that holds
- *   the fewest slots, then to the group served longest ago (round robin: one group's backlog
- *   cannot starve the others), then to the oldest request;
+ * - a free slot goes to a waiting chat before any background work; within a class, to the group
+ *   holding the fewest slots of that class, then to the group served longest ago in that class
+ *   (round robin: one group's backlog cannot starve the others), then to the oldest request;
  * - an idle chat run (alive, waiting for follow-ups) gives its slot up when a waiting run needs it.
  */
 
@@ -57,14 +57,17 @@ export function mayStart(policy: LimiterPolicy, held: readonly Slot[], request: 
 }
 
 /**
- * When each group last got a slot (a number growing with each grant; never: absent). Used to
- * serve groups in turn.
+ * When each group last got a slot of each class, by `servedKey` (a number growing with each
+ * grant; never: absent). Used to serve groups in turn.
  */
 export type Served = ReadonlyMap<string, number>;
 
+export const servedKey = (slot: Omit<Slot, 'id'>) => `${SANDBOX_KINDS[slot.kind]} ${slot.group}`;
+
 /**
- * The waiting request to start next, if any may start: chat first, then the group holding the
- * fewest slots, then the group served longest ago, then the oldest request.
+ * The waiting request to start next, if any may start: chat first; then the group holding the
+ * fewest slots of the request's class (a group's idle chat does not cost its tasks their turn),
+ * then the group served longest ago in that class, then the oldest request.
  */
 export function chooseNext(
   policy: LimiterPolicy,
@@ -75,10 +78,11 @@ export function chooseNext(
   let best: { slot: Slot; rank: number[] } | undefined;
   for (const slot of waiting) {
     if (!mayStart(policy, held, slot)) continue;
+    const background = isBackground(slot);
     const rank = [
-      isBackground(slot) ? 1 : 0,
-      count(held, (h) => h.group === slot.group),
-      served.get(slot.group) ?? 0,
+      background ? 1 : 0,
+      count(held, (h) => h.group === slot.group && isBackground(h) === background),
+      served.get(servedKey(slot)) ?? 0,
       slot.id,
     ];
     if (!best || before(rank, best.rank)) best = { slot, rank };

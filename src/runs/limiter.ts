@@ -6,6 +6,7 @@
 import {
   chooseNext,
   planYields,
+  servedKey,
   type Holder,
   type LimiterPolicy,
   type SandboxKind,
@@ -89,7 +90,7 @@ export class SandboxLimiter {
       if (!next) break;
       const index = this.waiting.findIndex((w) => w.id === next.id);
       const [waiter] = this.waiting.splice(index, 1) as [Waiter];
-      this.served.set(waiter.group, ++this.grants);
+      this.served.set(servedKey(waiter), ++this.grants);
       waiter.grant(this.hold(waiter));
     }
     if (this.waiting.length === 0) return;

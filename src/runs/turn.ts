@@ -106,7 +106,10 @@ export interface RunOptions {
   kind?: SandboxKind;
 }
 
-/** Starts a sandboxed run for a group with its memory (and its session unless isolated). */
+/**
+ * Starts a sandboxed run for a group with its memory (and its session unless isolated). The
+ * caller holds a slot of the host's limiter for it until `finished` settles (see runTurn).
+ */
 export function startGroupRun(
   host: Host,
   group: Group,

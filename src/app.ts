@@ -176,7 +176,7 @@ function createConversations(
     ownerIds: config.ownerIds,
     timezone: config.timezone,
     idleTimeoutMs: config.idleTimeoutMs,
-    maxConcurrent: config.maxConcurrentSandboxes,
+    limiter: host.limiter,
     retry: { baseMs: 5000, maxDelayMs: 60_000, maxRetries: 4 },
     groups: host.groups,
     messages: host.messages,

@@ -13,6 +13,7 @@ describe('config', () => {
       NANOCLAW_HOME: '/tmp/nc-none',
       NANOCLAW_RUNTIME: 'vm',
       MAX_CONCURRENT_SANDBOXES: 'lots',
+      MAX_SANDBOXES_PER_GROUP: '0',
       SANDBOX_UID: '0',
     };
     let message = '';
@@ -23,7 +24,22 @@ describe('config', () => {
     }
     expect(message).toContain('NANOCLAW_RUNTIME must be one of auto, bwrap, docker, podman, apple');
     expect(message).toContain('MAX_CONCURRENT_SANDBOXES must be a number');
+    expect(message).toContain('MAX_SANDBOXES_PER_GROUP must be greater than 0');
     expect(message).toContain('SANDBOX_UID must not be 0');
+  });
+
+  it('sandbox slots: 5 at once and 2 per group unless set', () => {
+    const defaults = loadConfig({ NANOCLAW_HOME: '/tmp/nc-none' }, '/app');
+    expect([defaults.maxConcurrentSandboxes, defaults.maxSandboxesPerGroup]).toEqual([5, 2]);
+    const set = loadConfig(
+      {
+        NANOCLAW_HOME: '/tmp/nc-none',
+        MAX_CONCURRENT_SANDBOXES: '8',
+        MAX_SANDBOXES_PER_GROUP: '3',
+      },
+      '/app',
+    );
+    expect([set.maxConcurrentSandboxes, set.maxSandboxesPerGroup]).toEqual([8, 3]);
   });
 
   it('refuses to expose the web chat beyond loopback without a token', () => {

@@ -69,6 +69,7 @@ const ConfigSchema = z.object({
   MOUNT_SCAN_MAX_ENTRIES: positiveInt('MOUNT_SCAN_MAX_ENTRIES', 100_000),
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
+  MAX_SANDBOXES_PER_GROUP: positiveInt('MAX_SANDBOXES_PER_GROUP', 2),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
@@ -92,7 +93,9 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty';
   sandboxUser: { uid: number; gid: number };
   limits: SandboxLimits;
+  /** Sandboxes of all kinds alive at once, and of one group (see src/runs/limiter-policy.ts). */
   maxConcurrentSandboxes: number;
+  maxSandboxesPerGroup: number;
   idleTimeoutMs: number;
   /** Sender ids that are the owner (the local web chat's user always is). */
   ownerIds: readonly string[];
@@ -206,15 +209,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     sandboxUser: sandboxUser(c),
     limits: sandboxLimits(c),
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
+    maxSandboxesPerGroup: c.MAX_SANDBOXES_PER_GROUP,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
-    ownerIds: [
-      'web-user',
-      ...(c.OWNER_SENDER_IDS ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ],
+    ownerIds: ownerIds(c.OWNER_SENDER_IDS),
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),
     mountScanEntries: c.MOUNT_SCAN_MAX_ENTRIES,
     appRoot,
@@ -231,6 +229,12 @@ function dataPaths(home: string): Config['paths'] {
     logs: path.join(home, 'logs'),
     env: path.join(home, '.env'),
   };
+}
+
+/** The local web chat's user, then the ids listed in OWNER_SENDER_IDS. */
+function ownerIds(listed: string | undefined): string[] {
+  const ids = (listed ?? '').split(',').map((s) => s.trim());
+  return ['web-user', ...ids.filter(Boolean)];
 }
 
 /** As root, sandboxes run as an unprivileged host uid (never root: see SECURITY.md). */

@@ -14,6 +14,7 @@ import type { CapabilityRegistry, HostApiHandlers } from './gateway/types.js';
 import type { Logger } from './log.js';
 import type { SandboxRuntime } from './sandbox/runtime.js';
 import { prepareRunnerNode } from './sandbox/runner-node.js';
+import { SandboxLimiter } from './runs/limiter.js';
 import { selectRuntime } from './sandbox/select.js';
 import { SANDBOX_PATHS } from './sandbox/spec.js';
 import type { GatewayEndpoint } from './shared/protocol.js';
@@ -71,6 +72,8 @@ export interface Host extends Store {
   /** Identifies this installation's sandboxes (orphan cleanup must not touch others'). */
   instance: string;
   runtime: SandboxRuntime;
+  /** The one limiter every sandbox of this process takes a slot from. */
+  limiter: SandboxLimiter;
   capabilities: CapabilityRegistry;
   gateway: Gateway;
   /** Host dir holding only the gateway socket; bind-mounted read-only into sandboxes. */
@@ -138,6 +141,7 @@ export async function startHost(
     log,
     instance,
     runtime: selected.runtime,
+    limiter: limiterFor(config),
     capabilities,
     gateway,
     gatewayDir,
@@ -151,6 +155,11 @@ export async function startHost(
       store.db.close();
     },
   };
+}
+
+function limiterFor(config: Config): SandboxLimiter {
+  const { maxConcurrentSandboxes: maxTotal, maxSandboxesPerGroup: maxPerGroup } = config;
+  return new SandboxLimiter({ maxTotal, maxPerGroup });
 }
 
 /** The empty file and folder (read-only) mounted over entries a sandbox must not see. */

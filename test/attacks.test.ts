@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import { APP_ROOT, runCli, tempHome } from './support/cli.js';
 import { bombCgroup, chownTree, EVASIONS, PRELUDE, until } from './support/attacks.js';
+import { startHostProcess } from './support/host-process.js';
 import { instanceId } from '../src/host.js';
+import { openDb } from '../src/store/db.js';
+import { TaskStore } from '../src/store/tasks.js';
 import { detectCgroups, type CgroupLayout } from '../src/sandbox/cgroups.js';
 
 const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
@@ -438,6 +441,66 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
     blocked.push('disk-cap-entry-budget');
   });
 
+  it('a flood of tasks never holds more sandboxes than the cap; a disk-filling pre-check is stopped at the disk cap', async () => {
+    // Each pre-check counts the live ones (its own marker included) from inside, then sleeps.
+    const flood = [
+      'd=/workspace/group/live; mkdir -p $d; f=$(mktemp $d/XXXXXX)',
+      'ls $d | wc -l >> /workspace/group/flood.log',
+      'sleep 2; rm -f $f; echo {\\"wakeAgent\\":false}',
+    ].join('; ');
+    const fill =
+      'd=$(mktemp -d /workspace/group/fill.XXXXXX); for i in $(seq 1 40); do head -c 1048576 /dev/zero > $d/$i; done; sleep 30; echo {\\"wakeAgent\\":true}';
+    const task = (prompt: string, file: string) =>
+      `c=$(api schedule_task '{"prompt":"${prompt}","schedule_type":"interval","schedule_value":"10000","script":"sh /workspace/group/${file}"}'); echo "scheduled $c"`;
+    const scheduled = await attack(
+      'family',
+      `printf '%s\\n' '${flood}' > /workspace/group/flood.sh
+      printf '%s\\n' '${fill}' > /workspace/group/fill.sh
+      for i in 1 2 3 4 5 6 7; do ${task('flood', 'flood.sh')}; done
+      ${task('fill', 'fill.sh')}`,
+    );
+    expect(scheduled.stdout.match(/scheduled 200/g)).toHaveLength(8);
+    tried.push('task-flood', 'precheck-disk-fill');
+    const folder = path.join(home, 'groups', 'family');
+    const log = path.join(folder, 'flood.log');
+    const host = await startHostProcess({
+      ...env,
+      MAX_CONCURRENT_SANDBOXES: '2',
+      SANDBOX_DISK_MB: '16',
+    });
+    const db = openDb(path.join(home, 'nanoclaw.db'));
+    const tasks = new TaskStore(db);
+    const fillTask = tasks.list('family').find((t) => t.prompt === 'fill');
+    const fillRun = () => tasks.runs(fillTask?.id ?? '', 20).find((r) => r.status !== 'skipped');
+    try {
+      await until(() => {
+        const counts = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+        return counts.length >= 7 && fillRun()?.status === 'error' ? counts : undefined;
+      }, 120_000);
+    } finally {
+      await host.stop();
+      db.close();
+    }
+    // Every flood task ran its pre-check (none starved), never more than two at once.
+    const counts = fs.readFileSync(log, 'utf8').trim().split('\n').map(Number);
+    expect(counts.length).toBeGreaterThanOrEqual(7);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2);
+    const list = await runCli(['tasks', 'list'], env);
+    const fillId = /(task-[0-9a-f]{8})\s+family.*fill/.exec(list.stdout)?.[1] ?? '';
+    const show = await runCli(['tasks', 'show', fillId], env);
+    expect(show.stdout).toMatch(
+      /error\s.*the pre-check script wrote more than 16 MB into its folders and was stopped/,
+    );
+    expect(show.stdout).not.toMatch(/success/);
+    for (const id of list.stdout.match(/task-[0-9a-f]{8}/g) ?? []) {
+      await runCli(['tasks', 'cancel', id], env);
+    }
+    for (const f of fs.readdirSync(folder).filter((n) => /^(fill|flood|live)/.test(n))) {
+      fs.rmSync(path.join(folder, f), { recursive: true, force: true });
+    }
+    blocked.push('task-flood', 'precheck-disk-fill');
+  }, 180_000);
+
   it.runIf(cgroups)('a fork bomb saturates only its own sandbox', async () => {
     const go = path.join(home, 'groups', 'main', 'go');
     // Main's check starts now and forks only once the bomb is at its limit (the go file).
@@ -479,7 +542,7 @@ describe('attack suite (scripted agent in real sandboxes)', () => {
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
     console.log(`attack suite: ${tried.length} attacks tried, ${blocked.length} blocked`);
-    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 73 : 72);
+    expect(tried.length).toBeGreaterThanOrEqual(cgroups ? 75 : 74);
     expect(blocked).toEqual(tried);
   });
 });

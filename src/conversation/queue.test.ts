@@ -12,7 +12,6 @@ function setup(overrides: Partial<QueueDeps> = {}) {
   const started: PendingRun[] = [];
   const gaveUp: string[] = [];
   const queue = new GroupQueue({
-    maxConcurrent: 2,
     retryBaseMs: 5000,
     retryMaxDelayMs: 60_000,
     maxRetries: 3,
@@ -50,31 +49,14 @@ describe('GroupQueue', () => {
     expect(started).toHaveLength(0);
   });
 
-  it('caps concurrent runs and serves waiting groups in arrival order', async () => {
+  it('groups run side by side (the sandbox limiter, inside each run, caps them)', async () => {
     const { queue, started, finish } = setup();
-    for (const key of ['a', 'b', 'c', 'd', 'e']) queue.wake(key);
-    expect(started.map((r) => r.key)).toEqual(['a', 'b']);
-    expect(queue.hasWaiting()).toBe(true);
+    for (const key of ['a', 'b', 'c']) queue.wake(key);
+    expect(started.map((r) => r.key)).toEqual(['a', 'b', 'c']);
+    expect(queue.runningCount).toBe(3);
     await finish('b');
-    expect(started.map((r) => r.key)).toEqual(['a', 'c']);
-    await finish('a');
-    expect(started.map((r) => r.key)).toEqual(['c', 'd']);
-    await finish('c');
-    await finish('d');
-    expect(started.map((r) => r.key)).toEqual(['e']);
-    expect(queue.hasWaiting()).toBe(false);
-    expect(queue.runningCount).toBe(1);
-  });
-
-  it('a group woken during its run goes to the back of the line', async () => {
-    const { queue, started, finish } = setup({ maxConcurrent: 1 });
-    queue.wake('a');
-    queue.wake('b');
-    queue.wake('a');
-    await finish('a');
-    expect(started.map((r) => r.key)).toEqual(['b']);
-    await finish('b');
-    expect(started.map((r) => r.key)).toEqual(['a']);
+    expect(queue.isRunning('b')).toBe(false);
+    expect(queue.runningCount).toBe(2);
   });
 
   it('retries a failed run after 5 s, 10 s, 20 s, then gives up until woken', async () => {
@@ -143,7 +125,6 @@ describe('GroupQueue', () => {
   it('shutdown aborts live runs, waits for them and starts nothing new', async () => {
     let aborted = 0;
     const { queue } = setup({
-      maxConcurrent: 1,
       run: (_key, signal) =>
         new Promise<boolean>((resolve) =>
           signal.addEventListener('abort', () => {
@@ -155,7 +136,7 @@ describe('GroupQueue', () => {
     queue.wake('a');
     queue.wake('b');
     await queue.shutdown();
-    expect(aborted).toBe(1);
+    expect(aborted).toBe(2);
     queue.wake('c');
     expect(queue.runningCount).toBe(0);
   });

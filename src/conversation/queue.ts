@@ -1,9 +1,9 @@
 /**
- * The group queue: at most one run per group, at most `maxConcurrent` runs overall, groups
- * served in the order they asked (fair FIFO), failed runs retried with exponential backoff and
- * then parked until the group is woken again. It decides *when* a group runs; what a run does is
- * the `run` callback's business.
+ * The group queue: at most one run per group, failed runs retried with exponential backoff and
+ * then parked until the group is woken again. How many sandboxes run at once, and which group
+ * goes next, is the host's sandbox limiter's business (a run waits for its slot inside `run`).
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log.js';
 
 export interface Timers {
@@ -12,7 +12,6 @@ export interface Timers {
 }
 
 export interface QueueDeps {
-  maxConcurrent: number;
   /** First retry delay; doubles each failure up to maxDelayMs. */
   retryBaseMs: number;
   retryMaxDelayMs: number;
@@ -32,9 +31,7 @@ export interface QueueDeps {
 export type RunResult = boolean | 'give-up';
 
 type State =
-  | { kind: 'queued' }
-  | { kind: 'running'; wokenAgain: boolean }
-  | { kind: 'retry-wait'; timer: NodeJS.Timeout };
+  { kind: 'running'; wokenAgain: boolean } | { kind: 'retry-wait'; timer: NodeJS.Timeout };
 
 /** Delay before retry number `attempt` (1-based): base, 2×base, 4×base… capped. */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
@@ -44,12 +41,14 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number): numb
 export class GroupQueue {
   private readonly states = new Map<string, State>();
   private readonly failures = new Map<string, number>();
-  private readonly waiting: string[] = [];
   private readonly runs = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private active = 0;
 
-  constructor(private readonly deps: QueueDeps) {}
+  constructor(private readonly deps: QueueDeps) {
+    // Every group's run (and each one waiting for a sandbox slot) listens on this signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** There is (possibly) new work for this group. Safe to call any number of times. */
   wake(key: string): void {
@@ -57,16 +56,11 @@ export class GroupQueue {
     const state = this.states.get(key);
     if (!state) {
       this.failures.delete(key);
-      this.enqueue(key);
+      this.start(key);
     } else if (state.kind === 'running') {
       state.wokenAgain = true;
     }
-    // queued: already waiting; retry-wait: the retry will pick the new work up.
-  }
-
-  /** Whether any group waits for a free slot (live runs should then not linger idle). */
-  hasWaiting(): boolean {
-    return this.waiting.length > 0;
+    // retry-wait: the retry will pick the new work up.
   }
 
   isRunning(key: string): boolean {
@@ -83,25 +77,11 @@ export class GroupQueue {
     for (const state of this.states.values()) {
       if (state.kind === 'retry-wait') this.deps.timers.clearTimeout(state.timer);
     }
-    this.waiting.length = 0;
     await Promise.all(this.runs);
   }
 
-  private enqueue(key: string): void {
-    this.states.set(key, { kind: 'queued' });
-    this.waiting.push(key);
-    this.drain();
-  }
-
-  private drain(): void {
-    while (this.active < this.deps.maxConcurrent && !this.abort.signal.aborted) {
-      const key = this.waiting.shift();
-      if (key === undefined) return;
-      this.start(key);
-    }
-  }
-
   private start(key: string): void {
+    if (this.abort.signal.aborted) return;
     const state: State = { kind: 'running', wokenAgain: false };
     this.states.set(key, state);
     this.active += 1;
@@ -122,7 +102,7 @@ export class GroupQueue {
     if (this.abort.signal.aborted) return;
     if (result === true) {
       this.failures.delete(key);
-      if (wokenAgain) this.enqueue(key);
+      if (wokenAgain) this.start(key);
     } else if (result === 'give-up') {
       this.failures.delete(key);
       this.deps.log.warn({ group: key }, 'not retrying: the failure would repeat');
@@ -130,7 +110,6 @@ export class GroupQueue {
     } else {
       this.scheduleRetry(key);
     }
-    this.drain();
   }
 
   private scheduleRetry(key: string): void {
@@ -149,7 +128,7 @@ export class GroupQueue {
     this.deps.log.info({ group: key, attempt: failures, delayMs: delay }, 'retrying later');
     const timer = this.deps.timers.setTimeout(() => {
       this.states.delete(key);
-      this.enqueue(key);
+      this.start(key);
     }, delay);
     this.states.set(key, { kind: 'retry-wait', timer });
   }

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentRunError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { AgentRun, RunOutcome } from '../runs/agent-run.js';
+import { SandboxLimiter } from '../runs/limiter.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import type { RunnerToHost } from '../shared/protocol.js';
 import { openDb, type Db } from '../store/db.js';
@@ -59,7 +60,10 @@ describe('Conversations', () => {
   let delivered: string[];
   let seq = 0;
 
-  const build = (idleTimeoutMs = 60_000) => {
+  let limiter: SandboxLimiter;
+
+  const build = (idleTimeoutMs = 60_000, maxTotal = 2) => {
+    limiter = new SandboxLimiter({ maxTotal, maxPerGroup: 2 });
     messages = new MessageStore(db);
     groups = new GroupStore(db);
     const bus = new EventBus();
@@ -79,7 +83,7 @@ describe('Conversations', () => {
       ownerIds: ['owner'],
       timezone: 'UTC',
       idleTimeoutMs,
-      maxConcurrent: 2,
+      limiter,
       retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
       groups,
       messages,
@@ -198,6 +202,34 @@ describe('Conversations', () => {
     expect(runs).toHaveLength(2);
   });
 
+  it('an idle run gives its slot up at once when another group waits for one', async () => {
+    build(60_000, 1);
+    await say('web:main', 'one');
+    runs[0]?.answer('ok');
+    await tick();
+    expect(runs[0]?.closed).toBe(false); // idle, holding the only slot
+    await say('web:family', '@andy hello');
+    await tick();
+    expect(runs).toHaveLength(1); // family waits for the slot...
+    expect(runs[0]?.closed).toBe(true); // ...so main's idle run is asked to close
+    runs[0]?.exit();
+    await tick();
+    expect(runs.map((r) => r.group.folder)).toEqual(['main', 'family']);
+    runs[1]?.answer('hi family');
+    await tick();
+    expect(delivered).toEqual(['ok', 'hi family']);
+    expect(limiter.snapshot().running.map((s) => s.group)).toEqual(['family']);
+  });
+
+  it('a run waiting for a slot that is shut down leaves the limiter without an error', async () => {
+    build(60_000, 1);
+    await say('web:main', 'one');
+    await say('web:family', '@andy hello');
+    expect(limiter.snapshot().waiting.map((s) => s.group)).toEqual(['family']);
+    await conversations.shutdown();
+    expect(limiter.snapshot()).toEqual({ running: [], waiting: [] });
+  });
+
   it('an assistant reply is never fed back as input', async () => {
     await say('web:main', 'hi');
     runs[0]?.answer('hello');
@@ -240,6 +272,7 @@ describe('Conversations', () => {
     runs.length = 0;
     build();
     conversations.resumeAll();
+    await tick(); // each run first takes its sandbox slot
     expect(runs).toHaveLength(1);
     expect(runs[0]?.prompt).toContain('are you there?');
   });

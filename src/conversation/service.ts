@@ -7,6 +7,7 @@ import type { InboundMessage } from '../channels/channel.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AgentRun } from '../runs/agent-run.js';
+import type { Lease, SandboxLimiter } from '../runs/limiter.js';
 import { stripInternal } from '../runs/text.js';
 import type { Group, GroupStore, SessionStore } from '../store/groups.js';
 import {
@@ -36,7 +37,8 @@ export interface ConversationDeps {
   ownerIds: readonly string[];
   timezone: string;
   idleTimeoutMs: number;
-  maxConcurrent: number;
+  /** The host's one sandbox limiter: each chat run holds a slot until its sandbox is gone. */
+  limiter: SandboxLimiter;
   retry: { baseMs: number; maxDelayMs: number; maxRetries: number };
   groups: GroupStore;
   messages: MessageStore;
@@ -51,6 +53,7 @@ export interface ConversationDeps {
 
 interface LiveRun {
   run: AgentRun;
+  lease: Lease;
   chatId: string;
   /** Newest message handed to the agent. */
   through: Cursor;
@@ -70,7 +73,6 @@ export class Conversations {
 
   constructor(private readonly deps: ConversationDeps) {
     this.queue = new GroupQueue({
-      maxConcurrent: deps.maxConcurrent,
       retryBaseMs: deps.retry.baseMs,
       retryMaxDelayMs: deps.retry.maxDelayMs,
       maxRetries: deps.retry.maxRetries,
@@ -154,15 +156,48 @@ export class Conversations {
     return true;
   }
 
-  private async processGroup(folder: string, signal: AbortSignal): Promise<RunResult> {
+  /** The group and the messages it should answer now, if any. */
+  private work(
+    folder: string,
+  ): { group: Group; chatId: string; batch: StoredMessage[] } | undefined {
     const group = this.deps.groups.get(folder);
-    if (!group?.chatId) return true;
+    if (!group?.chatId) return undefined;
     const chatId = group.chatId;
     const batch = this.pending(chatId, this.deps.messages.cursor(chatId));
-    if (!shouldAnswer(group, this.deps.assistantName, batch)) return true;
+    return shouldAnswer(group, this.deps.assistantName, batch)
+      ? { group, chatId, batch }
+      : undefined;
+  }
+
+  /** Waits for a sandbox slot (nothing to answer: none), answers, frees the slot. */
+  private async processGroup(folder: string, signal: AbortSignal): Promise<RunResult> {
+    if (!this.work(folder)) return true;
+    let lease: Lease;
+    try {
+      lease = await this.deps.limiter.acquire({ group: folder, kind: 'chat' }, signal);
+    } catch (error) {
+      if (signal.aborted) return false; // shutting down: the queue ignores the result
+      throw error;
+    }
+    try {
+      // Read again: messages that came while waiting belong in this turn.
+      const work = this.work(folder);
+      return work ? await this.answer(work, lease, signal) : true;
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async answer(
+    { group, chatId, batch }: { group: Group; chatId: string; batch: StoredMessage[] },
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
+    const folder = group.folder;
     const run = this.deps.startRun(group, formatMessages(batch, this.deps.timezone), signal);
     const live: LiveRun = {
       run,
+      lease,
       chatId,
       through: cursorOf(batch[batch.length - 1] as StoredMessage),
       answered: undefined,
@@ -177,6 +212,9 @@ export class Conversations {
       this.clearIdle(live);
       this.live.delete(folder);
       this.deps.typing.stop(chatId);
+      // The slot is held until the sandbox is gone, however following it ended.
+      live.run.close();
+      await run.finished;
     }
     const outcome = await run.finished;
     if (outcome.error) this.lastError.set(folder, outcome.error.message);
@@ -215,14 +253,18 @@ export class Conversations {
       live.closing = true;
       live.run.close();
     };
-    // Someone is waiting for a slot: do not hold it idle.
-    if (this.queue.hasWaiting()) return close();
     live.idleTimer = this.deps.timers.setTimeout(close, this.deps.idleTimeoutMs);
+    // A waiting run (a task, another group's chat) that needs this slot closes the idle run.
+    live.lease.idle(() => {
+      this.clearIdle(live);
+      close();
+    });
   }
 
   private clearIdle(live: LiveRun): void {
     if (live.idleTimer) this.deps.timers.clearTimeout(live.idleTimer);
     live.idleTimer = undefined;
+    live.lease.busy();
   }
 
   private tellFailure(folder: string): void {

@@ -140,7 +140,7 @@ describe('agent run: untrusted runner output', () => {
     expect(outcome.signal).toBe('SIGKILL');
     expect(outcome.error?.message).toBe(
       `the run's folders could not be measured against the disk cap (${folder}: more than 50 ` +
-        'entries), so the run was stopped; remove files there or raise SANDBOX_DISK_SCAN_ENTRIES',
+        'entries), so the agent run was stopped; remove files there or raise SANDBOX_DISK_SCAN_ENTRIES',
     );
     expect(outcome.error?.retryable).toBe(false);
   });

@@ -6,14 +6,15 @@
  * with the shared schema; anything else is counted and dropped, never interpreted.
  */
 import type { Logger } from '../log.js';
-import { AgentRunError, errorMessage } from '../errors.js';
+import type { AgentRunError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { CapabilityRegistry, RunContext } from '../gateway/types.js';
 import type { AuditEntry, AuditSink } from '../store/audit.js';
 import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { readLines } from '../shared/lines.js';
-import { watchDisk, type DiskOver } from './disk-watch.js';
+import { AGENT, describeFailure, superviseSandbox } from './supervise.js';
 import {
   MAX_PROTOCOL_LINE_BYTES,
   RunnerToHostSchema,
@@ -56,42 +57,22 @@ export interface AgentRun {
   readonly finished: Promise<RunOutcome>;
 }
 
-const STDERR_TAIL_BYTES = 8 * 1024;
-const MIB = 1024 * 1024;
-/** How often a run's folders are measured against SANDBOX_DISK_MB. */
-const DISK_CHECK_MS = 3_000;
 const MAX_BAD_LINES = 100;
 
-/** What the host learns from a runner's output while it runs. */
+/** What the host learns from a runner's protocol output while it runs. */
 interface Observed {
   events: AsyncQueue<RunnerToHost>;
   sawDone: boolean;
   reportedError: string | undefined;
-  stderrTail: string;
-  /** Set when the run passed one of its caps (output, disk) and was killed for it: why. */
-  limitHit: string | undefined;
 }
 
-/**
- * Parses the runner's stdout into events (bounded per line and in total, fail closed) and keeps
- * a stderr tail.
- */
-function observe(child: SandboxProcess, outputMb: number, log: Logger): Observed {
+/** Parses the runner's stdout into events (bounded per line, fail closed). */
+function observe(child: SandboxProcess, log: Logger): Observed {
   const observed: Observed = {
     events: new AsyncQueue<RunnerToHost>(),
     sawDone: false,
     reportedError: undefined,
-    stderrTail: '',
-    limitHit: undefined,
   };
-  let outputBytes = 0;
-  child.stdout.on('data', (chunk: Buffer) => {
-    outputBytes += chunk.length;
-    if (outputBytes <= outputMb * MIB || observed.limitHit !== undefined) return;
-    observed.limitHit = `the agent printed more than ${outputMb} MB and was stopped`;
-    log.warn({ outputMb }, 'runner output over its cap: run killed');
-    child.kill('SIGKILL');
-  });
   let badLines = 0;
   const bad = (detail: Record<string, unknown>) => {
     badLines += 1;
@@ -108,9 +89,6 @@ function observe(child: SandboxProcess, outputMb: number, log: Logger): Observed
       observed.events.push(parsed.value);
     },
     overflow: (bytes) => bad({ bytes }),
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    observed.stderrTail = (observed.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   });
   return observed;
 }
@@ -130,39 +108,29 @@ export function startAgentRun(
   const log = deps.log.child({ runId: context.runId, group: context.group.folder });
   const capability = deps.capabilities.issue(context);
   const startedAt = performance.now();
-  const timeout = AbortSignal.timeout(spec.limits.timeoutMs);
-  const child = deps.runtime.spawn(spec, AbortSignal.any([signal, timeout]));
-  const observed = observe(child, spec.limits.outputMb, log);
-  const stopDiskWatch = capDisk(input.folders ?? [], spec.limits, (over) => {
-    if (observed.limitHit !== undefined) return;
-    observed.limitHit = diskMessage(over, spec.limits.diskMb);
-    log.warn(
-      { diskMb: spec.limits.diskMb, ...over },
-      'run folders over their disk cap: run killed',
-    );
-    child.kill('SIGKILL');
-  });
+  const sandbox = superviseSandbox(
+    { spec, subject: AGENT, folders: input.folders ?? [] },
+    { runtime: deps.runtime, log },
+    signal,
+  );
+  const { child } = sandbox;
+  const observed = observe(child, log);
   const stdin = runnerInput(child, log);
   const write = stdin.write;
   child.on('error', (error) => log.error({ err: errorMessage(error) }, 'sandbox failed to start'));
-  const finished = new Promise<RunOutcome>((resolve) => {
-    child.on('close', (exitCode, exitSignal) => {
-      stopDiskWatch();
-      stdin.close();
-      deps.capabilities.revoke(capability);
-      observed.events.end();
-      const outcome: RunOutcome = { exitCode, signal: exitSignal };
-      if (!(observed.sawDone && exitCode === 0)) {
-        const { reportedError, stderrTail, limitHit } = observed;
-        const [timedOut, aborted] = [timeout.aborted, signal.aborted];
-        const why = { limitHit, timedOut, aborted, reportedError, stderrTail };
-        outcome.error = describeFailure({ exitCode, exitSignal, ...why });
-      }
-      log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
-      const durationMs = Math.round(performance.now() - startedAt);
-      deps.audit?.(auditRecord(input, deps.runtime.name, outcome, durationMs));
-      resolve(outcome);
-    });
+  const finished = sandbox.exited.then((facts): RunOutcome => {
+    stdin.close();
+    deps.capabilities.revoke(capability);
+    observed.events.end();
+    const { exitCode, exitSignal } = facts;
+    const outcome: RunOutcome = { exitCode, signal: exitSignal };
+    if (!(observed.sawDone && exitCode === 0)) {
+      outcome.error = describeFailure(AGENT, facts, observed.reportedError);
+    }
+    log.info({ exitCode, signal: exitSignal, ok: !outcome.error }, 'sandbox exited');
+    const durationMs = Math.round(performance.now() - startedAt);
+    deps.audit?.(auditRecord(input, deps.runtime.name, outcome, durationMs));
+    return outcome;
   });
   write({ type: 'start', runId: context.runId, capability, gateway: deps.gateway, ...input.start });
   return {
@@ -194,32 +162,6 @@ function runnerInput(child: SandboxProcess, log: Logger) {
   };
 }
 
-/** Watches the run's own folders (none: nothing to watch) against its disk cap. */
-function capDisk(
-  folders: readonly string[],
-  limits: SandboxSpec['limits'],
-  onOver: (over: DiskOver) => void,
-): () => void {
-  if (folders.length === 0) return () => {};
-  const options = {
-    capBytes: limits.diskMb * MIB,
-    maxEntries: limits.diskScanEntries,
-    intervalMs: DISK_CHECK_MS,
-  };
-  return watchDisk(folders, options, onOver);
-}
-
-/** Pure: why a run was stopped for its disk cap, and (when it could not be measured) what to do. */
-export function diskMessage(over: DiskOver, diskMb: number): string {
-  if (over.kind === 'grown') {
-    return `the agent wrote more than ${diskMb} MB into its folders and was stopped`;
-  }
-  return (
-    `the run's folders could not be measured against the disk cap (${over.folder}: ` +
-    `${over.reason}), so the run was stopped; remove files there or raise SANDBOX_DISK_SCAN_ENTRIES`
-  );
-}
-
 /** The audit trail's record of one sandbox run: who, where, what it saw, how it ended. */
 function auditRecord(
   input: { spec: SandboxSpec; context: RunContext },
@@ -241,28 +183,4 @@ function auditRecord(
       ...(outcome.error ? { error: outcome.error.message } : {}),
     },
   };
-}
-
-function describeFailure(facts: {
-  exitCode: number | null;
-  exitSignal: NodeJS.Signals | null;
-  limitHit: string | undefined;
-  timedOut: boolean;
-  aborted: boolean;
-  reportedError: string | undefined;
-  stderrTail: string;
-}): AgentRunError {
-  const context = { exitCode: facts.exitCode, signal: facts.exitSignal, stderr: facts.stderrTail };
-  // A cap that was hit would be hit again: not retryable.
-  if (facts.limitHit !== undefined) return new AgentRunError(facts.limitHit, false, context);
-  if (facts.timedOut) return new AgentRunError('the agent run hit its time limit', true, context);
-  if (facts.aborted) return new AgentRunError('the agent run was cancelled', true, context);
-  if (facts.reportedError) return new AgentRunError(facts.reportedError, true, context);
-  const lastLine = facts.stderrTail.trim().split('\n').at(-1) ?? '';
-  const how = facts.exitSignal ? `signal ${facts.exitSignal}` : `exit code ${facts.exitCode}`;
-  return new AgentRunError(
-    `the sandbox ended unexpectedly (${how})${lastLine ? `: ${lastLine}` : ''}`,
-    true,
-    context,
-  );
 }

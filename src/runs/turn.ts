@@ -6,7 +6,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { AgentRunError } from '../errors.js';
-import { groupPaths, prepareGroupDirs, readGlobalMemory } from '../groups/workspace.js';
+import {
+  groupPaths,
+  prepareGroupDirs,
+  readGlobalMemory,
+  type GroupPaths,
+} from '../groups/workspace.js';
 import { buildSandboxSpec, type ExtraMount, type SandboxPolicyInput } from '../sandbox/policy.js';
 import {
   DEFAULT_BLOCKED,
@@ -19,6 +24,7 @@ import type { SandboxSpec } from '../sandbox/spec.js';
 import type { Group } from '../store/groups.js';
 import type { Host } from '../host.js';
 import { startAgentRun, type AgentRun } from './agent-run.js';
+import type { SandboxKind } from './limiter-policy.js';
 import { stripInternal } from './text.js';
 
 export interface TurnSink {
@@ -101,12 +107,22 @@ function visibleMounts(
     : { extraMounts };
 }
 
+/** The host folders a group's run may write, held to SANDBOX_DISK_MB of growth. */
+export function runFolders(paths: GroupPaths, group: Group): string[] {
+  return [paths.groupDir, paths.claudeHome, ...(group.isMain ? [paths.globalDir] : [])];
+}
+
 export interface RunOptions {
   /** `group`: continue the group's conversation; `isolated`: a fresh session, not kept. */
   session: 'group' | 'isolated';
+  /** What the run is for, for the sandbox limiter (default `chat`: someone waits for it). */
+  kind?: SandboxKind;
 }
 
-/** Starts a sandboxed run for a group with its memory (and its session unless isolated). */
+/**
+ * Starts a sandboxed run for a group with its memory (and its session unless isolated). The
+ * caller holds a slot of the host's limiter for it until `finished` settles (see runTurn).
+ */
 export function startGroupRun(
   host: Host,
   group: Group,
@@ -123,7 +139,7 @@ export function startGroupRun(
     {
       spec,
       context: { runId, group: { folder: group.folder, isMain: group.isMain } },
-      folders: [paths.groupDir, paths.claudeHome, ...(group.isMain ? [paths.globalDir] : [])],
+      folders: runFolders(paths, group),
       start: {
         group: { folder: group.folder, isMain: group.isMain },
         prompt,
@@ -146,8 +162,9 @@ export function startGroupRun(
 }
 
 /**
- * Runs one prompt to its final answer, then closes the run. Resolves with the final text;
- * throws AgentRunError when the agent or the sandbox failed.
+ * Runs one prompt to its final answer, then closes the run. Waits for a sandbox slot first and
+ * holds it until the sandbox has exited. Resolves with the final text; throws AgentRunError
+ * when the agent or the sandbox failed (or the signal's reason when aborted while waiting).
  */
 export async function runTurn(
   host: Host,
@@ -157,7 +174,30 @@ export async function runTurn(
   signal: AbortSignal,
   options: RunOptions = { session: 'group' },
 ): Promise<string> {
-  const run = startGroupRun(host, group, prompt, signal, options);
+  const lease = await host.limiter.acquire(
+    { group: group.folder, kind: options.kind ?? 'chat' },
+    signal,
+  );
+  let run: AgentRun | undefined;
+  try {
+    run = startGroupRun(host, group, prompt, signal, options);
+    return await followTurn(host, group, run, { sink, options });
+  } finally {
+    // The slot is free only once the sandbox is gone, however the turn ended.
+    if (run) {
+      run.close();
+      await run.finished;
+    }
+    lease.release();
+  }
+}
+
+async function followTurn(
+  host: Host,
+  group: Group,
+  run: AgentRun,
+  { sink, options }: { sink: TurnSink; options: RunOptions },
+): Promise<string> {
   let answer: string | undefined;
   let failure: string | undefined;
   for await (const event of run.events) {

@@ -20,8 +20,8 @@ function isCurrentCopy(copy: string, source: fs.Stats): boolean {
     stat.isFile() &&
     (stat.mode & 0o777) === EXEC_ONLY &&
     stat.size === source.size &&
-    // utimes keeps milliseconds only.
-    Math.trunc(stat.mtimeMs) === Math.trunc(source.mtimeMs)
+    // utimes goes through floating-point seconds: equal within a millisecond.
+    Math.abs(stat.mtimeMs - source.mtimeMs) < 1
   );
 }
 
@@ -36,7 +36,7 @@ export function prepareRunnerNode(runDir: string, nodeBinary: string): string {
   const temp = `${copy}.${process.pid}.tmp`;
   try {
     fs.copyFileSync(nodeBinary, temp, fs.constants.COPYFILE_FICLONE);
-    fs.utimesSync(temp, source.atime, source.mtime);
+    fs.utimesSync(temp, source.atimeMs / 1000, source.mtimeMs / 1000);
     fs.chmodSync(temp, EXEC_ONLY);
     fs.renameSync(temp, copy);
   } catch (error) {

@@ -1,17 +1,16 @@
 /**
  * Runs one claimed task occurrence: the optional pre-check script in the group's sandbox, then
  * (if it asks to wake the agent) the agent in a sandbox, and its answer into the group's chat.
+ * Each sandbox waits for its own slot from the host's limiter (as background work).
  */
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import type { Host } from '../host.js';
-import { newRunId, runTurn, specForGroup } from '../runs/turn.js';
-import type { Group } from '../store/groups.js';
+import { runPrecheck } from '../runs/precheck.js';
+import { runTurn } from '../runs/turn.js';
 import type { Task } from '../store/tasks.js';
 import type { RunOutcome } from './types.js';
 
-const SCRIPT_TIMEOUT_MS = 120_000;
-const SCRIPT_OUTPUT_MAX = 64 * 1024;
 const PrecheckSchema = z
   .object({ wakeAgent: z.boolean(), data: z.unknown().optional() })
   .passthrough();
@@ -37,29 +36,6 @@ export function parsePrecheck(stdout: string): { data: unknown } | { skip: strin
   return { data: parsed.data.data ?? null };
 }
 
-async function runScript(
-  host: Host,
-  group: Group,
-  script: string,
-  signal: AbortSignal,
-): Promise<string> {
-  const spec = { ...specForGroup(host, group, newRunId()), command: ['/bin/sh', '-c', script] };
-  const child = host.runtime.spawn(
-    spec,
-    AbortSignal.any([signal, AbortSignal.timeout(SCRIPT_TIMEOUT_MS)]),
-  );
-  child.stdin.end();
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (out.length < SCRIPT_OUTPUT_MAX)
-      out += chunk.toString('utf8').slice(0, SCRIPT_OUTPUT_MAX - out.length);
-  });
-  child.stderr.resume();
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`the pre-check script exited with ${code}`);
-  return out;
-}
-
 export function createDispatcher(deps: DispatchDeps) {
   const { host } = deps;
   return async (task: Task, _run: { id: number }, signal: AbortSignal): Promise<RunOutcome> => {
@@ -68,12 +44,13 @@ export function createDispatcher(deps: DispatchDeps) {
     let prompt = task.prompt;
     try {
       if (task.script) {
-        const check = parsePrecheck(await runScript(host, group, task.script, signal));
+        const check = parsePrecheck(await runPrecheck(host, group, task.script, signal));
         if ('skip' in check) return { status: 'skipped', result: check.skip };
         prompt += `\n\n<precheck-data>${JSON.stringify(check.data)}</precheck-data>`;
       }
       const answer = await runTurn(host, group, prompt, { text: () => {} }, signal, {
         session: task.contextMode,
+        kind: 'task',
       });
       // Silence (only <internal> text) is a valid outcome: nothing is sent.
       if (answer) deps.post(group.chatId, answer);

@@ -3,6 +3,7 @@
  * in SQLite before each dispatch, runs that never block the timer, and missed-run handling at
  * start-up. It never runs the same occurrence twice, even across processes and restarts.
  */
+import { setMaxListeners } from 'node:events';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Timers } from '../conversation/queue.js';
@@ -42,6 +43,8 @@ export class Scheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.log;
+    // Every running dispatch (and each one waiting for a sandbox slot) listens on this signal.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Settles what happened while the host was down, runs what is due, arms the timer. */

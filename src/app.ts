@@ -174,6 +174,7 @@ function createConversations(
   return new Conversations({
     assistantName: config.assistantName,
     ownerIds: config.ownerIds,
+    pairing: host.pairing,
     timezone: config.timezone,
     idleTimeoutMs: config.idleTimeoutMs,
     limiter: host.limiter,

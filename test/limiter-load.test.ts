@@ -179,6 +179,7 @@ describe('one sandbox limiter for chats, tasks and pre-checks (many groups, real
     conversations = new Conversations({
       assistantName: 'Andy',
       ownerIds: ['owner'],
+      pairing: host.pairing,
       timezone: 'UTC',
       // Long: an idle chat run gives its slot up only because others wait for it.
       idleTimeoutMs: 10 * 60_000,

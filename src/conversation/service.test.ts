@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../channels/channel.js';
 import { AgentRunError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { AgentRun, RunOutcome } from '../runs/agent-run.js';
@@ -14,6 +15,7 @@ import { AsyncQueue } from '../shared/async-queue.js';
 import type { RunnerToHost } from '../shared/protocol.js';
 import { openDb, type Db } from '../store/db.js';
 import { GroupStore, SessionStore, type Group } from '../store/groups.js';
+import { PairingStore } from '../store/pairing.js';
 import { MessageStore } from '../store/messages.js';
 import { EventBus } from './bus.js';
 import { Outbox } from './outbox.js';
@@ -58,6 +60,7 @@ describe('Conversations', () => {
   let messages: MessageStore;
   let groups: GroupStore;
   let delivered: string[];
+  let deliveredTo: string[];
   let seq = 0;
 
   let limiter: SandboxLimiter;
@@ -72,8 +75,9 @@ describe('Conversations', () => {
       ownsChat: () => true,
       start: async () => {},
       stop: async () => {},
-      send: async (m: { text: string }) => {
+      send: async (m: { chatId: string; text: string }) => {
         delivered.push(m.text);
+        deliveredTo.push(`${m.chatId} ${m.text}`);
       },
     };
     const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
@@ -81,6 +85,7 @@ describe('Conversations', () => {
     conversations = new Conversations({
       assistantName: 'Andy',
       ownerIds: ['owner'],
+      pairing: new PairingStore(db),
       timezone: 'UTC',
       idleTimeoutMs,
       limiter,
@@ -117,6 +122,18 @@ describe('Conversations', () => {
     });
   };
 
+  const sayWith = (chatId: string, text: string, extra: Partial<InboundMessage>) =>
+    conversations.receive(chatId.split(':')[0] ?? 'web', {
+      chatId,
+      chatName: chatId,
+      id: `m${++seq}`,
+      ts: 1_700_000_000_000 + seq,
+      senderId: 'alice',
+      senderName: 'Alice',
+      text,
+      ...extra,
+    });
+
   const say = (chatId: string, text: string, senderName = 'Alice') =>
     conversations.receive('web', {
       chatId,
@@ -133,6 +150,7 @@ describe('Conversations', () => {
     db = openDb(path.join(dir, 'test.db'));
     runs = [];
     delivered = [];
+    deliveredTo = [];
     seq = 0;
     build();
     groups.ensure(
@@ -281,7 +299,9 @@ describe('Conversations', () => {
     await expect(say('web:main', '   ')).rejects.toThrow(/empty/);
     await expect(say('web:main', 'x'.repeat(MAX_MESSAGE_CHARS + 1))).rejects.toThrow(/8000/);
     await say('web:stranger', 'hello');
-    expect(messages.chatExists('web:stranger')).toBe(false);
+    // Seen (for discovery), but its text is not kept.
+    expect(messages.chat('web:stranger')?.group).toBeUndefined();
+    expect(messages.history('web:stranger', 10)).toEqual([]);
     expect(runs).toHaveLength(0);
   });
 
@@ -316,5 +336,62 @@ describe('Conversations', () => {
     seq -= 1;
     await say('web:main', 'once');
     expect(runs[0]?.sent).toHaveLength(0);
+  });
+
+  it('a group with two chats: one conversation, each reply goes to the chat it answers', async () => {
+    groups.addChat('main', 'telegram:42', new Date());
+    await say('web:main', 'from the web');
+    await sayWith('telegram:42', 'from telegram', { chatKind: 'dm' });
+    expect(runs).toHaveLength(1); // the live run answers the web first, then telegram
+    runs[0]?.answer('web answer');
+    await tick();
+    expect(runs[0]?.sent.at(-1)).toContain('from telegram');
+    runs[0]?.answer('telegram answer');
+    await tick();
+    await tick();
+    expect(deliveredTo).toEqual(['web:main web answer', 'telegram:42 telegram answer']);
+    expect(messages.cursor('web:main')?.id).toBe('m1');
+    expect(messages.cursor('telegram:42')?.id).toBe('m2');
+    expect(runs).toHaveLength(1);
+  });
+
+  it('a mention or a reply to the bot wakes a group that needs a trigger; bots never do', async () => {
+    groups.addChat('family', 'telegram:-100', new Date());
+    await sayWith('telegram:-100', 'hi all', {});
+    await sayWith('telegram:-100', '@andy from a bot', { fromBot: true });
+    await tick();
+    expect(runs).toHaveLength(0);
+    await sayWith('telegram:-100', 'what about it?', { repliesToBot: true });
+    await tick();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('from a bot'); // kept as context
+    runs[0]?.answer('ok');
+    await tick();
+    await sayWith('telegram:-100', '@nanoclaw_bot ping', { mentionsBot: true });
+    await tick();
+    expect(runs[0]?.sent.at(-1)).toContain('ping');
+  });
+
+  it('an unregistered chat is listed, its text not kept; a live pairing code in a DM binds it to main', async () => {
+    const pairing = new PairingStore(db);
+    await sayWith('telegram:7', 'hello bot', { chatKind: 'dm', senderId: 'telegram:7' });
+    expect(messages.chats({ unregistered: true }).map((c) => [c.chatId, c.kind])).toEqual([
+      ['telegram:7', 'dm'],
+    ]);
+    expect(messages.history('telegram:7', 10)).toEqual([]);
+    const { code } = pairing.create('telegram', Date.now());
+    // In a group chat, or on another channel, the code does nothing.
+    await sayWith('telegram:-5', code, { chatKind: 'group' });
+    await sayWith('discord:7', code, { chatKind: 'dm' });
+    expect(groups.getByChat('telegram:-5')).toBeUndefined();
+    await sayWith('telegram:7', code, { chatKind: 'dm', senderId: 'telegram:7' });
+    expect(groups.getByChat('telegram:7')?.folder).toBe('main');
+    expect(pairing.owners()).toEqual(['telegram:7']);
+    await tick();
+    expect(deliveredTo.at(-1)).toMatch(/^telegram:7 Paired/);
+    // Single use: another DM cannot take it again.
+    await sayWith('telegram:8', code, { chatKind: 'dm', senderId: 'telegram:8' });
+    expect(groups.getByChat('telegram:8')).toBeUndefined();
+    expect(messages.history('telegram:8', 10)).toEqual([]);
   });
 });

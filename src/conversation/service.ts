@@ -10,6 +10,7 @@ import type { AgentRun } from '../runs/agent-run.js';
 import type { Lease, SandboxLimiter } from '../runs/limiter.js';
 import { stripInternal } from '../runs/text.js';
 import type { Group, GroupStore, SessionStore } from '../store/groups.js';
+import type { PairingStore } from '../store/pairing.js';
 import {
   outboxMessage,
   type Cursor,
@@ -33,8 +34,10 @@ const MAX_BATCH = 200;
 
 export interface ConversationDeps {
   assistantName: string;
-  /** Sender ids that count as the owner for "owner only" policies. */
+  /** Sender ids that count as the owner for "owner only" policies (paired owners join them). */
   ownerIds: readonly string[];
+  /** One-time codes that bind a DM to main, and the owners they recorded. */
+  pairing: PairingStore;
   timezone: string;
   idleTimeoutMs: number;
   /** The host's one sandbox limiter: each chat run holds a slot until its sandbox is gone. */
@@ -70,6 +73,8 @@ export class Conversations {
   readonly queue: GroupQueue;
   private readonly live = new Map<string, LiveRun>();
   private readonly lastError = new Map<string, string>();
+  /** The chat a group's last run answered (where a failure is reported). */
+  private readonly lastChat = new Map<string, string>();
 
   constructor(private readonly deps: ConversationDeps) {
     this.queue = new GroupQueue({
@@ -92,12 +97,11 @@ export class Conversations {
         `The message is too long (${message.text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
       );
     }
+    const seen = { kind: message.chatKind ?? 'group', at: this.deps.now() } as const;
     const group = this.deps.groups.getByChat(message.chatId);
-    if (!group) {
-      this.deps.log.debug({ chat: message.chatId }, 'message for an unregistered chat ignored');
-      return;
-    }
-    const decision = senderDecision(group.senderPolicy, message.senderId, this.deps.ownerIds);
+    if (!group) return this.unregistered(channel, message, seen);
+    const owners = [...this.deps.ownerIds, ...this.deps.pairing.owners()];
+    const decision = senderDecision(group.senderPolicy, message.senderId, owners);
     if (decision === 'drop') {
       this.deps.log.debug(
         { chat: message.chatId },
@@ -105,7 +109,7 @@ export class Conversations {
       );
       return;
     }
-    this.deps.messages.upsertChat(message.chatId, channel, message.chatName);
+    this.deps.messages.upsertChat(message.chatId, channel, message.chatName, seen);
     const stored: StoredMessage = {
       chatId: message.chatId,
       id: message.id,
@@ -114,11 +118,46 @@ export class Conversations {
       senderName: message.senderName,
       content: message.text,
       fromAssistant: false,
-      mayTrigger: decision === 'allow',
+      // Bots (this one or others) are context only: they never wake the agent (no loops).
+      mayTrigger: decision === 'allow' && !message.fromBot,
+      addressed: Boolean(message.mentionsBot || message.repliesToBot),
     };
     if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
     this.deps.post.bus.emit('message', stored);
     this.wake(group);
+  }
+
+  /**
+   * A chat no group has: remembered for discovery (`nanoclaw chats`), its text not kept. The one
+   * thing it can do is pair: a live one-time code sent in a DM makes it a chat of main and its
+   * sender the owner.
+   */
+  private unregistered(
+    channel: string,
+    message: InboundMessage,
+    seen: { kind: 'dm' | 'group'; at: number },
+  ): void {
+    this.deps.messages.upsertChat(message.chatId, channel, message.chatName, seen);
+    const main = this.deps.groups.main();
+    const now = this.deps.now();
+    const paired =
+      main !== undefined &&
+      seen.kind === 'dm' &&
+      !message.fromBot &&
+      this.deps.pairing.consume(channel, message.text, message.chatId, now);
+    if (!paired) {
+      this.deps.log.debug({ chat: message.chatId }, 'message for an unregistered chat ignored');
+      return;
+    }
+    this.deps.groups.addChat(main.folder, message.chatId, new Date(now));
+    this.deps.pairing.addOwner(message.senderId, message.chatId, now);
+    this.deps.log.info({ chat: message.chatId }, 'owner paired: the chat joined the main group');
+    postAssistantMessage(
+      this.deps.post,
+      message.chatId,
+      'Paired. This chat now belongs to your main group and you are its owner: I answer every ' +
+        'message here.',
+    );
   }
 
   /** New work for a group: pipe it into the live run, or queue a run. */
@@ -145,28 +184,52 @@ export class Conversations {
     return this.deps.messages.inboundAfter(chatId, after, MAX_BATCH);
   }
 
-  /** Pipes new triggered messages into a live run; false when the run cannot take them. */
+  /**
+   * Hands new work to a live run; false when the run cannot take it. Follow-ups from the chat it
+   * is answering join the current turn. Another chat of the group is answered next: at once when
+   * the run is between turns, else after this turn's reply.
+   */
   private pipe(group: Group, live: LiveRun): boolean {
     const fresh = this.pending(live.chatId, live.through);
-    if (!shouldAnswer(group, this.deps.assistantName, fresh)) return true;
-    if (!live.run.send(formatMessages(fresh, this.deps.timezone))) return false;
-    live.through = cursorOf(fresh[fresh.length - 1] as StoredMessage);
+    if (shouldAnswer(group, this.deps.assistantName, fresh))
+      return this.hand(live, live.chatId, fresh);
+    const between = sameCursor(live.answered, live.through);
+    const other = between ? this.work(group.folder) : undefined;
+    return other ? this.hand(live, other.chatId, other.batch) : true;
+  }
+
+  /** Sends a batch into the live run; the run now answers that chat. */
+  private hand(live: LiveRun, chatId: string, batch: StoredMessage[]): boolean {
+    if (!live.run.send(formatMessages(batch, this.deps.timezone))) return false;
+    if (chatId !== live.chatId) {
+      this.deps.typing.stop(live.chatId);
+      live.chatId = chatId;
+      live.answered = undefined;
+    }
+    live.through = cursorOf(batch[batch.length - 1] as StoredMessage);
     this.clearIdle(live);
-    this.deps.typing.start(live.chatId);
+    this.deps.typing.start(chatId);
     return true;
   }
 
-  /** The group and the messages it should answer now, if any. */
+  /**
+   * What the group should answer now: of its chats with a batch that wakes the agent, the one
+   * waiting longest. Each chat keeps its own cursor; the group has one conversation.
+   */
   private work(
     folder: string,
   ): { group: Group; chatId: string; batch: StoredMessage[] } | undefined {
     const group = this.deps.groups.get(folder);
-    if (!group?.chatId) return undefined;
-    const chatId = group.chatId;
-    const batch = this.pending(chatId, this.deps.messages.cursor(chatId));
-    return shouldAnswer(group, this.deps.assistantName, batch)
-      ? { group, chatId, batch }
-      : undefined;
+    if (!group) return undefined;
+    let best: { group: Group; chatId: string; batch: StoredMessage[] } | undefined;
+    for (const chatId of this.deps.groups.chats(folder)) {
+      const batch = this.pending(chatId, this.deps.messages.cursor(chatId));
+      if (!shouldAnswer(group, this.deps.assistantName, batch)) continue;
+      if (!best || (batch[0] as StoredMessage).ts < (best.batch[0] as StoredMessage).ts) {
+        best = { group, chatId, batch };
+      }
+    }
+    return best;
   }
 
   /** Waits for a sandbox slot (nothing to answer: none), answers, frees the slot. */
@@ -216,6 +279,9 @@ export class Conversations {
       live.run.close();
       await run.finished;
     }
+    // Work for another of its chats that this run could not take: the group runs again.
+    if (this.work(folder)) this.queue.wake(folder);
+    this.lastChat.set(folder, live.chatId);
     const outcome = await run.finished;
     if (outcome.error) this.lastError.set(folder, outcome.error.message);
     // Success means every message handed to the agent got its reply committed.
@@ -230,7 +296,9 @@ export class Conversations {
       } else if (event.type === 'result') {
         this.commit(live, stripInternal(event.text));
         this.deps.typing.stop(live.chatId);
-        this.armIdle(live);
+        // Another chat of the group waiting: answer it in the same run (same session).
+        const next = sameCursor(live.answered, live.through) ? this.work(group.folder) : undefined;
+        if (!next || !this.hand(live, next.chatId, next.batch)) this.armIdle(live);
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
       }
@@ -269,12 +337,13 @@ export class Conversations {
 
   private tellFailure(folder: string): void {
     const group = this.deps.groups.get(folder);
-    if (!group?.chatId) return;
+    const chatId = this.lastChat.get(folder) ?? group?.chatId;
+    if (!chatId) return;
     const reason = this.lastError.get(folder) ?? 'unknown error';
     const text =
       `Sorry, I could not answer (${reason}). ` + 'I will try again when you send another message.';
     try {
-      postAssistantMessage(this.deps.post, group.chatId, text);
+      postAssistantMessage(this.deps.post, chatId, text);
     } catch (error) {
       this.deps.log.error({ group: folder, err: errorMessage(error) }, 'could not report failure');
     }

@@ -53,4 +53,14 @@ describe('shouldAnswer', () => {
   it('nothing new → no answer, even for main', () => {
     expect(shouldAnswer({ ...plain, isMain: true }, 'Andy', [])).toBe(false);
   });
+
+  it('a message the platform addressed to the bot (mention, reply) wakes a trigger group', () => {
+    const rules = { isMain: false, requiresTrigger: true, trigger: undefined };
+    expect(shouldAnswer(rules, 'Andy', [{ content: 'what now?' }])).toBe(false);
+    expect(shouldAnswer(rules, 'Andy', [{ content: 'what now?', addressed: true }])).toBe(true);
+    // Context-only senders (and bots) stay context even when addressed.
+    expect(
+      shouldAnswer(rules, 'Andy', [{ content: '@Andy hi', addressed: true, mayTrigger: false }]),
+    ).toBe(false);
+  });
 });

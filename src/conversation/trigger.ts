@@ -2,7 +2,8 @@
  * When does a group's agent answer? Pure rules: the main group and groups that do not require a
  * trigger answer every message; other groups only when a new message starts with the trigger
  * (`@<ASSISTANT_NAME>` unless the group overrides it), case-insensitive, at a word boundary,
- * after trimming.
+ * after trimming, or when the platform says the message is addressed to the bot (a mention of it,
+ * a reply to its message).
  */
 
 export interface TriggerRules {
@@ -33,12 +34,13 @@ export function startsWithTrigger(text: string, trigger: string): boolean {
 export function shouldAnswer(
   rules: TriggerRules,
   assistantName: string,
-  messages: readonly { content: string; mayTrigger?: boolean }[],
+  messages: readonly { content: string; mayTrigger?: boolean; addressed?: boolean }[],
 ): boolean {
-  // Senders the chat's policy keeps as context never wake the agent.
+  // Senders the chat's policy keeps as context (and bots) never wake the agent.
   const newMessages = messages.filter((m) => m.mayTrigger !== false);
   if (newMessages.length === 0) return false;
   if (rules.isMain || !rules.requiresTrigger) return true;
   const trigger = rules.trigger ?? defaultTrigger(assistantName);
-  return newMessages.some((m) => startsWithTrigger(m.content, trigger));
+  // The platform's own mention of the bot, or a reply to its message, is a trigger too.
+  return newMessages.some((m) => m.addressed === true || startsWithTrigger(m.content, trigger));
 }

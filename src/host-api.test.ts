@@ -165,6 +165,18 @@ describe('host API handlers', () => {
     ).rejects.toBeInstanceOf(ForbiddenError);
   });
 
+  it('list_chats: main sees the chats channels have seen, registered or not; others are refused', async () => {
+    store.messages.upsertChat('telegram:7', 'telegram', 'Ann', { kind: 'dm', at: 1 });
+    const route = extra(HOST_API_PATHS.listChats);
+    const seen = (await route.handle(main, { unregistered_only: true })) as {
+      chats: { chatId: string; kind: string; group: string | null }[];
+    };
+    expect(seen.chats).toEqual([
+      { chatId: 'telegram:7', channel: 'telegram', kind: 'dm', name: 'Ann', group: null },
+    ]);
+    await expect(route.handle(family, {})).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
   it('list_groups: main sees all, others only themselves', async () => {
     const route = extra(HOST_API_PATHS.listGroups);
     const all = (await route.handle(main, {})) as { groups: { folder: string }[] };

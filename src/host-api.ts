@@ -14,6 +14,7 @@ import { canManageGroups, canSendTo, type Decision } from './security/authz.js';
 import { checkMount } from './security/mounts.js';
 import {
   GetGroupPoliciesBodySchema,
+  ListChatsBodySchema,
   ListGroupsBodySchema,
   SetEgressPolicyBodySchema,
   SetSenderPolicyBodySchema,
@@ -87,6 +88,19 @@ function groupRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
       );
       return { folder: group.folder, chatId: group.chatId };
     }),
+    [HOST_API_PATHS.listChats]: route(ListChatsBodySchema, (context, body) => {
+      enforce(canManageGroups(context));
+      const chats = deps.store.messages.chats({ unregistered: body.unregistered_only ?? false });
+      return {
+        chats: chats.map((c) => ({
+          chatId: c.chatId,
+          channel: c.channel,
+          kind: c.kind,
+          name: c.name,
+          group: c.group ?? null,
+        })),
+      };
+    }),
     [HOST_API_PATHS.listGroups]: route(ListGroupsBodySchema, (context) => ({
       groups: deps.store.groups
         .list()
@@ -95,6 +109,7 @@ function groupRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
           folder: g.folder,
           name: g.name,
           chatId: g.chatId,
+          chats: deps.store.groups.chats(g.folder),
           isMain: g.isMain,
           requiresTrigger: g.requiresTrigger,
           trigger: g.trigger ?? `@${deps.config.assistantName}`,

@@ -70,6 +70,13 @@ function groupTools(host: HostClient) {
       async (args) => forward(host, HOST_API_PATHS.registerGroup, args, 'Group registered.'),
     ),
     tool(
+      'list_chats',
+      'List the chats the channels have seen, with their group or none (main group only): ' +
+        'register an unregistered one with register_group and its chat_id.',
+      { unregistered_only: z.boolean().optional().describe('Only chats no group has') },
+      async (args) => forward(host, HOST_API_PATHS.listChats, args, 'No chats.'),
+    ),
+    tool(
       'list_groups',
       'List the registered groups (main sees all; other groups see only themselves).',
       {},

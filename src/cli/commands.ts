@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { wantsHelp } from './args.js';
 import { auditCommand, USAGE as AUDIT } from './audit.js';
 import { chatCommand, USAGE as CHAT } from './chat.js';
+import { chatsCommand, CHATS_USAGE, pairCommand, PAIR_USAGE } from './chats.js';
 import { egressCommand, USAGE as EGRESS } from './egress.js';
 import { groupsCommand, USAGE as GROUPS } from './groups.js';
 import { imageCommand, USAGE as IMAGE } from './image.js';
@@ -43,7 +44,21 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: RUN,
     run: runCommand,
   },
-  groups: { summary: 'List, register and remove groups', usage: GROUPS, run: groupsCommand },
+  groups: {
+    summary: 'List, register and remove groups; link more chats to a group',
+    usage: GROUPS,
+    run: groupsCommand,
+  },
+  chats: {
+    summary: 'Chats the channels have seen that no group has yet',
+    usage: CHATS_USAGE,
+    run: chatsCommand,
+  },
+  pair: {
+    summary: 'A one-time code that makes your DM with the bot a chat of main',
+    usage: PAIR_USAGE,
+    run: pairCommand,
+  },
   tasks: { summary: 'Scheduled tasks', usage: TASKS, run: tasksCommand },
   mounts: {
     summary: 'Extra host folders for a group (only what the allowlist allows)',

@@ -9,6 +9,7 @@ export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
   registerGroup: '/api/register_group',
   listGroups: '/api/list_groups',
+  listChats: '/api/list_chats',
   setGroupMount: '/api/set_group_mount',
   removeGroupMount: '/api/remove_group_mount',
   getGroupPolicies: '/api/get_group_policies',
@@ -36,6 +37,9 @@ export const RegisterGroupBodySchema = z
 export type RegisterGroupBody = z.infer<typeof RegisterGroupBodySchema>;
 
 export const ListGroupsBodySchema = z.object({}).strict();
+
+/** Main only: the chats the channels have seen, registered or not (discovery). */
+export const ListChatsBodySchema = z.object({ unregistered_only: z.boolean().optional() }).strict();
 
 /** Main only: give a group an extra host folder (still subject to the mount allowlist). */
 export const SetGroupMountBodySchema = z

@@ -12,7 +12,8 @@ import { TypingIndicator } from './conversation/typing.js';
 import { credentialProblems } from './credentials.js';
 import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
-import { openStore, startHost, type Host } from './host.js';
+import { openStore, prepareDataDir, startHost, type Host } from './host.js';
+import { acquireHostLock } from './host-lock.js';
 import type { Logger } from './log.js';
 import type { Group } from './store/groups.js';
 import { startGroupRun } from './runs/turn.js';
@@ -40,9 +41,30 @@ export async function startApp(
   log: Logger,
   factories: readonly ChannelFactory[],
 ): Promise<App> {
+  const started = new StartedParts(log);
+  try {
+    return await assemble(config, env, log, factories, started);
+  } catch (error) {
+    // A failed start stops whatever it had started, so the process can exit at once.
+    await started.stopAll();
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  factories: readonly ChannelFactory[],
+  started: StartedParts,
+): Promise<App> {
+  prepareDataDir(config);
+  const lock = acquireHostLock(config.home, new Date());
+  started.add(() => lock.release());
   const channels: Channel[] = [];
   const bus = new EventBus();
   const store = openStore(config);
+  started.add(() => (store.db.open ? store.db.close() : undefined));
   const outbox = new Outbox({
     messages: store.messages,
     channels: () => channels,
@@ -75,12 +97,12 @@ export async function startApp(
     store,
     hostApiHandlers({ store, post, config, tasks }),
   );
+  started.add(() => host.close());
   ensureMainGroup(host);
-  const conversations = createConversations(host, post, () => channels);
-  const status = (): HostStatus => ({
-    assistantName: config.assistantName,
-    problems: credentialProblems(config, env),
-  });
+  const problems = () => credentialProblems(config, env);
+  const conversations = createConversations(host, post, () => channels, problems);
+  const status = (): HostStatus => ({ assistantName: config.assistantName, problems: problems() });
+  started.add(() => stopChannels(channels, log));
   await startChannels(factories, channels, {
     config,
     env,
@@ -92,21 +114,45 @@ export async function startApp(
     receive: (channel, message) => conversations.receive(channel, message),
     status,
   });
+  const url = webUrl(channels);
+  if (url) lock.publish(url);
+  started.add(() => outbox.close());
+  started.add(() => conversations.shutdown());
   const scheduler = createScheduler(host, post);
+  started.add(() => scheduler.stop());
   rearm.now = () => scheduler.changed();
   scheduler.start();
-  const unwatch = watchExternalWrites(config, rearm.now);
+  started.add(watchExternalWrites(config, rearm.now));
   conversations.resumeAll();
   outbox.kick();
-  const stop = async () => {
-    unwatch();
-    await scheduler.stop();
-    await conversations.shutdown();
-    await outbox.close();
-    await stopChannels(channels, log);
-    await host.close();
-  };
-  return { host, conversations, channels, status, stop };
+  return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** The web chat's address, when the web channel runs. */
+export function webUrl(channels: readonly Channel[]): string | undefined {
+  const web = channels.find((c) => c.name === 'web');
+  return web && 'url' in web ? String(web.url) : undefined;
+}
+
+/** What has been started so far, stopped newest first (each once). */
+class StartedParts {
+  private readonly stops: (() => unknown)[] = [];
+
+  constructor(private readonly log: Logger) {}
+
+  add(stop: () => unknown): void {
+    this.stops.push(stop);
+  }
+
+  async stopAll(): Promise<void> {
+    for (let stop = this.stops.pop(); stop; stop = this.stops.pop()) {
+      try {
+        await stop();
+      } catch (error) {
+        this.log.warn({ err: errorMessage(error) }, 'stopping a part failed');
+      }
+    }
+  }
 }
 
 async function stopChannels(channels: readonly Channel[], log: Logger): Promise<void> {
@@ -168,6 +214,7 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
+  setupProblems: () => readonly string[],
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
@@ -183,6 +230,7 @@ function createConversations(
     post,
     typing: new TypingIndicator({ channels, timers, log }),
     startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
+    setupProblems,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

@@ -1,8 +1,9 @@
 /**
  * `nanoclaw start`: runs the assistant until SIGINT/SIGTERM. Prints where the web chat is and
- * what the user still has to set; starts even without a model credential.
+ * what the user still has to set; starts even without a model credential. A failed start has
+ * already stopped what it started (startApp), so the error ends the process at once.
  */
-import { startApp } from '../app.js';
+import { startApp, webUrl } from '../app.js';
 import { CHANNEL_FACTORIES } from '../channels/registry.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -12,8 +13,7 @@ export async function startCommand(_args: string[], ctx: CliContext): Promise<nu
   const config = loadConfig(ctx.env, ctx.appRoot);
   const log = createLogger({ level: config.logLevel });
   const app = await startApp(config, ctx.env, log, CHANNEL_FACTORIES);
-  const web = app.channels.find((c) => c.name === 'web');
-  const url = web && 'url' in web ? String(web.url) : undefined;
+  const url = webUrl(app.channels);
   ctx.stdout.write(`NanoClaw is running (sandbox: ${app.host.runtime.name}).\n`);
   if (url) ctx.stdout.write(`Open the chat: ${url}\n`);
   for (const problem of app.status().problems) ctx.stdout.write(`\nAction needed: ${problem}\n`);

@@ -57,6 +57,7 @@ describe('Conversations', () => {
   let messages: MessageStore;
   let groups: GroupStore;
   let delivered: string[];
+  let problems: string[];
   let seq = 0;
 
   const build = (idleTimeoutMs = 60_000) => {
@@ -107,6 +108,7 @@ describe('Conversations', () => {
         runs.push(run);
         return run;
       },
+      setupProblems: () => problems,
       now: Date.now,
       timers,
       log,
@@ -129,6 +131,7 @@ describe('Conversations', () => {
     db = openDb(path.join(dir, 'test.db'));
     runs = [];
     delivered = [];
+    problems = [];
     seq = 0;
     build();
     groups.ensure(
@@ -156,6 +159,24 @@ describe('Conversations', () => {
     expect(delivered).toEqual(['hi there']);
     expect(messages.cursor('web:main')).toEqual({ ts: 1_700_000_000_001, id: 'm1' });
     expect(messages.chatsWithUnanswered()).toEqual([]);
+  });
+
+  it('without a credential answers at once with the advice, starts no run, then recovers', async () => {
+    problems = ['No model credential is configured. Set ANTHROPIC_API_KEY.'];
+    await say('web:main', 'hello');
+    await tick();
+    expect(runs).toHaveLength(0);
+    expect(delivered).toEqual([
+      'Action needed: No model credential is configured. Set ANTHROPIC_API_KEY.',
+    ]);
+    // Answered: nothing left to retry, the cursor moved past the message.
+    expect(messages.chatsWithUnanswered()).toEqual([]);
+    expect(messages.cursor('web:main')?.id).toBe('m1');
+    problems = [];
+    await say('web:main', 'again');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('>again</message>');
+    expect(runs[0]?.prompt).not.toContain('>hello</message>');
   });
 
   it('a non-main group waits for the trigger, then gets the whole catch-up', async () => {

@@ -44,6 +44,11 @@ export interface ConversationDeps {
   post: PostDeps;
   typing: TypingIndicator;
   startRun(group: Group, prompt: string, signal: AbortSignal): AgentRun;
+  /**
+   * What the user must set before any run can answer (no model credential): read fresh for each
+   * batch, so the next message after the fix is answered normally.
+   */
+  setupProblems(): readonly string[];
   now(): number;
   timers: Timers;
   log: Logger;
@@ -160,6 +165,8 @@ export class Conversations {
     const chatId = group.chatId;
     const batch = this.pending(chatId, this.deps.messages.cursor(chatId));
     if (!shouldAnswer(group, this.deps.assistantName, batch)) return true;
+    const problems = this.deps.setupProblems();
+    if (problems.length > 0) return this.answerSetup(chatId, batch, problems);
     const run = this.deps.startRun(group, formatMessages(batch, this.deps.timezone), signal);
     const live: LiveRun = {
       run,
@@ -185,6 +192,18 @@ export class Conversations {
     return outcome.error?.retryable === false ? 'give-up' : false;
   }
 
+  /**
+   * A run could only fail (and be retried for minutes): answer at once with what to set, the
+   * same "Action needed" text the web page's banner shows, and move the cursor past the batch.
+   */
+  private answerSetup(chatId: string, batch: StoredMessage[], problems: readonly string[]): true {
+    const text = problems.map((p) => `Action needed: ${p}`).join('\n\n');
+    const through = cursorOf(batch[batch.length - 1] as StoredMessage);
+    this.commit({ chatId, through, answered: undefined }, text);
+    this.deps.log.info({ chat: chatId }, 'message answered with setup advice: no model credential');
+    return true;
+  }
+
   private async follow(group: Group, live: LiveRun): Promise<void> {
     for await (const event of live.run.events) {
       if (event.type === 'session') {
@@ -199,7 +218,7 @@ export class Conversations {
     }
   }
 
-  private commit(live: LiveRun, text: string): void {
+  private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {
     const now = this.deps.now();
     const reply = text ? { text, senderName: this.deps.assistantName } : undefined;
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);

@@ -12,7 +12,7 @@ import { TypingIndicator } from './conversation/typing.js';
 import { credentialProblems } from './credentials.js';
 import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
-import { openStore, prepareDataDir, startHost, type Host } from './host.js';
+import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
 import { acquireHostLock } from './host-lock.js';
 import type { Logger } from './log.js';
 import type { Group } from './store/groups.js';
@@ -62,35 +62,9 @@ async function assemble(
   const lock = acquireHostLock(config.home, new Date());
   started.add(() => lock.release());
   const channels: Channel[] = [];
-  const bus = new EventBus();
   const store = openStore(config);
   started.add(() => (store.db.open ? store.db.close() : undefined));
-  const outbox = new Outbox({
-    messages: store.messages,
-    channels: () => channels,
-    now: Date.now,
-    timers,
-    log: log.child({ component: 'outbox' }),
-    retryBaseMs: 2000,
-    retryMaxDelayMs: 5 * 60_000,
-  });
-  const post: PostDeps = {
-    messages: store.messages,
-    bus,
-    outbox,
-    assistantName: config.assistantName,
-    now: Date.now,
-  };
-  // The scheduler needs the host; the host API needs the task service: re-arm through a link
-  // that is connected once the scheduler exists.
-  const rearm = { now: (): void => {} };
-  const tasks = new TaskService({
-    tasks: store.tasks,
-    groups: store.groups,
-    timezone: config.timezone,
-    now: Date.now,
-    changed: () => rearm.now(),
-  });
+  const { post, outbox, bus, tasks, rearm } = messaging(config, log, store, () => channels);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
@@ -126,6 +100,38 @@ async function assemble(
   conversations.resumeAll();
   outbox.kick();
   return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** The message path's parts over the store: bus, outbox, posting, the task service. */
+function messaging(config: Config, log: Logger, store: Store, channels: () => readonly Channel[]) {
+  const bus = new EventBus();
+  const outbox = new Outbox({
+    messages: store.messages,
+    channels,
+    now: Date.now,
+    timers,
+    log: log.child({ component: 'outbox' }),
+    retryBaseMs: 2000,
+    retryMaxDelayMs: 5 * 60_000,
+  });
+  const post: PostDeps = {
+    messages: store.messages,
+    bus,
+    outbox,
+    assistantName: config.assistantName,
+    now: Date.now,
+  };
+  // The scheduler needs the host; the host API needs the task service: re-arm through a link
+  // that is connected once the scheduler exists.
+  const rearm = { now: (): void => {} };
+  const tasks = new TaskService({
+    tasks: store.tasks,
+    groups: store.groups,
+    timezone: config.timezone,
+    now: Date.now,
+    changed: () => rearm.now(),
+  });
+  return { bus, outbox, post, rearm, tasks };
 }
 
 /** The web chat's address, when the web channel runs. */

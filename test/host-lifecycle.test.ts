@@ -83,8 +83,16 @@ describe('host lifecycle (real CLI)', () => {
     expect(second.stdout).not.toContain('Open the chat');
     // The first host is untouched and still answers.
     expect((await fetch(`${first.url}/api/status`)).ok).toBe(true);
-    // A host on another data directory starts beside it.
-    await start(env(home()));
+    // A host on another data directory starts beside it; each data directory's `nanoclaw chat`
+    // finds its own host, whatever WEB_PORT says.
+    const otherDir = home();
+    const other = await start(env(otherDir));
+    const chat = await runCli(['chat'], {
+      NANOCLAW_HOME: otherDir,
+      WEB_PORT: new URL(first.url).port,
+    });
+    expect(chat.stderr).toContain(`Connected to NanoClaw at ${other.url} (process ${other.pid})`);
+    expect(chat.code).toBe(0);
   });
 
   it('kill -9 leaves no stale lock: the next start takes over', async () => {
@@ -110,5 +118,30 @@ describe('host lifecycle (real CLI)', () => {
     expect(warnings(host.output())).toEqual([]);
     expect(findHost(dir)).toEqual({ running: false });
     expect(gatewayDirs(dir)).toEqual([]);
+  });
+
+  it("no credential: each message is answered at once with the banner's advice, no sandbox", async () => {
+    const dir = home();
+    // The default upstream and no key: nothing could answer.
+    const host = await start({ NANOCLAW_HOME: dir, NANOCLAW_RUNTIME: 'bwrap', LOG_LEVEL: 'info' });
+    const status = (await (await fetch(`${host.url}/api/status`)).json()) as { problems: string[] };
+    expect(status.problems).toHaveLength(1);
+    const advice = `Action needed: ${status.problems[0]}`;
+    for (const text of ['hello?', 'anyone there?']) {
+      await postMessage(host.url, 'web:main', text);
+      await waitForHistory(host.url, 'web:main', (m) => m.at(-1)?.text === advice);
+    }
+    const messages = await waitForHistory(host.url, 'web:main', () => true);
+    expect(messages.map((m) => [m.fromAssistant, m.text])).toEqual([
+      [false, 'hello?'],
+      [true, advice],
+      [false, 'anyone there?'],
+      [true, advice],
+    ]);
+    expect(host.output()).not.toContain('sandbox exited'); // no run was even tried
+    // Once a key is in .env (read fresh), the host no longer reports the problem.
+    fs.writeFileSync(path.join(dir, '.env'), 'ANTHROPIC_API_KEY=sk-set-later\n');
+    const after = (await (await fetch(`${host.url}/api/status`)).json()) as { problems: string[] };
+    expect(after.problems).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findHost, readHostRecord } from '../src/host-lock.js';
+import { findHost, lockPath, readHostRecord, recordPath } from '../src/host-lock.js';
 import { runCli, tempHome } from './support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import {
@@ -77,6 +77,9 @@ describe('host lifecycle (real CLI)', () => {
     const dir = home();
     const first = await start(env(dir));
     expect(readHostRecord(dir)).toMatchObject({ pid: first.pid, url: first.url });
+    for (const file of [lockPath(dir), recordPath(dir)]) {
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    }
     const second = await runCli(['start'], { ...env(dir), WEB_PORT: '0' });
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`NanoClaw is already running on ${dir} (process ${first.pid}`);

@@ -136,16 +136,19 @@ function installTools(forTests) {
 
 /**
  * As root, sandboxes run as uid 1000, which must pass through to the checkout (dist/,
- * node_modules/ are mounted from there). For the tests, grant that traversal (o+x: no listing)
- * on the checkout's parents; `nanoclaw start` instead refuses with advice.
+ * node_modules/ and Node are mounted from there). For the tests, grant that traversal (o+x: no
+ * listing) on their parents; `nanoclaw start` instead refuses with advice.
  */
 function letSandboxUserThrough() {
   if (process.getuid?.() !== 0) return;
-  for (let dir = root; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const mode = fs.statSync(dir).mode;
-    if (mode & 0o001) continue;
-    process.stdout.write(`Letting the sandbox user pass through ${dir} (chmod o+x)…\n`);
-    fs.chmodSync(dir, mode | 0o001);
+  // The checkout, and the Node binary sandboxes run (it may live under /root, e.g. ~/.nvm).
+  for (const start of [root, path.dirname(fs.realpathSync(process.execPath))]) {
+    for (let dir = start; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if (mode & 0o001) continue;
+      process.stdout.write(`Letting the sandbox user pass through ${dir} (chmod o+x)…\n`);
+      fs.chmodSync(dir, mode | 0o001);
+    }
   }
 }
 

@@ -64,6 +64,7 @@ describe('host lifecycle (real CLI)', () => {
       const dir = home();
       const result = await runCli(['start'], { ...env(dir), WEB_PORT: String(port) });
       expect(result.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(result.stderr).toContain('Stop it or set WEB_PORT to a free port.');
       expect(result.code).toBe(2);
       expect(gatewayDirs(dir)).toEqual([]); // the gateway it had started is stopped
       expect(findHost(dir)).toEqual({ running: false });

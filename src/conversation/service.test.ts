@@ -179,6 +179,24 @@ describe('Conversations', () => {
     expect(runs[0]?.prompt).not.toContain('>hello</message>');
   });
 
+  it('a reply is never dated before the message it answers (instant reply, clock ahead)', async () => {
+    problems = ['Set ANTHROPIC_API_KEY.'];
+    const ahead = Date.now() + 60_000;
+    await conversations.receive('web', {
+      chatId: 'web:main',
+      chatName: 'Main',
+      id: 'ffff', // sorts after the assistant's ids at an equal time
+      ts: ahead,
+      senderId: 'owner',
+      senderName: 'Alice',
+      text: 'hello',
+    });
+    await tick();
+    const history = messages.history('web:main', 9);
+    expect(history.map((m) => m.fromAssistant)).toEqual([false, true]);
+    expect(history[1]?.ts).toBeGreaterThan(ahead);
+  });
+
   it('a non-main group waits for the trigger, then gets the whole catch-up', async () => {
     await say('web:family', 'dinner at 7?', 'Bob');
     await say('web:family', 'I bring <cake> & "wine"', 'Eve');

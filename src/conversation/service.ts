@@ -219,7 +219,9 @@ export class Conversations {
   }
 
   private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {
-    const now = this.deps.now();
+    // Never older than what it answers: an instant reply (or a channel clock ahead of ours)
+    // would otherwise sort before the question in the history.
+    const now = Math.max(this.deps.now(), live.through.ts + 1);
     const reply = text ? { text, senderName: this.deps.assistantName } : undefined;
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
     live.answered = live.through;

@@ -195,6 +195,7 @@ describe('Conversations', () => {
     const history = messages.history('web:main', 9);
     expect(history.map((m) => m.fromAssistant)).toEqual([false, true]);
     expect(history[1]?.ts).toBeGreaterThan(ahead);
+    expect(delivered).toEqual(['Action needed: Set ANTHROPIC_API_KEY.']); // delivery not held back
   });
 
   it('a non-main group waits for the trigger, then gets the whole catch-up', async () => {

@@ -219,14 +219,15 @@ export class Conversations {
   }
 
   private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {
-    // Never older than what it answers: an instant reply (or a channel clock ahead of ours)
-    // would otherwise sort before the question in the history.
-    const now = Math.max(this.deps.now(), live.through.ts + 1);
-    const reply = text ? { text, senderName: this.deps.assistantName } : undefined;
+    const now = this.deps.now();
+    // Never dated before what it answers: an instant reply (or a channel whose clock is ahead
+    // of ours) would otherwise sort before the question in the history.
+    const ts = Math.max(now, live.through.ts + 1);
+    const reply = text ? { text, senderName: this.deps.assistantName, ts } : undefined;
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
     live.answered = live.through;
     if (!item) return;
-    this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
+    this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, ts));
     this.deps.post.outbox.kick();
   }
 

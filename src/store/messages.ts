@@ -156,11 +156,12 @@ export class MessageStore {
   /**
    * In one transaction: stores the assistant's reply (when there is one) as a chat message and
    * an outbox item, and moves the chat's cursor to `through`. Returns the outbox item, if any.
+   * `reply.ts` dates the chat message (default `now`, which also dates the outbox item).
    */
   commitReply(
     chatId: string,
     through: Cursor,
-    reply: { text: string; senderName: string } | undefined,
+    reply: { text: string; senderName: string; ts?: number } | undefined,
     now: number,
   ) {
     return this.db.transaction((): OutboxItem | undefined => {
@@ -170,18 +171,18 @@ export class MessageStore {
            ON CONFLICT(chat_id) DO UPDATE SET ts = excluded.ts, id = excluded.id`,
         )
         .run(chatId, through.ts, through.id);
-      return reply && this.enqueue(chatId, reply.text, reply.senderName, now);
+      return reply && this.enqueue(chatId, reply.text, reply.senderName, now, reply.ts ?? now);
     })();
   }
 
   /** Puts an assistant message in the chat history and the outbox (no cursor change). */
-  enqueue(chatId: string, text: string, senderName: string, now: number): OutboxItem {
+  enqueue(chatId: string, text: string, senderName: string, now: number, ts = now): OutboxItem {
     return this.db.transaction((): OutboxItem => {
       const messageId = `a-${now}-${crypto.randomBytes(4).toString('hex')}`;
       this.insert({
         chatId,
         id: messageId,
-        ts: now,
+        ts,
         senderId: 'assistant',
         senderName,
         content: text,

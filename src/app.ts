@@ -2,9 +2,10 @@
  * The running assistant: the host (store, sandbox runtime, gateway) plus conversations, the
  * outbox and the chat channels. `startApp` is the one place that wires them together.
  */
-import { channelNames } from './channels/registry.js';
 import type { Config } from './config.js';
-import type { Channel, ChannelDeps, HostStatus } from './channels/channel.js';
+import type { Channel, ChannelDeps, ChannelStatus, HostStatus } from './channels/channel.js';
+import { ChannelHealthBoard, describeHealth } from './channels/health.js';
+import { channelNames } from './channels/registry.js';
 import type { ChannelFactory } from './channels/channel.js';
 import { EventBus } from './conversation/bus.js';
 import { Outbox } from './conversation/outbox.js';
@@ -13,7 +14,8 @@ import { TypingIndicator } from './conversation/typing.js';
 import { credentialProblems } from './credentials.js';
 import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
-import { openStore, startHost, type Host } from './host.js';
+import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
+import { acquireHostLock } from './host-lock.js';
 import type { Logger } from './log.js';
 import type { Group } from './store/groups.js';
 import { startGroupRun } from './runs/turn.js';
@@ -41,12 +43,87 @@ export async function startApp(
   log: Logger,
   factories: readonly ChannelFactory[],
 ): Promise<App> {
+  const started = new StartedParts(log);
+  try {
+    return await assemble(config, env, log, factories, started);
+  } catch (error) {
+    // A failed start stops whatever it had started, so the process can exit at once.
+    await started.stopAll();
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  factories: readonly ChannelFactory[],
+  started: StartedParts,
+): Promise<App> {
+  prepareDataDir(config);
+  const lock = acquireHostLock(config.home, new Date());
+  started.add(() => lock.release());
   const channels: Channel[] = [];
-  const bus = new EventBus();
   const store = openStore(config);
+  started.add(() => (store.db.open ? store.db.close() : undefined));
+  const { post, outbox, bus, tasks, rearm } = messaging(config, log, store, () => channels);
+  const host = await startHost(
+    config,
+    log.child({ component: 'host' }),
+    store,
+    hostApiHandlers({ store, post, config, tasks, channels: channelNames(config.appRoot) }),
+  );
+  started.add(() => host.close());
+  ensureMainGroup(host);
+  const problems = () => credentialProblems(config, env);
+  const conversations = createConversations(host, post, () => channels, problems);
+  const health = new ChannelHealthBoard({
+    log: log.child({ component: 'channel' }),
+    now: Date.now,
+  });
+  const status = (): HostStatus => ({
+    assistantName: config.assistantName,
+    problems: problems(),
+    channels: channelStates(channels, health),
+  });
+  started.add(() => stopChannels(channels, log));
+  await startChannels(factories, channels, {
+    config,
+    env,
+    log: log.child({ component: 'channel' }),
+    bus,
+    messages: store.messages,
+    groups: host.groups,
+    tasks: store.tasks,
+    receive: (channel, message) => conversations.receive(channel, message),
+    status,
+    chatSeen: (channel, chat) =>
+      store.messages.upsertChat(chat.chatId, channel, chat.name, {
+        kind: chat.kind,
+        at: Date.now(),
+      }),
+    healthChanged: (channel, state) => health.report(channel, state),
+  });
+  const url = webUrl(channels);
+  if (url) lock.publish(url);
+  started.add(() => outbox.close());
+  started.add(() => conversations.shutdown());
+  const scheduler = createScheduler(host, post);
+  started.add(() => scheduler.stop());
+  rearm.now = () => scheduler.changed();
+  scheduler.start();
+  started.add(watchExternalWrites(config, rearm.now));
+  conversations.resumeAll();
+  outbox.kick();
+  return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** The message path's parts over the store: bus, outbox, posting, the task service. */
+function messaging(config: Config, log: Logger, store: Store, channels: () => readonly Channel[]) {
+  const bus = new EventBus();
   const outbox = new Outbox({
     messages: store.messages,
-    channels: () => channels,
+    channels,
     now: Date.now,
     timers,
     log: log.child({ component: 'outbox' }),
@@ -70,44 +147,43 @@ export async function startApp(
     now: Date.now,
     changed: () => rearm.now(),
   });
-  const host = await startHost(
-    config,
-    log.child({ component: 'host' }),
-    store,
-    hostApiHandlers({ store, post, config, tasks, channels: channelNames(config.appRoot) }),
-  );
-  ensureMainGroup(host);
-  const conversations = createConversations(host, post, () => channels);
-  const status = (): HostStatus => ({
-    assistantName: config.assistantName,
-    problems: credentialProblems(config, env),
+  return { bus, outbox, post, rearm, tasks };
+}
+
+/** Each running channel's state: what it reported, or connected for those that report none. */
+function channelStates(channels: readonly Channel[], health: ChannelHealthBoard): ChannelStatus[] {
+  const reported = new Map(health.list().map((s) => [s.name, s]));
+  return channels.map((c) => {
+    const state = c.health?.() ?? reported.get(c.name)?.health ?? { state: 'connected' };
+    return { name: c.name, ...state, summary: describeHealth(state) };
   });
-  await startChannels(factories, channels, {
-    config,
-    env,
-    log: log.child({ component: 'channel' }),
-    bus,
-    messages: store.messages,
-    groups: host.groups,
-    tasks: store.tasks,
-    receive: (channel, message) => conversations.receive(channel, message),
-    status,
-  });
-  const scheduler = createScheduler(host, post);
-  rearm.now = () => scheduler.changed();
-  scheduler.start();
-  const unwatch = watchExternalWrites(config, rearm.now);
-  conversations.resumeAll();
-  outbox.kick();
-  const stop = async () => {
-    unwatch();
-    await scheduler.stop();
-    await conversations.shutdown();
-    await outbox.close();
-    await stopChannels(channels, log);
-    await host.close();
-  };
-  return { host, conversations, channels, status, stop };
+}
+
+/** The web chat's address, when the web channel runs. */
+export function webUrl(channels: readonly Channel[]): string | undefined {
+  const web = channels.find((c) => c.name === 'web');
+  return web && 'url' in web ? String(web.url) : undefined;
+}
+
+/** What has been started so far, stopped newest first (each once). */
+class StartedParts {
+  private readonly stops: (() => unknown)[] = [];
+
+  constructor(private readonly log: Logger) {}
+
+  add(stop: () => unknown): void {
+    this.stops.push(stop);
+  }
+
+  async stopAll(): Promise<void> {
+    for (let stop = this.stops.pop(); stop; stop = this.stops.pop()) {
+      try {
+        await stop();
+      } catch (error) {
+        this.log.warn({ err: errorMessage(error) }, 'stopping a part failed');
+      }
+    }
+  }
 }
 
 async function stopChannels(channels: readonly Channel[], log: Logger): Promise<void> {
@@ -169,14 +245,15 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
+  setupProblems: () => readonly string[],
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
     assistantName: config.assistantName,
     ownerIds: config.ownerIds,
-    pairing: host.pairing,
     timezone: config.timezone,
     idleTimeoutMs: config.idleTimeoutMs,
+    pairing: host.pairing,
     limiter: host.limiter,
     retry: { baseMs: 5000, maxDelayMs: 60_000, maxRetries: 4 },
     groups: host.groups,
@@ -185,6 +262,7 @@ function createConversations(
     post,
     typing: new TypingIndicator({ channels, timers, log }),
     startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
+    setupProblems,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

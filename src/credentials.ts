@@ -8,9 +8,9 @@ export function credentialProblems(config: Config, env: NodeJS.ProcessEnv): stri
   if (SECRET_KEYS.some((key) => secrets.get(key))) return [];
   if (config.upstreamUrl !== DEFAULT_UPSTREAM) return [];
   return [
-    `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key), ` +
-      `CLAUDE_CODE_OAUTH_TOKEN (a Claude subscription token from \`claude setup-token\`), or ` +
-      `ANTHROPIC_BASE_URL (Ollama or another Anthropic-compatible endpoint) in ${config.paths.env}, ` +
-      `then restart NanoClaw (or run the command again).`,
+    `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key) or ` +
+      `CLAUDE_CODE_OAUTH_TOKEN (a Claude subscription token from \`claude setup-token\`) in ` +
+      `${config.paths.env}: a running NanoClaw uses it from the next message on. Or set ` +
+      `ANTHROPIC_BASE_URL (Ollama or another Anthropic-compatible endpoint) there and restart.`,
   ];
 }

@@ -107,14 +107,17 @@ export async function startHost(
       path.join(config.appRoot, 'dist'),
       path.join(config.appRoot, 'node_modules'),
       config.paths.groups,
+      // The sandbox runs the host's own Node binary (e.g. one under ~/.nvm).
+      fs.realpathSync(process.execPath),
     ],
     config.sandboxUser,
   );
   if (unreachable) {
     throw new UserError(
       `The sandbox user (uid ${config.sandboxUser.uid}) cannot reach ${unreachable}. ` +
-        'Keep NanoClaw and NANOCLAW_HOME where that user may pass through (e.g. /opt/nanoclaw ' +
-        'and /var/lib/nanoclaw rather than under /root), or run NanoClaw as a regular user.',
+        'Keep NanoClaw, NANOCLAW_HOME and Node.js where that user may pass through (e.g. ' +
+        '/opt/nanoclaw and /var/lib/nanoclaw rather than under /root), or run NanoClaw as a ' +
+        'regular user.',
     );
   }
   const orphans = await selected.runtime.cleanupOrphans(instance);

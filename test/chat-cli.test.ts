@@ -3,6 +3,9 @@
  * agent that replies): history, sending piped lines, live messages from others, typing, waiting
  * for replies, reconnecting, and the clear "not running" message.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chatCommand } from '../src/cli/chat.js';
@@ -18,8 +21,14 @@ function collect() {
 }
 
 /** Runs chatCommand like the CLI would, against the harness's host. */
-function runChat(harness: WebHarness, args: string[], env: Record<string, string> = {}) {
-  const stdin = new PassThrough();
+function runChat(
+  harness: WebHarness,
+  args: string[],
+  env: Record<string, string> = {},
+  tty = false,
+) {
+  // A terminal's stdin says isTTY; a PassThrough marked so stands in for one.
+  const stdin = Object.assign(new PassThrough(), { isTTY: tty });
   const stdout = collect();
   const stderr = collect();
   const done = chatCommand(args, {
@@ -139,6 +148,18 @@ describe('nanoclaw chat', () => {
     await expect(extra.done).rejects.toThrow(/Unexpected argument "hello"/);
   });
 
+  it('on a terminal, Ctrl-D with an answer pending says what it waits for', async () => {
+    harness = await startWebHarness({ replyDelayMs: 300 });
+    const chat = runChat(harness, ['--wait', '30'], {}, true);
+    await until(() => chat.stderr.text.includes('Type a message'));
+    chat.stdin.end('are you there?\n'); // the line, then end of input (Ctrl-D)
+    expect(await chat.done).toBe(0);
+    expect(chat.stderr.text).toContain(
+      'Waiting up to 30 s for the answer to your last message… Ctrl-C to quit now',
+    );
+    expect(chat.stdout.text).toContain('Andy: ECHO: are you there?');
+  });
+
   it('says clearly when the host is not running, and exits 1', async () => {
     const stderr = collect();
     const code = await chatCommand([], {
@@ -151,7 +172,38 @@ describe('nanoclaw chat', () => {
     });
     expect(code).toBe(1);
     expect(stderr.text).toBe(
-      'NanoClaw is not running at http://127.0.0.1:9 — start it with `npm start`.\n',
+      'NanoClaw is not running for /tmp/nanoclaw-none (NANOCLAW_HOME) — start it with `npm start`.\n',
     );
+  });
+
+  it('talks to the host of its own NANOCLAW_HOME, whatever WEB_PORT says', async () => {
+    harness = await startWebHarness({ replyDelayMs: 10 });
+    const other = await startWebHarness({ replyDelayMs: 10 });
+    try {
+      await postAs(other, 'You', 'only in the other installation');
+      // WEB_PORT points at the other installation's host: ignored.
+      const chat = runChat(harness, ['--wait', '30'], { WEB_PORT: new URL(other.web.url).port });
+      chat.stdin.end('hi\n');
+      expect(await chat.done).toBe(0);
+      expect(chat.stderr.text).toContain(
+        `Connected to NanoClaw at ${harness.web.url} (process ${process.pid}), chat web:main.`,
+      );
+      expect(chat.stdout.text).toContain('Andy: ECHO: hi');
+      expect(chat.stdout.text).not.toContain('only in the other installation');
+      // A data directory without a host: refused, even though something answers on WEB_PORT.
+      const lonely = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-nohost-'));
+      const none = runChat({ ...harness, home: lonely }, [], {
+        WEB_PORT: new URL(other.web.url).port,
+      });
+      none.stdin.end('hello?\n');
+      expect(await none.done).toBe(1);
+      expect(none.stderr.text).toContain(`NanoClaw is not running for ${lonely}`);
+      const othersLines = other.store.messages.history('web:main', 9).map((m) => m.content);
+      expect(othersLines).not.toContain('hi');
+      expect(othersLines).not.toContain('hello?');
+      fs.rmSync(lonely, { recursive: true, force: true });
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -180,6 +180,7 @@ describe('one sandbox limiter for chats, tasks and pre-checks (many groups, real
       assistantName: 'Andy',
       ownerIds: ['owner'],
       pairing: host.pairing,
+      setupProblems: () => [],
       timezone: 'UTC',
       // Long: an idle chat run gives its slot up only because others wait for it.
       idleTimeoutMs: 10 * 60_000,

@@ -73,7 +73,7 @@ function extraChannel(harness: WebHarness, port: number, receive: ChannelDeps['r
     groups: harness.store.groups,
     tasks: harness.store.tasks,
     receive,
-    status: () => ({ assistantName: 'Andy', problems: [] }),
+    status: () => ({ assistantName: 'Andy', problems: [], channels: [] }),
   });
 }
 

@@ -87,7 +87,11 @@ export interface Channel {
 export interface HostStatus {
   assistantName: string;
   problems: string[];
+  /** Every running channel's connection state (`nanoclaw status`, the web page). */
+  channels: ChannelStatus[];
 }
+
+export type ChannelStatus = ChannelHealth & { name: string; summary: string };
 
 export interface ChannelDeps {
   config: Config;

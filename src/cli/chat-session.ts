@@ -49,7 +49,7 @@ export class ChatSession {
       await Promise.race([ready, following]);
       if (interactive) this.deps.stderr.write('Type a message and press Enter (Ctrl-D to quit).\n');
       await Promise.race([this.sendAll(input), following]);
-      await Promise.race([this.replies(waitMs), following]);
+      await Promise.race([this.replies(waitMs, interactive), following]);
     } finally {
       this.repliesIn?.(); // clears the wait timer when the stream failed first
       this.stop.abort();
@@ -93,8 +93,15 @@ export class ChatSession {
     }
   }
 
-  private replies(waitMs: number): Promise<void> {
+  private replies(waitMs: number, interactive: boolean): Promise<void> {
     if (this.awaiting === 0) return Promise.resolve();
+    // After Ctrl-D: say what the pause is, so it does not look like a hang.
+    if (interactive) {
+      this.deps.stderr.write(
+        `Waiting up to ${waitMs / 1000} s for the answer to your last message… ` +
+          'Ctrl-C to quit now (the answer still arrives in the chat).\n',
+      );
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.deps.stderr.write(

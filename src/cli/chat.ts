@@ -1,13 +1,15 @@
 /**
  * `nanoclaw chat`: the terminal chat. A client of the RUNNING host's web API (same groups, same
- * store): prints recent history, sends each line read from stdin, and prints messages as they
+ * store) — the host of its own NANOCLAW_HOME, found through the record that host keeps there
+ * (find-host.ts), and says where it connected. Prints recent history, sends each line read from stdin, and prints messages as they
  * arrive on the chat's event stream. With piped input it exits once the replies are in.
  */
 import { loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { parse } from './args.js';
-import { ChatApi, HostUnreachableError, hostUrl } from './chat-api.js';
+import { ChatApi, HostUnreachableError } from './chat-api.js';
 import { ChatSession } from './chat-session.js';
+import { findHostAddress } from './find-host.js';
 import type { CliContext } from './index.js';
 
 export const USAGE = 'nanoclaw chat [--chat web:main] [--wait <seconds>]';
@@ -35,17 +37,30 @@ function chatOptions(args: string[]): ChatOptions {
 export async function chatCommand(args: string[], ctx: CliContext): Promise<number> {
   const options = chatOptions(args);
   const config = loadConfig(ctx.env, ctx.appRoot);
-  const api = new ChatApi(hostUrl(config.web.host, config.web.port), config.web.token);
+  const address = findHostAddress(config.home);
+  if (!address.ok) {
+    ctx.stderr.write(`${address.problem}\n`);
+    return 1;
+  }
+  const api = new ChatApi(address.url, config.web.token);
   try {
-    return await converse(api, options, ctx);
+    return await converse(api, options, ctx, address.pid);
   } catch (error) {
     if (!(error instanceof HostUnreachableError)) throw error;
-    ctx.stderr.write(`NanoClaw is not running at ${api.baseUrl} — start it with \`npm start\`.\n`);
+    ctx.stderr.write(
+      `NanoClaw (process ${address.pid}) holds ${config.home} but does not answer at ` +
+        `${api.baseUrl}. If it is hanging, restart it.\n`,
+    );
     return 1;
   }
 }
 
-async function converse(api: ChatApi, options: ChatOptions, ctx: CliContext): Promise<number> {
+async function converse(
+  api: ChatApi,
+  options: ChatOptions,
+  ctx: CliContext,
+  pid: number,
+): Promise<number> {
   const status = await api.status();
   const chats = await api.chats();
   const chat = chats.find((c) => c.chatId === options.chat);
@@ -53,6 +68,9 @@ async function converse(api: ChatApi, options: ChatOptions, ctx: CliContext): Pr
     const known = chats.map((c) => `${c.chatId} (${c.name})`).join(', ') || 'none';
     throw new UserError(`Unknown chat "${options.chat}". Chats: ${known}.`);
   }
+  ctx.stderr.write(
+    `Connected to NanoClaw at ${api.baseUrl} (process ${pid}), chat ${chat.chatId}.\n`,
+  );
   for (const problem of status.problems) ctx.stderr.write(`Action needed: ${problem}\n`);
   if (chat.trigger) {
     ctx.stderr.write(

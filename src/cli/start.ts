@@ -1,9 +1,10 @@
 /**
  * `nanoclaw start`: runs the assistant until SIGINT/SIGTERM. Prints where the web chat is and
- * what the user still has to set; starts even without a model credential.
+ * what the user still has to set; starts even without a model credential. A failed start has
+ * already stopped what it started (startApp), so the error ends the process at once.
  */
 import path from 'node:path';
-import { startApp } from '../app.js';
+import { startApp, webUrl } from '../app.js';
 import { channelFactories } from '../channels/registry.js';
 import { loadConfig } from '../config.js';
 import { createLogger, isTty } from '../log.js';
@@ -24,8 +25,7 @@ export async function startCommand(args: string[], ctx: CliContext): Promise<num
     file: { path: path.join(config.paths.logs, 'nanoclaw.log') },
   });
   const app = await startApp(config, ctx.env, log, await channelFactories(ctx.appRoot));
-  const web = app.channels.find((c) => c.name === 'web');
-  const url = web && 'url' in web ? String(web.url) : undefined;
+  const url = webUrl(app.channels);
   ctx.stdout.write(`NanoClaw is running (sandbox: ${app.host.runtime.name}).\n`);
   if (url) ctx.stdout.write(`Open the chat: ${url}\n`);
   for (const problem of app.status().problems) ctx.stdout.write(`\nAction needed: ${problem}\n`);

@@ -61,6 +61,7 @@ describe('Conversations', () => {
   let groups: GroupStore;
   let delivered: string[];
   let deliveredTo: string[];
+  let problems: string[];
   let seq = 0;
 
   let limiter: SandboxLimiter;
@@ -116,6 +117,7 @@ describe('Conversations', () => {
         runs.push(run);
         return run;
       },
+      setupProblems: () => problems,
       now: Date.now,
       timers,
       log,
@@ -151,6 +153,7 @@ describe('Conversations', () => {
     runs = [];
     delivered = [];
     deliveredTo = [];
+    problems = [];
     seq = 0;
     build();
     groups.ensure(
@@ -178,6 +181,43 @@ describe('Conversations', () => {
     expect(delivered).toEqual(['hi there']);
     expect(messages.cursor('web:main')).toEqual({ ts: 1_700_000_000_001, id: 'm1' });
     expect(messages.chatsWithUnanswered()).toEqual([]);
+  });
+
+  it('without a credential answers at once with the advice, starts no run, then recovers', async () => {
+    problems = ['No model credential is configured. Set ANTHROPIC_API_KEY.'];
+    await say('web:main', 'hello');
+    await tick();
+    expect(runs).toHaveLength(0);
+    expect(delivered).toEqual([
+      'Action needed: No model credential is configured. Set ANTHROPIC_API_KEY.',
+    ]);
+    // Answered: nothing left to retry, the cursor moved past the message.
+    expect(messages.chatsWithUnanswered()).toEqual([]);
+    expect(messages.cursor('web:main')?.id).toBe('m1');
+    problems = [];
+    await say('web:main', 'again');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.prompt).toContain('>again</message>');
+    expect(runs[0]?.prompt).not.toContain('>hello</message>');
+  });
+
+  it('a reply is never dated before the message it answers (instant reply, clock ahead)', async () => {
+    problems = ['Set ANTHROPIC_API_KEY.'];
+    const ahead = Date.now() + 60_000;
+    await conversations.receive('web', {
+      chatId: 'web:main',
+      chatName: 'Main',
+      id: 'ffff', // sorts after the assistant's ids at an equal time
+      ts: ahead,
+      senderId: 'owner',
+      senderName: 'Alice',
+      text: 'hello',
+    });
+    await tick();
+    const history = messages.history('web:main', 9);
+    expect(history.map((m) => m.fromAssistant)).toEqual([false, true]);
+    expect(history[1]?.ts).toBeGreaterThan(ahead);
+    expect(delivered).toEqual(['Action needed: Set ANTHROPIC_API_KEY.']); // delivery not held back
   });
 
   it('a non-main group waits for the trigger, then gets the whole catch-up', async () => {

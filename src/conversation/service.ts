@@ -40,6 +40,11 @@ export interface ConversationDeps {
   pairing: PairingStore;
   timezone: string;
   idleTimeoutMs: number;
+  /**
+   * What the user must set before any run can answer (no model credential): read fresh for each
+   * batch, so the next message after the fix is answered normally.
+   */
+  setupProblems(): readonly string[];
   /** The host's one sandbox limiter: each chat run holds a slot until its sandbox is gone. */
   limiter: SandboxLimiter;
   retry: { baseMs: number; maxDelayMs: number; maxRetries: number };
@@ -234,7 +239,10 @@ export class Conversations {
 
   /** Waits for a sandbox slot (nothing to answer: none), answers, frees the slot. */
   private async processGroup(folder: string, signal: AbortSignal): Promise<RunResult> {
-    if (!this.work(folder)) return true;
+    const first = this.work(folder);
+    if (!first) return true;
+    const problems = this.deps.setupProblems();
+    if (problems.length > 0) return this.answerSetup(first.chatId, first.batch, problems);
     let lease: Lease;
     try {
       lease = await this.deps.limiter.acquire({ group: folder, kind: 'chat' }, signal);
@@ -249,6 +257,21 @@ export class Conversations {
     } finally {
       lease.release();
     }
+  }
+
+  /**
+   * A run could only fail (and be retried for minutes): answer at once with what to set, the
+   * same "Action needed" text the web page's banner shows, and move the cursor past the batch.
+   * Another chat of the group with work runs next (the queue is woken again).
+   */
+  private answerSetup(chatId: string, batch: StoredMessage[], problems: readonly string[]): true {
+    const text = problems.map((p) => `Action needed: ${p}`).join('\n\n');
+    const through = cursorOf(batch[batch.length - 1] as StoredMessage);
+    this.commit({ chatId, through, answered: undefined }, text);
+    this.deps.log.info({ chat: chatId }, 'message answered with setup advice: no model credential');
+    const group = this.deps.groups.getByChat(chatId);
+    if (group && this.work(group.folder)) this.queue.wake(group.folder);
+    return true;
   }
 
   private async answer(
@@ -305,13 +328,16 @@ export class Conversations {
     }
   }
 
-  private commit(live: LiveRun, text: string): void {
+  private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {
     const now = this.deps.now();
-    const reply = text ? { text, senderName: this.deps.assistantName } : undefined;
+    // Never dated before what it answers: an instant reply (or a channel whose clock is ahead
+    // of ours) would otherwise sort before the question in the history.
+    const ts = Math.max(now, live.through.ts + 1);
+    const reply = text ? { text, senderName: this.deps.assistantName, ts } : undefined;
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
     live.answered = live.through;
     if (!item) return;
-    this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, now));
+    this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, ts));
     this.deps.post.outbox.kick();
   }
 

@@ -117,7 +117,11 @@ export function startAgentRun(
   const observed = observe(child, log);
   const stdin = runnerInput(child, log);
   const write = stdin.write;
-  child.on('error', (error) => log.error({ err: errorMessage(error) }, 'sandbox failed to start'));
+  child.on('error', (error) => {
+    // Stopping a run on purpose (shutdown, cancel) aborts its spawn: expected, not a failure.
+    if (signal.aborted) return log.debug({ err: errorMessage(error) }, 'sandbox stopped');
+    log.error({ err: errorMessage(error) }, 'sandbox failed to start');
+  });
   const finished = sandbox.exited.then((facts): RunOutcome => {
     stdin.close();
     deps.capabilities.revoke(capability);

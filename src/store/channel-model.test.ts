@@ -99,9 +99,7 @@ describe('chats, messages and the outbox', () => {
     expect(stored?.attachments).toEqual([attachment]);
     const bytes = Buffer.from([0, 1, 2, 255]);
     messages.enqueue('telegram:7', 'here', 'Andy', 10, {
-      name: 'r.bin',
-      mime: 'application/octet-stream',
-      bytes,
+      file: { name: 'r.bin', mime: 'application/octet-stream', bytes },
     });
     const [item] = messages.dueOutbox(10, 10);
     expect(item?.file?.name).toBe('r.bin');

@@ -267,11 +267,12 @@ export class MessageStore {
   /**
    * In one transaction: stores the assistant's reply (when there is one) as a chat message and
    * an outbox item, and moves the chat's cursor to `through`. Returns the outbox item, if any.
+   * `reply.ts` dates the chat message (default `now`, which also dates the outbox item).
    */
   commitReply(
     chatId: string,
     through: Cursor,
-    reply: { text: string; senderName: string } | undefined,
+    reply: { text: string; senderName: string; ts?: number } | undefined,
     now: number,
   ) {
     return this.db.transaction((): OutboxItem | undefined => {
@@ -281,7 +282,9 @@ export class MessageStore {
            ON CONFLICT(chat_id) DO UPDATE SET ts = excluded.ts, id = excluded.id`,
         )
         .run(chatId, through.ts, through.id);
-      return reply && this.enqueue(chatId, reply.text, reply.senderName, now);
+      return (
+        reply && this.enqueue(chatId, reply.text, reply.senderName, now, { ts: reply.ts ?? now })
+      );
     })();
   }
 
@@ -291,14 +294,15 @@ export class MessageStore {
     text: string,
     senderName: string,
     now: number,
-    file?: OutboxFile,
+    extra: { ts?: number; file?: OutboxFile } = {},
   ): OutboxItem {
+    const { ts = now, file } = extra;
     return this.db.transaction((): OutboxItem => {
       const messageId = `a-${now}-${crypto.randomBytes(4).toString('hex')}`;
       this.insert({
         chatId,
         id: messageId,
-        ts: now,
+        ts,
         senderId: 'assistant',
         senderName,
         content: text,

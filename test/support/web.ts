@@ -10,6 +10,7 @@ import type { ChannelDeps, InboundMessage } from '../../src/channels/channel.js'
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
 import { openStore, type Store } from '../../src/host.js';
+import { acquireHostLock } from '../../src/host-lock.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxMessage } from '../../src/store/messages.js';
 import { APP_ROOT } from './cli.js';
@@ -81,10 +82,13 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     groups: store.groups,
     tasks: store.tasks,
     receive,
-    status: () => ({ assistantName: 'Andy', problems }),
+    status: () => ({ assistantName: 'Andy', problems, channels: [] }),
   });
   let web = createWebChannel(deps(config.web));
   await web.start();
+  // Holds the data directory like `nanoclaw start` does, so `nanoclaw chat` finds this host.
+  const lock = acquireHostLock(home, new Date());
+  lock.publish(web.url);
   return {
     get web() {
       return web;
@@ -103,6 +107,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     async close() {
       for (const t of timers) clearTimeout(t);
       await web.stop();
+      lock.release();
       store.db.close();
       fs.rmSync(home, { recursive: true, force: true });
     },

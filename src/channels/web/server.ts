@@ -244,7 +244,7 @@ function listenError(error: Error & { code?: string }, host: string, port: numbe
   const where = `${host}:${port}`;
   const hint =
     error.code === 'EADDRINUSE'
-      ? `${where} is already in use (is NanoClaw already running?). Stop the other program or set WEB_PORT to a free port.`
+      ? `${where} is already in use by another program (or another NanoClaw data directory's host). Stop it or set WEB_PORT to a free port.`
       : `Cannot listen on ${where} (${error.code ?? error.message}). Check WEB_HOST and WEB_PORT.`;
   return new UserError(`The web chat cannot start: ${hint}`, { host, port }, { cause: error });
 }

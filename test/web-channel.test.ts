@@ -132,7 +132,11 @@ describe('web chat API', () => {
     await post(harness.web.url, { text: 'live' });
     const seen = await stream.reading;
     expect(seen[0]?.event).toBe('status');
-    expect(JSON.parse(seen[0]?.data ?? '')).toEqual({ assistantName: 'Andy', problems: [] });
+    expect(JSON.parse(seen[0]?.data ?? '')).toEqual({
+      assistantName: 'Andy',
+      problems: [],
+      channels: [],
+    });
     const messages = seen.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
     expect(
       messages.map((m: { text: string; fromAssistant: boolean }) => [m.fromAssistant, m.text]),
@@ -242,6 +246,7 @@ describe('web chat API', () => {
     expect(await status.json()).toEqual({
       assistantName: 'Andy',
       problems: ['No model credential: set ANTHROPIC_API_KEY.'],
+      channels: [],
     });
   });
 

@@ -102,7 +102,10 @@ async function assemble(
         kind: chat.kind,
         at: Date.now(),
       }),
-    healthChanged: (channel, state) => health.report(channel, state),
+    healthChanged: (channel, state) => {
+      health.report(channel, state);
+      bus.emit('status');
+    },
   });
   const url = webUrl(channels);
   if (url) lock.publish(url);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../src/store/db.js';
 import { MessageStore } from '../src/store/messages.js';
 import { runCli, tempHome } from './support/cli.js';
+import { startHostProcess } from './support/host-process.js';
 
 describe('nanoclaw chats, groups link, pair', () => {
   let base: string;
@@ -71,5 +72,21 @@ describe('nanoclaw chats, groups link, pair', () => {
       expect(result.stderr).toMatch(/No channel to pair with|Unknown channel/);
     }
     expect((await runCli(['pair', '--help'], env)).stdout).toContain('one-time code');
+  });
+
+  it('channels: says when no host runs, and lists the running host’s channels and states', async () => {
+    const none = await runCli(['channels'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(
+      /NanoClaw is not running.*\n.*Channels this installation has: web/s,
+    );
+    const host = await startHostProcess({ ...env, WEB_PORT: '0' });
+    try {
+      const listed = await runCli(['channels'], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toBe('web\tconnected\n');
+    } finally {
+      await host.stop();
+    }
   });
 });

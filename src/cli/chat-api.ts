@@ -18,7 +18,13 @@ export const MessageSchema = z.object({
 });
 export type ApiMessage = z.infer<typeof MessageSchema>;
 
-const StatusSchema = z.object({ assistantName: z.string(), problems: z.array(z.string()) });
+const StatusSchema = z.object({
+  assistantName: z.string(),
+  problems: z.array(z.string()),
+  channels: z
+    .array(z.object({ name: z.string(), state: z.string(), summary: z.string() }))
+    .default([]),
+});
 const ChatsSchema = z.object({
   chats: z.array(
     z.object({ chatId: z.string(), name: z.string(), trigger: z.string().nullable() }),

@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { wantsHelp } from './args.js';
 import { auditCommand, USAGE as AUDIT } from './audit.js';
 import { chatCommand, USAGE as CHAT } from './chat.js';
+import { channelsCommand, USAGE as CHANNELS } from './channels.js';
 import { chatsCommand, CHATS_USAGE, pairCommand, PAIR_USAGE } from './chats.js';
 import { egressCommand, USAGE as EGRESS } from './egress.js';
 import { groupsCommand, USAGE as GROUPS } from './groups.js';
@@ -48,6 +49,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'List, register and remove groups; link more chats to a group',
     usage: GROUPS,
     run: groupsCommand,
+  },
+  channels: {
+    summary: 'Each channel of the running assistant and its connection state',
+    usage: CHANNELS,
+    run: channelsCommand,
   },
   chats: {
     summary: 'Chats the channels have seen that no group has yet',

@@ -1,6 +1,6 @@
 /**
  * In-process events for live views (web chat, terminal chat): a message was stored, typing
- * started or stopped. Listeners must not throw; a failing listener is isolated and logged.
+ * started or stopped, the host's status changed. Listeners must not throw; a failing listener is isolated and logged.
  */
 import { EventEmitter } from 'node:events';
 import type { StoredMessage } from '../store/messages.js';
@@ -8,6 +8,8 @@ import type { StoredMessage } from '../store/messages.js';
 export interface BusEvents {
   message: [StoredMessage];
   typing: [{ chatId: string; on: boolean }];
+  /** The host's status changed (a channel's connection state): live views show it again. */
+  status: [];
 }
 
 export class EventBus {

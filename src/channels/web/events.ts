@@ -37,10 +37,12 @@ export function streamEvents(res: ServerResponse, chatId: string, deps: EventStr
   const offTyping = deps.bus.on('typing', (t) => {
     if (t.chatId === chatId) send('typing', { on: t.on });
   });
+  const offStatus = deps.bus.on('status', () => send('status', deps.status()));
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
   res.on('close', () => {
     clearInterval(ping);
     offMessage();
     offTyping();
+    offStatus();
   });
 }

@@ -74,7 +74,9 @@ function showEmpty() {
   list.append(empty);
 }
 function showStatus(s) {
-  const problems = s.problems || [];
+  // Setup problems first, then every channel that is not connected (and why, what to do).
+  const channels = (s.channels || []).filter((c) => c.state !== 'connected');
+  const problems = (s.problems || []).concat(channels.map((c) => c.name + ': ' + c.summary));
   banner.textContent = problems.join('\\n');
   banner.hidden = problems.length === 0;
 }

@@ -113,6 +113,8 @@ function missingTools(forTests) {
   if (process.platform === 'linux' && !sandbox) missing.push(['bwrap', 'bubblewrap']);
   if (forTests && !onPath('prlimit')) missing.push(['prlimit', 'util-linux']);
   if (forTests && !fs.existsSync('/usr/bin/chromium')) missing.push(['chromium', 'chromium']);
+  // The pdf-reader container skill's test (skills CI) reads a PDF with it.
+  if (forTests && !onPath('pdftotext')) missing.push(['pdftotext', 'poppler-utils']);
   return missing;
 }
 

@@ -6,8 +6,8 @@
 //
 //   node scripts/skills-ci.mjs [--full] [--keep]      (from .ci/run, after npm ci and the build)
 //
-// node_modules is linked to this checkout's (no second npm ci); skill dependencies are therefore
-// installed into it with --no-save, which the next `npm ci` undoes.
+// node_modules is a hard-linked copy of this checkout's (no second npm ci, and nothing installed
+// there can touch this checkout's); skill dependencies are installed into it with --no-save.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +49,9 @@ function main() {
   const cli = (...args) => sh(scratch, process.execPath, ['bin/nanoclaw.js', ...args], env);
   try {
     sh(root, 'git', ['clone', '-q', '--local', root, scratch]);
-    fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'));
+    // A hard-linked copy, not a symlink: installing the skills' packages there must never
+    // change (or, should npm replace the folder, delete) this checkout's node_modules.
+    sh(root, 'cp', ['-al', path.join(root, 'node_modules'), path.join(scratch, 'node_modules')]);
     const tree = () => sh(scratch, 'git', ['rev-parse', 'HEAD^{tree}']).trim();
     const start = tree();
     // The CLI needs a build of the core: this checkout's (same HEAD in CI) saves a compile.

@@ -182,10 +182,12 @@ describe('attack suite: runaway output, disk, sandboxes and processes', () => {
 
   it.runIf(cgroups)('a fork bomb saturates only its own sandbox', async () => {
     const go = path.join(s.home, 'groups', 'main', 'go');
-    // Main's check starts now and forks only once the bomb is at its limit (the go file).
+    const forked = path.join(s.home, 'groups', 'main', 'forked');
+    // Main's check starts now and forks only once the bomb is at its limit (the go file); it
+    // marks the moment its forks worked, when the bomb must still be running.
     const other = s.attack(
       'main',
-      'while [ ! -e go ]; do sleep 0.1; done; for i in $(seq 1 20); do sleep 0.1 & done; wait; echo forks-ok',
+      'while [ ! -e go ]; do sleep 0.1; done; for i in $(seq 1 20); do sleep 0.1 & done; wait; touch forked; echo forks-ok',
     );
     const bomb = s.attack('family', 'b() { b | b & }; b; sleep 60', {
       SANDBOX_TIMEOUT_MS: '30000',
@@ -193,10 +195,13 @@ describe('attack suite: runaway output, disk, sandboxes and processes', () => {
     const pids = await until(() => bombCgroup(cgroups as CgroupLayout, instanceId(s.home)), 60_000);
     s.tried.push('fork-bomb');
     fs.writeFileSync(go, '');
+    await until(() => (fs.existsSync(forked) ? true : undefined), 60_000);
+    // The bomb was still running when the other sandbox's forks worked (its cgroup exists).
+    expect(fs.existsSync(pids)).toBe(true);
     expect((await other).stdout).toContain('forks-ok');
-    expect(fs.existsSync(pids)).toBe(true); // the bomb was still running meanwhile
     const ended = await bomb;
     fs.rmSync(go);
+    fs.rmSync(forked);
     expect(ended.code).not.toBe(0); // its own run failed (the CLI could not start threads)
     expect(fs.existsSync(pids)).toBe(false); // every process of it gone, its cgroup removed
     s.blocked.push('fork-bomb');

@@ -17,6 +17,8 @@ import { openStore, startHost, type Host } from './host.js';
 import type { Logger } from './log.js';
 import type { Group } from './store/groups.js';
 import { startGroupRun } from './runs/turn.js';
+import { saveAttachments } from './conversation/attachments.js';
+import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -77,7 +79,8 @@ export async function startApp(
     hostApiHandlers({ store, post, config, tasks, channels: channelNames(config.appRoot) }),
   );
   ensureMainGroup(host);
-  const conversations = createConversations(host, post, () => channels);
+  const stopping = new AbortController();
+  const conversations = createConversations(host, post, () => channels, stopping.signal);
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
     problems: credentialProblems(config, env),
@@ -100,6 +103,7 @@ export async function startApp(
   conversations.resumeAll();
   outbox.kick();
   const stop = async () => {
+    stopping.abort(new Error('NanoClaw is stopping'));
     unwatch();
     await scheduler.stop();
     await conversations.shutdown();
@@ -169,6 +173,7 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
+  stopping: AbortSignal,
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
@@ -183,7 +188,20 @@ function createConversations(
     sessions: host.sessions,
     post,
     typing: new TypingIndicator({ channels, timers, log }),
-    startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
+    startRun: (group, prompt, signal, images) =>
+      startGroupRun(host, group, prompt, signal, { session: 'group' }, images),
+    saveAttachments: (group, message) =>
+      saveAttachments(
+        {
+          groupDir: groupPaths(config, group.folder).groupDir,
+          owner: agentFileOwner(config),
+          maxBytes: config.attachmentMaxBytes,
+          timezone: config.timezone,
+          log,
+        },
+        message,
+        stopping,
+      ),
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

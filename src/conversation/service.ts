@@ -14,9 +14,10 @@ import {
   outboxMessage,
   type Cursor,
   type MessageStore,
+  type SavedAttachment,
   type StoredMessage,
 } from '../store/messages.js';
-import { formatMessages } from './format.js';
+import { formatMessages, imagesOf } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type RunResult, type Timers } from './queue.js';
 import { senderDecision } from '../security/senders.js';
@@ -45,7 +46,10 @@ export interface ConversationDeps {
   sessions: SessionStore;
   post: PostDeps;
   typing: TypingIndicator;
-  startRun(group: Group, prompt: string, signal: AbortSignal): AgentRun;
+  /** `images`: sandbox paths of saved images the model sees with the prompt. */
+  startRun(group: Group, prompt: string, signal: AbortSignal, images?: readonly string[]): AgentRun;
+  /** Fetches a message's files into the group's inbox (attachments.ts); absent: none kept. */
+  saveAttachments?(group: Group, message: InboundMessage): Promise<SavedAttachment[]>;
   now(): number;
   timers: Timers;
   log: Logger;
@@ -86,7 +90,9 @@ export class Conversations {
   /** Stores an inbound message durably, then wakes its group. Resolves after the commit. */
   async receive(channel: string, message: InboundMessage): Promise<void> {
     const text = message.text.trim();
-    if (!text) throw new UserError('The message is empty: type something to send.');
+    if (!text && !message.attachments?.length) {
+      throw new UserError('The message is empty: type something to send.');
+    }
     if (message.text.length > MAX_MESSAGE_CHARS) {
       throw new MessageTooLongError(
         `The message is too long (${message.text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
@@ -115,6 +121,7 @@ export class Conversations {
       content: message.text,
       fromAssistant: false,
       mayTrigger: decision === 'allow',
+      attachments: (await this.deps.saveAttachments?.(group, message)) ?? [],
     };
     if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
     this.deps.post.bus.emit('message', stored);
@@ -149,7 +156,7 @@ export class Conversations {
   private pipe(group: Group, live: LiveRun): boolean {
     const fresh = this.pending(live.chatId, live.through);
     if (!shouldAnswer(group, this.deps.assistantName, fresh)) return true;
-    if (!live.run.send(formatMessages(fresh, this.deps.timezone))) return false;
+    if (!live.run.send(formatMessages(fresh, this.deps.timezone), imagesOf(fresh))) return false;
     live.through = cursorOf(fresh[fresh.length - 1] as StoredMessage);
     this.clearIdle(live);
     this.deps.typing.start(live.chatId);
@@ -194,7 +201,8 @@ export class Conversations {
     signal: AbortSignal,
   ): Promise<RunResult> {
     const folder = group.folder;
-    const run = this.deps.startRun(group, formatMessages(batch, this.deps.timezone), signal);
+    const prompt = formatMessages(batch, this.deps.timezone);
+    const run = this.deps.startRun(group, prompt, signal, imagesOf(batch));
     const live: LiveRun = {
       run,
       lease,

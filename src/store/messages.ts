@@ -23,13 +23,17 @@ export interface StoredMessage {
   attachments?: SavedAttachment[];
 }
 
-/** An inbound file as saved by the host (the path is the one the agent sees). */
+/**
+ * An inbound file as saved by the host (the path is the one the agent sees). A file that could
+ * not be saved has an empty path and a `note` saying why, for the agent.
+ */
 export interface SavedAttachment {
   kind: string;
   path: string;
   mime: string;
   size: number;
   name: string;
+  note?: string;
 }
 
 /** A chat a channel has seen, and which group (if any) it belongs to. */
@@ -110,6 +114,7 @@ const SavedAttachmentsSchema = z.array(
     mime: z.string(),
     size: z.number(),
     name: z.string(),
+    note: z.string().optional(),
   }),
 );
 

@@ -78,7 +78,13 @@ export function outboxMessage(item: OutboxItem, senderName: string, ts: number):
     senderName,
     content: item.text,
     fromAssistant: true,
+    ...(item.file ? { attachments: [sentFile(item.file)] } : {}),
   };
+}
+
+/** How a file sent with an assistant message shows in the chat history (not kept there). */
+function sentFile(file: OutboxFile): SavedAttachment {
+  return { kind: 'document', path: '', mime: file.mime, size: file.bytes.length, name: file.name };
 }
 
 interface MessageRow {
@@ -308,6 +314,7 @@ export class MessageStore {
         senderName,
         content: text,
         fromAssistant: true,
+        ...(file ? { attachments: [sentFile(file)] } : {}),
       });
       const info = this.db
         .prepare(

@@ -3,7 +3,8 @@
  * real files; every way of pointing it at a file outside the caller's group folder, or at
  * something that is not a plain file, is refused. In: the real agent runner with the real SDK
  * CLI against the fake model; a saved photo reaches the model request as an image block, and a
- * file that only claims to be an image does not.
+ * file that only claims to be an image does not. Both ways: the real host in this process with
+ * real bubblewrap, a photo from a chat, and the agent's `send_file` of it back to the channel.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +19,12 @@ import { openStore, type Store } from '../src/host.js';
 import { silentLogger } from '../src/log.js';
 import { TaskService } from '../src/scheduler/service.js';
 import { HOST_API_PATHS } from '../src/shared/host-api.js';
+import { startApp, type App } from '../src/app.js';
+import type { ChannelDeps, ChannelFactory, OutboundMessage } from '../src/channels/channel.js';
 import { messageView } from '../src/channels/web/views.js';
+import { inboxFolder } from '../src/conversation/attachments.js';
+import { until } from './support/attacks.js';
+import { APP_ROOT, tempHome } from './support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import { startRunnerHarness, type RunnerHarness } from './support/runner.js';
 
@@ -207,5 +213,69 @@ describe('images reach the model as image blocks (real SDK CLI, fake model)', ()
     expect(JSON.stringify(userBlocks(-1))).toContain('not shown: it is not in the group folder');
     run.send({ type: 'close' });
     expect(await run.exit).toBe(0);
+  });
+});
+
+describe('the real host, bubblewrap and the SDK CLI: a photo in, send_file out', () => {
+  let fake: FakeAnthropic;
+  let home: string;
+  let app: App | undefined;
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    home = tempHome('nanoclaw-attach-e2e-');
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await fake.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('the photo reaches the model as an image block; the agent sends the saved file back', async () => {
+    const env = {
+      NANOCLAW_HOME: home,
+      NANOCLAW_RUNTIME: 'bwrap',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'sk-attach-e2e',
+      TZ: 'UTC',
+      IDLE_TIMEOUT_MS: '1000',
+    };
+    const sent: OutboundMessage[] = [];
+    let deps: ChannelDeps | undefined;
+    const channel: ChannelFactory = (d) => {
+      deps = d;
+      return {
+        name: 'fake',
+        ownsChat: (chatId) => chatId === 'web:main',
+        start: async () => {},
+        stop: async () => {},
+        send: async (m) => void sent.push(m),
+      };
+    };
+    app = await startApp(loadConfig(env, APP_ROOT), env, silentLogger(), [channel]);
+    const ts = Date.now();
+    const saved = `/workspace/group/${inboxFolder(ts, 'UTC')}/p1-photo.png`;
+    const tool = JSON.stringify({ path: saved, caption: 'here it is' });
+    await deps?.receive('fake', {
+      chatId: 'web:main',
+      chatName: 'Main',
+      id: 'p1',
+      ts,
+      senderId: 'web-user',
+      senderName: 'Owner',
+      text: `TOOL: mcp__nanoclaw__send_file ${tool}`,
+      attachments: [{ kind: 'photo', mime: 'image/png', fetch: async () => PNG }],
+    });
+    await until(() => sent.find((m) => m.file), 120_000);
+    const request = fake.requests.find((r) => JSON.stringify(r.body).includes('send_file'));
+    const body = JSON.stringify(request?.body);
+    expect(body).toContain(
+      `"type":"image","source":{"type":"base64","media_type":"image/png","data":"${PNG.toString('base64')}"}`,
+    );
+    expect(body).toContain(`path=\\"${saved}\\" type=\\"image/png\\"`);
+    const withFile = sent.find((m) => m.file);
+    expect(withFile).toMatchObject({ chatId: 'web:main', text: 'here it is' });
+    expect(withFile?.file).toEqual({ name: 'p1-photo.png', mime: 'image/png', bytes: PNG });
   });
 });

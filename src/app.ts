@@ -197,6 +197,7 @@ function createConversations(
           owner: agentFileOwner(config),
           maxBytes: config.attachmentMaxBytes,
           timezone: config.timezone,
+          alreadyStored: (chatId, id) => host.messages.has(chatId, id),
           log,
         },
         message,

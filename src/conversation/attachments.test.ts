@@ -91,6 +91,7 @@ describe('saveAttachments', () => {
       owner: undefined,
       maxBytes: 1024,
       timezone: 'UTC',
+      alreadyStored: (_chat, id) => id === 'stored',
       log: silentLogger(),
     };
   });
@@ -115,6 +116,12 @@ describe('saveAttachments', () => {
     expect(fs.readdirSync(inbox()).sort()).toHaveLength(3);
     expect(fs.existsSync(path.join(base, 'evil'))).toBe(false);
     expect(fs.existsSync(path.join(deps.groupDir, '.bashrc'))).toBe(false);
+  });
+
+  it('a re-delivered message fetches nothing again', async () => {
+    const again = file('a.txt', PNG);
+    expect(await saveAttachments(deps, message([again.attachment], 'stored'), signal)).toEqual([]);
+    expect(again.fetched).toEqual([]);
   });
 
   it('gives a second file of the same name a suffix, never overwriting', async () => {

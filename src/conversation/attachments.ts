@@ -77,6 +77,8 @@ export interface InboxDeps {
   owner: { uid: number; gid: number } | undefined;
   maxBytes: number;
   timezone: string;
+  /** A re-delivered message (already stored) fetches nothing again. */
+  alreadyStored(chatId: string, id: string): boolean;
   log: Logger;
 }
 
@@ -139,7 +141,7 @@ export async function saveAttachments(
   signal: AbortSignal,
 ): Promise<SavedAttachment[]> {
   const all = message.attachments ?? [];
-  if (all.length === 0) return [];
+  if (all.length === 0 || deps.alreadyStored(message.chatId, message.id)) return [];
   ensureAgentDir(deps.groupDir, deps.owner);
   const saved: SavedAttachment[] = [];
   for (const [i, attachment] of all.entries()) {

@@ -99,6 +99,7 @@ describe('Conversations with attachments', () => {
             owner: undefined,
             maxBytes: 1024,
             timezone: 'UTC',
+            alreadyStored: (chatId, id) => messages.has(chatId, id),
             log,
           },
           message,
@@ -151,6 +152,13 @@ describe('Conversations with attachments', () => {
       `<attachment kind="photo" path="${path1}" type="image/png"`,
     );
     expect(starts[0]?.images).toEqual([path1]);
+  });
+
+  it('a re-delivery of the message saves nothing twice', async () => {
+    await send('web:main', '', [photo()]);
+    await send('web:main', '', [photo()]);
+    expect(fetches).toBe(1);
+    expect(fs.readdirSync(path.join(dir, 'main', 'inbox', '2026-05-01'))).toEqual(['p1-photo.png']);
   });
 
   it('an empty message without files is still refused', async () => {

@@ -204,6 +204,12 @@ export class MessageStore {
     return this.db.prepare('SELECT 1 FROM chats WHERE chat_id = ?').get(chatId) !== undefined;
   }
 
+  /** Whether (chat, id) is stored already: a re-delivery, whose files were saved before. */
+  has(chatId: string, id: string): boolean {
+    const row = this.db.prepare('SELECT 1 FROM messages WHERE chat_id = ? AND id = ?');
+    return row.get(chatId, id) !== undefined;
+  }
+
   /** Stores a message; returns false when (chat, id) was already stored (a re-delivery). */
   insert(message: StoredMessage): boolean {
     const result = this.db

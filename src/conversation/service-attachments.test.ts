@@ -147,7 +147,7 @@ describe('Conversations with attachments', () => {
     expect(messages.history('web:main', 10)[0]?.attachments).toEqual([
       { kind: 'photo', path: path1, mime: 'image/png', size: PNG.length, name: '' },
     ]);
-    await new Promise((r) => setTimeout(r, 20));
+    while (starts.length === 0) await new Promise((r) => setTimeout(r, 5));
     expect(starts[0]?.prompt).toContain(
       `<attachment kind="photo" path="${path1}" type="image/png"`,
     );

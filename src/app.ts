@@ -11,7 +11,9 @@ import { EventBus } from './conversation/bus.js';
 import { Outbox } from './conversation/outbox.js';
 import { Conversations } from './conversation/service.js';
 import { TypingIndicator } from './conversation/typing.js';
+import { saveAttachments } from './conversation/attachments.js';
 import { credentialProblems } from './credentials.js';
+import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { errorMessage } from './errors.js';
 import { hostApiHandlers } from './host-api.js';
 import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
@@ -76,7 +78,11 @@ async function assemble(
   started.add(() => host.close());
   ensureMainGroup(host);
   const problems = () => credentialProblems(config, env);
-  const conversations = createConversations(host, post, () => channels, problems);
+  const stopping = new AbortController();
+  const conversations = createConversations(host, post, () => channels, {
+    setupProblems: problems,
+    stopping: stopping.signal,
+  });
   const health = new ChannelHealthBoard({
     log: log.child({ component: 'channel' }),
     now: Date.now,
@@ -118,6 +124,8 @@ async function assemble(
   started.add(watchExternalWrites(config, rearm.now));
   conversations.resumeAll();
   outbox.kick();
+  // Stopped first: attachment downloads in progress end at once.
+  started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
   return { host, conversations, channels, status, stop: () => started.stopAll() };
 }
 
@@ -248,7 +256,7 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
-  setupProblems: () => readonly string[],
+  extra: { setupProblems: () => readonly string[]; stopping: AbortSignal },
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
@@ -264,8 +272,22 @@ function createConversations(
     sessions: host.sessions,
     post,
     typing: new TypingIndicator({ channels, timers, log }),
-    startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
-    setupProblems,
+    startRun: (group, prompt, signal, images) =>
+      startGroupRun(host, group, prompt, signal, { session: 'group' }, images),
+    saveAttachments: (group, message) =>
+      saveAttachments(
+        {
+          groupDir: groupPaths(config, group.folder).groupDir,
+          owner: agentFileOwner(config),
+          maxBytes: config.attachmentMaxBytes,
+          timezone: config.timezone,
+          alreadyStored: (chatId, id) => host.messages.has(chatId, id),
+          log,
+        },
+        message,
+        extra.stopping,
+      ),
+    setupProblems: extra.setupProblems,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

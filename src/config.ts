@@ -71,6 +71,7 @@ const ConfigSchema = z.object({
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
   MAX_SANDBOXES_PER_GROUP: positiveInt('MAX_SANDBOXES_PER_GROUP', 2),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
+  ATTACHMENT_MAX_MB: positiveInt('ATTACHMENT_MAX_MB', 20),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PORT: z.coerce.number().int().min(0).max(65535).default(4480),
   WEB_TOKEN: z.string().min(16, 'WEB_TOKEN must be at least 16 characters').optional(),
@@ -97,6 +98,8 @@ export interface Config {
   maxConcurrentSandboxes: number;
   maxSandboxesPerGroup: number;
   idleTimeoutMs: number;
+  /** Largest file saved from a chat into a group's inbox, or sent with `send_file`. */
+  attachmentMaxBytes: number;
   /** Sender ids that are the owner (the local web chat's user always is). */
   ownerIds: readonly string[];
   /** The mount allowlist file: outside the project and the data directory, never mounted. */
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     maxSandboxesPerGroup: c.MAX_SANDBOXES_PER_GROUP,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
+    attachmentMaxBytes: c.ATTACHMENT_MAX_MB * 1024 * 1024,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },
     ownerIds: ownerIds(c.OWNER_SENDER_IDS),
     mountAllowlist: allowlistPath(c.NANOCLAW_MOUNT_ALLOWLIST, home, appRoot),

@@ -4,6 +4,7 @@
  */
 import type { Config } from './config.js';
 import { postAssistantMessage, type PostDeps } from './conversation/post.js';
+import { sendFile } from './conversation/send-file.js';
 import { ForbiddenError, UserError } from './errors.js';
 import type { ExtraRoute, HostApiHandlers, RunContext } from './gateway/types.js';
 import type { z } from 'zod';
@@ -20,6 +21,7 @@ import {
   SetSenderPolicyBodySchema,
   RegisterGroupBodySchema,
   RemoveGroupMountBodySchema,
+  SendFileBodySchema,
   SetGroupMountBodySchema,
   HOST_API_PATHS,
 } from './shared/host-api.js';
@@ -60,6 +62,9 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       if (text) postAssistantMessage(deps.post, target, text);
     },
     extra: {
+      [HOST_API_PATHS.sendFile]: route(SendFileBodySchema, (context, body) =>
+        sendFile({ ...deps, groups, messages }, context, body),
+      ),
       ...taskRoutes(deps.tasks),
       ...groupRoutes(deps),
       ...mountRoutes(deps),

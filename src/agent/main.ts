@@ -21,6 +21,7 @@ import { startForwarder } from './forwarder.js';
 import { createHostClient, type HostClient } from './host-client.js';
 import { diag, readInput, takeStdout, type InputItem, type ProtocolOut } from './io.js';
 import { nanoclawMcpServer } from './mcp-tools.js';
+import { loadImages } from './images.js';
 import { PromptFeed } from './prompts.js';
 import { loadSkillTools, skillsMcpServer, type SkillTool } from './skill-tools.js';
 
@@ -111,6 +112,12 @@ async function converse(start: StartMessage, port: number, feed: PromptFeed, out
   return (await runQuery(queryOptions(start, port, tools, undefined), feed, out, events)) === 'ok';
 }
 
+/** Queues a user message with its images (unreadable ones become notes in the text). */
+function feedMessage(feed: PromptFeed, text: string, paths: readonly string[] = []): void {
+  const { images, notes } = loadImages(paths, process.cwd());
+  feed.push(notes.length ? `${text}\n${notes.join('\n')}` : text, images);
+}
+
 /** Feeds host lines into the conversation until `close` (or stdin ends). */
 async function pump(input: AsyncIterator<InputItem>, feed: PromptFeed, out: ProtocolOut) {
   for (let item = await input.next(); !item.done; item = await input.next()) {
@@ -118,7 +125,7 @@ async function pump(input: AsyncIterator<InputItem>, feed: PromptFeed, out: Prot
     if (!value.ok) {
       out.send({ type: 'error', message: `bad input line: ${value.error}`, retryable: false });
     } else if (value.message.type === 'message') {
-      feed.push(value.message.text);
+      feedMessage(feed, value.message.text, value.message.images);
     } else if (value.message.type === 'close') {
       break;
     } else {
@@ -148,7 +155,7 @@ async function run(out: ProtocolOut): Promise<number> {
   try {
     out.send({ type: 'ready' });
     const feed = new PromptFeed();
-    feed.push(start.prompt);
+    feedMessage(feed, start.prompt, start.images);
     void pump(input, feed, out);
     const ok = await converse(start, forwarder.port, feed, out);
     if (ok) out.send({ type: 'done' });

@@ -55,6 +55,30 @@ describe('send_message', () => {
   });
 });
 
+describe('send_file', () => {
+  it('forwards path, caption and chat to the host route, and shows a refusal as an error', async () => {
+    const { host, calls } = recordingHost({
+      ok: true,
+      sent: 'a.pdf',
+      size: '3 KB',
+      chat: 'web:main',
+    });
+    const args = { path: '/workspace/group/a.pdf', caption: 'Report', chat_id: 'web:main' };
+    const answer = await callTool(host, 'send_file', args);
+    expect(calls).toEqual([{ path: '/api/send_file', body: args }]);
+    expect(answer.content[0]?.text).toContain('"sent": "a.pdf"');
+    const refused = recordingHost({
+      ok: false,
+      error: 'Cannot send /etc/passwd: only files under /workspace/group/ can be sent.',
+    });
+    const no = await callTool(refused.host, 'send_file', { path: '/etc/passwd' });
+    expect(no).toMatchObject({
+      isError: true,
+      content: [{ text: expect.stringContaining('only files under') }],
+    });
+  });
+});
+
 describe('the tool list', () => {
   it('has the messaging, group and task tools, each named once', () => {
     const names = nanoclawTools(recordingHost({ ok: true }).host).map((t) => t.name);

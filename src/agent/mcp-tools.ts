@@ -41,6 +41,18 @@ function messageTools(host: HostClient) {
         return forward(host, HOST_API_PATHS.sendMessage, body, 'Message sent.');
       },
     ),
+    tool(
+      'send_file',
+      'Send a file from the group folder to the chat (a document, an image, a report you ' +
+        'wrote). Only files inside /workspace/group can be sent; the size limit is ' +
+        'ATTACHMENT_MAX_MB. Only the main group may send to another chat (chat_id).',
+      {
+        path: z.string().min(1).describe('The file, e.g. /workspace/group/report.pdf'),
+        caption: z.string().optional().describe('Text sent with the file; default: its name'),
+        chat_id: z.string().optional().describe('Target chat id; default: this chat'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.sendFile, args, 'File sent.'),
+    ),
   ];
 }
 

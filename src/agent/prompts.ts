@@ -4,11 +4,16 @@
  * invalid session is replaced by a fresh one), so no input is lost.
  */
 import type { SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ImageBlock } from './images.js';
 
-export function userMessage(text: string): SDKUserMessage {
+/** A user message: the text alone, or the images first and then the text (the API's advice). */
+export function userMessage(text: string, images: readonly ImageBlock[] = []): SDKUserMessage {
   return {
     type: 'user',
-    message: { role: 'user', content: text },
+    message: {
+      role: 'user',
+      content: images.length ? [...images, { type: 'text', text }] : text,
+    },
     parent_tool_use_id: null,
     origin: { kind: 'human' },
   };
@@ -21,8 +26,8 @@ export class PromptFeed {
   private generation = 0;
   private ended = false;
 
-  push(text: string): void {
-    this.pending.push(userMessage(text));
+  push(text: string, images: readonly ImageBlock[] = []): void {
+    this.pending.push(userMessage(text, images));
     this.wakeAll();
   }
 

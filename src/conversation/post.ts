@@ -1,5 +1,5 @@
 /** Puts an assistant message into a chat: history, live views and the outbox, in that order. */
-import { outboxMessage, type MessageStore } from '../store/messages.js';
+import { outboxMessage, type MessageStore, type OutboxFile } from '../store/messages.js';
 import type { EventBus } from './bus.js';
 import type { Outbox } from './outbox.js';
 
@@ -11,9 +11,15 @@ export interface PostDeps {
   now(): number;
 }
 
-export function postAssistantMessage(deps: PostDeps, chatId: string, text: string): void {
+/** `file`: sent with the text as its caption (read by the host under the host-file rules). */
+export function postAssistantMessage(
+  deps: PostDeps,
+  chatId: string,
+  text: string,
+  file?: OutboxFile,
+): void {
   const now = deps.now();
-  const item = deps.messages.enqueue(chatId, text, deps.assistantName, now);
+  const item = deps.messages.enqueue(chatId, text, deps.assistantName, now, file ? { file } : {});
   deps.bus.emit('message', outboxMessage(item, deps.assistantName, now));
   deps.outbox.kick();
 }

@@ -15,9 +15,10 @@ import {
   outboxMessage,
   type Cursor,
   type MessageStore,
+  type SavedAttachment,
   type StoredMessage,
 } from '../store/messages.js';
-import { formatMessages } from './format.js';
+import { formatMessages, imagesOf } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type RunResult, type Timers } from './queue.js';
 import { senderDecision } from '../security/senders.js';
@@ -53,7 +54,10 @@ export interface ConversationDeps {
   sessions: SessionStore;
   post: PostDeps;
   typing: TypingIndicator;
-  startRun(group: Group, prompt: string, signal: AbortSignal): AgentRun;
+  /** `images`: sandbox paths of saved images the model sees with the prompt. */
+  startRun(group: Group, prompt: string, signal: AbortSignal, images?: readonly string[]): AgentRun;
+  /** Fetches a message's files into the group's inbox (attachments.ts); absent: none kept. */
+  saveAttachments?(group: Group, message: InboundMessage): Promise<SavedAttachment[]>;
   now(): number;
   timers: Timers;
   log: Logger;
@@ -96,7 +100,9 @@ export class Conversations {
   /** Stores an inbound message durably, then wakes its group. Resolves after the commit. */
   async receive(channel: string, message: InboundMessage): Promise<void> {
     const text = message.text.trim();
-    if (!text) throw new UserError('The message is empty: type something to send.');
+    if (!text && !message.attachments?.length) {
+      throw new UserError('The message is empty: type something to send.');
+    }
     if (message.text.length > MAX_MESSAGE_CHARS) {
       throw new MessageTooLongError(
         `The message is too long (${message.text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
@@ -126,6 +132,7 @@ export class Conversations {
       // Bots (this one or others) are context only: they never wake the agent (no loops).
       mayTrigger: decision === 'allow' && !message.fromBot,
       addressed: Boolean(message.mentionsBot || message.repliesToBot),
+      attachments: (await this.deps.saveAttachments?.(group, message)) ?? [],
     };
     if (!this.deps.messages.insert(stored)) return; // a re-delivery: already handled
     this.deps.post.bus.emit('message', stored);
@@ -205,7 +212,7 @@ export class Conversations {
 
   /** Sends a batch into the live run; the run now answers that chat. */
   private hand(live: LiveRun, chatId: string, batch: StoredMessage[]): boolean {
-    if (!live.run.send(formatMessages(batch, this.deps.timezone))) return false;
+    if (!live.run.send(formatMessages(batch, this.deps.timezone), imagesOf(batch))) return false;
     if (chatId !== live.chatId) {
       this.deps.typing.stop(live.chatId);
       live.chatId = chatId;
@@ -280,7 +287,8 @@ export class Conversations {
     signal: AbortSignal,
   ): Promise<RunResult> {
     const folder = group.folder;
-    const run = this.deps.startRun(group, formatMessages(batch, this.deps.timezone), signal);
+    const prompt = formatMessages(batch, this.deps.timezone);
+    const run = this.deps.startRun(group, prompt, signal, imagesOf(batch));
     const live: LiveRun = {
       run,
       lease,

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkRelativePath,
   createAgentFile,
+  createAgentFileIn,
   ensureAgentDir,
   readAgentFile,
   refuseStat,
@@ -134,5 +135,61 @@ describe('reading files an agent could have planted', () => {
     expect(checkRelativePath('.')).toMatch(/names no file/);
     expect(checkRelativePath('a\\..\\b')).toMatch(/leaves its folder/);
     expect(checkRelativePath('a\0b')).toMatch(/not a relative path/);
+  });
+});
+
+describe('createAgentFileIn (the inbox writes)', () => {
+  let base: string;
+  let root: string;
+  beforeEach(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-create-in-'));
+    root = path.join(base, 'group');
+    fs.mkdirSync(root);
+  });
+  afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  it('makes the folders, writes the bytes, and gives a taken name a suffix', () => {
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    expect(createAgentFileIn(root, 'inbox/2026-01-01', 'm1-a.bin', bytes, undefined)).toBe(
+      'inbox/2026-01-01/m1-a.bin',
+    );
+    expect(createAgentFileIn(root, 'inbox/2026-01-01', 'm1-a.bin', bytes, undefined)).toBe(
+      'inbox/2026-01-01/m1-a-2.bin',
+    );
+    expect(fs.readFileSync(path.join(root, 'inbox/2026-01-01/m1-a.bin'))).toEqual(bytes);
+    expect(fs.statSync(path.join(root, 'inbox')).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a symlink at any level and never writes outside the folder', () => {
+    const outside = path.join(base, 'outside');
+    fs.mkdirSync(path.join(outside, 'd'), { recursive: true });
+    fs.symlinkSync(outside, path.join(root, 'inbox'));
+    expect(() => createAgentFileIn(root, 'inbox/d', 'x.bin', Buffer.from('x'), undefined)).toThrow(
+      /passes through a symlink \(inbox\)/,
+    );
+    fs.rmSync(path.join(root, 'inbox'));
+    fs.mkdirSync(path.join(root, 'inbox'));
+    fs.symlinkSync(path.join(outside, 'd'), path.join(root, 'inbox', 'd'));
+    expect(() => createAgentFileIn(root, 'inbox/d', 'x.bin', Buffer.from('x'), undefined)).toThrow(
+      /symlink/,
+    );
+    // A planted symlink with the file's own name is skipped, not written through.
+    fs.rmSync(path.join(root, 'inbox', 'd'));
+    fs.mkdirSync(path.join(root, 'inbox', 'd'));
+    fs.symlinkSync(path.join(outside, 'x.bin'), path.join(root, 'inbox', 'd', 'x.bin'));
+    expect(createAgentFileIn(root, 'inbox/d', 'x.bin', Buffer.from('x'), undefined)).toBe(
+      'inbox/d/x-2.bin',
+    );
+    expect(fs.readdirSync(outside)).toEqual(['d']);
+    expect(fs.readdirSync(path.join(outside, 'd'))).toEqual([]);
+  });
+
+  it('refuses names that are paths, hidden or ..', () => {
+    for (const name of ['../x', '.bashrc', '..', 'a/b']) {
+      expect(() => createAgentFileIn(root, 'inbox', name, Buffer.from('x'), undefined)).toThrow(
+        UnsafeAgentFileError,
+      );
+    }
+    expect(fs.existsSync(path.join(root, 'inbox'))).toBe(false);
   });
 });

@@ -155,27 +155,41 @@ function readUpTo(fd: number, size: number): Buffer {
 export function createAgentFile(
   root: string,
   rel: string,
-  content: string,
+  content: string | Buffer,
   owner: { uid: number; gid: number } | undefined,
 ): boolean {
   const problem = checkRelativePath(rel);
   if (problem) throw new UnsafeAgentFileError(rel, problem.replace(`"${rel}" `, ''));
   const realRoot = fs.realpathSync(root);
   if (walkTo(realRoot, rel)) return false;
+  return createExclusive(path.join(realRoot, rel), rel, content, owner);
+}
+
+/** O_EXCL create of `file` with `content`; false when anything is there already. */
+function createExclusive(
+  file: string,
+  rel: string,
+  content: string | Buffer,
+  owner: { uid: number; gid: number } | undefined,
+): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(path.join(realRoot, rel), O_WRONLY | O_CREAT | O_EXCL | SAFE_OPEN, 0o640);
+    fd = fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | SAFE_OPEN, 0o640);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     openError(error, rel);
   }
   try {
     if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
-    fs.writeSync(fd, content);
+    writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content);
   } finally {
     fs.closeSync(fd);
   }
   return true;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
 }
 
 /**
@@ -194,6 +208,92 @@ export function ensureAgentDir(dir: string, owner: { uid: number; gid: number } 
   const fd = fs.openSync(dir, O_RDONLY | fs.constants.O_DIRECTORY | SAFE_OPEN);
   try {
     fs.fchownSync(fd, owner.uid, owner.gid);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Linux: a path that names the open folder `fd` itself, whatever its path now leads to. */
+function viaFd(fd: number, fallback: string): string {
+  return fs.existsSync(`/proc/self/fd/${fd}`) ? `/proc/self/fd/${fd}` : fallback;
+}
+
+/** Opens (creating if missing, 0700, handed to `owner`) the folder `part` inside `parent`. */
+function openSubdir(
+  parent: string,
+  part: string,
+  rel: string,
+  owner: { uid: number; gid: number } | undefined,
+): number {
+  const at = path.join(parent, part);
+  let created = true;
+  try {
+    fs.mkdirSync(at, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    created = false;
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(at, O_RDONLY | fs.constants.O_DIRECTORY | SAFE_OPEN);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') {
+      const kind = fs.lstatSync(at, { throwIfNoEntry: false });
+      const what = kind ? describeKind(kind) : 'a non-folder';
+      throw new UnsafeAgentFileError(rel, `passes through ${what} (${part})`);
+    }
+    openError(error, rel);
+  }
+  if (created && owner) fs.fchownSync(fd, owner.uid, owner.gid);
+  return fd;
+}
+
+/** `name` or, when taken, `stem-2.ext`, `stem-3.ext`, … */
+export function candidateName(name: string, attempt: number): string {
+  if (attempt === 1) return name;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}-${attempt}${name.slice(dot)}` : `${name}-${attempt}`;
+}
+
+const MAX_NAME_ATTEMPTS = 100;
+
+/**
+ * Creates a new file named `name` (one component) in the folder `dir` under `root`, making the
+ * folders on the way; a taken name gets a suffix. Returns the path it created, relative to
+ * `root`. Each folder is opened with O_NOFOLLOW and the next step goes through that open folder
+ * (`/proc/self/fd/N/...`), so a folder swapped for a symlink meanwhile cannot redirect the
+ * write; the file itself is created with O_EXCL and handed to `owner` by its fd.
+ */
+export function createAgentFileIn(
+  root: string,
+  dir: string,
+  name: string,
+  content: Buffer,
+  owner: { uid: number; gid: number } | undefined,
+): string {
+  const problem = checkRelativePath(`${dir}/${name}`);
+  if (problem || name.includes('/') || name.startsWith('.')) {
+    throw new UnsafeAgentFileError(`${dir}/${name}`, problem ?? 'is not a plain file name');
+  }
+  const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
+  let fd = fs.openSync(fs.realpathSync(root), O_RDONLY | fs.constants.O_DIRECTORY | SAFE_OPEN);
+  let fallback = fs.realpathSync(root);
+  try {
+    for (const part of parts) {
+      const next = openSubdir(viaFd(fd, fallback), part, dir, owner);
+      fs.closeSync(fd);
+      fd = next;
+      fallback = path.join(fallback, part);
+    }
+    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+      const candidate = candidateName(name, attempt);
+      const file = path.join(viaFd(fd, fallback), candidate);
+      if (createExclusive(file, `${dir}/${candidate}`, content, owner)) {
+        return [...parts, candidate].join('/');
+      }
+    }
+    throw new UnsafeAgentFileError(`${dir}/${name}`, `is taken ${MAX_NAME_ATTEMPTS} times over`);
   } finally {
     fs.closeSync(fd);
   }

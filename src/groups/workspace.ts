@@ -45,6 +45,11 @@ export function memoryTemplate(assistantName: string, isMain: boolean): string {
   return `# ${assistantName}\n\nYou are ${assistantName}, a personal assistant.\n${role}\n\n## Memory\n\nWrite things worth remembering about this group below.\n`;
 }
 
+/** Who owns what the host creates in agent folders: the sandbox uid when the host is root. */
+export function agentFileOwner(config: Config): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? config.sandboxUser : undefined;
+}
+
 /**
  * Creates the group's folders and memory files if missing; idempotent. Everything goes through
  * the agent-files helper: these folders are agent-writable, so whatever is planted there (a
@@ -55,7 +60,7 @@ export function prepareGroupDirs(
   group: { folder: string; isMain: boolean },
 ): GroupPaths {
   const paths = groupPaths(config, group.folder);
-  const owner = process.getuid?.() === 0 ? config.sandboxUser : undefined;
+  const owner = agentFileOwner(config);
   ensureAgentDir(paths.globalDir, owner);
   ensureAgentDir(paths.groupDir, owner);
   ensureAgentDir(paths.claudeHome, owner);

@@ -49,8 +49,11 @@ export interface AgentRun {
   readonly runId: string;
   /** Every valid event from the runner, in order; ends when the sandbox exits. */
   readonly events: AsyncIterable<RunnerToHost>;
-  /** Pipes a follow-up message into the live conversation; false when the run is over. */
-  send(text: string): boolean;
+  /**
+   * Pipes a follow-up message (and the sandbox paths of images to show with it) into the live
+   * conversation; false when the run is over.
+   */
+  send(text: string, images?: readonly string[]): boolean;
   /** Asks the runner to finish its work and exit. */
   close(): void;
   /** Settles (never rejects) when the sandbox has exited and the capability is revoked. */
@@ -140,7 +143,8 @@ export function startAgentRun(
   return {
     runId: context.runId,
     events: observed.events,
-    send: (text) => write({ type: 'message', text }),
+    send: (text, images) =>
+      write({ type: 'message', text, ...(images?.length ? { images: [...images] } : {}) }),
     close: () => void write({ type: 'close' }),
     finished,
   };

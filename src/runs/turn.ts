@@ -122,6 +122,7 @@ export interface RunOptions {
 /**
  * Starts a sandboxed run for a group with its memory (and its session unless isolated). The
  * caller holds a slot of the host's limiter for it until `finished` settles (see runTurn).
+ * `images`: sandbox paths of saved images the model sees with the prompt.
  */
 export function startGroupRun(
   host: Host,
@@ -129,6 +130,7 @@ export function startGroupRun(
   prompt: string,
   signal: AbortSignal,
   options: RunOptions = { session: 'group' },
+  images: readonly string[] = [],
 ): AgentRun {
   const runId = newRunId();
   const spec = specForGroup(host, group, runId);
@@ -143,6 +145,7 @@ export function startGroupRun(
       start: {
         group: { folder: group.folder, isMain: group.isMain },
         prompt,
+        ...(images.length ? { images: [...images] } : {}),
         assistantName: host.config.assistantName,
         timezone: host.config.timezone,
         ...(sessionId ? { sessionId } : {}),

@@ -7,6 +7,7 @@ import { EgressPolicySchema, SenderPolicySchema } from './policies.js';
 
 export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
+  sendFile: '/api/send_file',
   registerGroup: '/api/register_group',
   listGroups: '/api/list_groups',
   listChats: '/api/list_chats',
@@ -23,6 +24,17 @@ export const SendMessageBodySchema = z.object({
   chatId: z.string().min(1).optional(),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
+
+/** A file from the caller's group folder (`/workspace/group/...` or relative to it). */
+export const SendFileBodySchema = z
+  .object({
+    path: z.string().min(1).max(4096),
+    caption: z.string().max(4000).optional(),
+    /** Target chat; absent means the run's own chat. Only main may name another chat. */
+    chat_id: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type SendFileBody = z.infer<typeof SendFileBodySchema>;
 
 /** `isMain` is deliberately absent: no agent can create or promote a main group. */
 export const RegisterGroupBodySchema = z

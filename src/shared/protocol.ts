@@ -22,11 +22,18 @@ export type GatewayEndpoint = z.infer<typeof GatewayEndpointSchema>;
  */
 export const SessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'invalid session id');
 
+/** Most images one user message carries to the model (the runner enforces it again). */
+export const MAX_IMAGES_PER_MESSAGE = 5;
+
+/** Sandbox paths of saved images the model should see with the text (`/workspace/group/...`). */
+const ImagesSchema = z.array(z.string().min(1).max(1024)).max(MAX_IMAGES_PER_MESSAGE).optional();
+
 export const StartMessageSchema = z.object({
   type: z.literal('start'),
   runId: z.string().min(1),
   group: z.object({ folder: z.string().min(1), isMain: z.boolean() }),
   prompt: z.string(),
+  images: ImagesSchema,
   /** Session to resume; absent for a fresh conversation. */
   sessionId: SessionIdSchema.optional(),
   gateway: GatewayEndpointSchema,
@@ -43,7 +50,7 @@ export type StartMessage = z.infer<typeof StartMessageSchema>;
 export const HostToRunnerSchema = z.discriminatedUnion('type', [
   StartMessageSchema,
   /** A follow-up user message that joins the live conversation. */
-  z.object({ type: z.literal('message'), text: z.string() }),
+  z.object({ type: z.literal('message'), text: z.string(), images: ImagesSchema }),
   /** No more input: finish the current work (including background subagents), then exit. */
   z.object({ type: z.literal('close') }),
 ]);

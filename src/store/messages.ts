@@ -23,13 +23,17 @@ export interface StoredMessage {
   attachments?: SavedAttachment[];
 }
 
-/** An inbound file as saved by the host (the path is the one the agent sees). */
+/**
+ * An inbound file as saved by the host (the path is the one the agent sees). A file that could
+ * not be saved has an empty path and a `note` saying why, for the agent.
+ */
 export interface SavedAttachment {
   kind: string;
   path: string;
   mime: string;
   size: number;
   name: string;
+  note?: string;
 }
 
 /** A chat a channel has seen, and which group (if any) it belongs to. */
@@ -74,7 +78,13 @@ export function outboxMessage(item: OutboxItem, senderName: string, ts: number):
     senderName,
     content: item.text,
     fromAssistant: true,
+    ...(item.file ? { attachments: [sentFile(item.file)] } : {}),
   };
+}
+
+/** How a file sent with an assistant message shows in the chat history (not kept there). */
+function sentFile(file: OutboxFile): SavedAttachment {
+  return { kind: 'document', path: '', mime: file.mime, size: file.bytes.length, name: file.name };
 }
 
 interface MessageRow {
@@ -110,6 +120,7 @@ const SavedAttachmentsSchema = z.array(
     mime: z.string(),
     size: z.number(),
     name: z.string(),
+    note: z.string().optional(),
   }),
 );
 
@@ -191,6 +202,12 @@ export class MessageStore {
 
   chatExists(chatId: string): boolean {
     return this.db.prepare('SELECT 1 FROM chats WHERE chat_id = ?').get(chatId) !== undefined;
+  }
+
+  /** Whether (chat, id) is stored already: a re-delivery, whose files were saved before. */
+  has(chatId: string, id: string): boolean {
+    const row = this.db.prepare('SELECT 1 FROM messages WHERE chat_id = ? AND id = ?');
+    return row.get(chatId, id) !== undefined;
   }
 
   /** Stores a message; returns false when (chat, id) was already stored (a re-delivery). */
@@ -307,6 +324,7 @@ export class MessageStore {
         senderName,
         content: text,
         fromAssistant: true,
+        ...(file ? { attachments: [sentFile(file)] } : {}),
       });
       const info = this.db
         .prepare(

@@ -4,6 +4,7 @@
  */
 import { defaultTrigger } from '../../conversation/trigger.js';
 import type { Group } from '../../store/groups.js';
+import { formatBytes } from '../../shared/mime.js';
 import type { StoredMessage } from '../../store/messages.js';
 
 export interface ApiMessage {
@@ -29,8 +30,16 @@ export function messageView(m: StoredMessage): ApiMessage {
     ts: m.ts,
     sender: m.senderName,
     fromAssistant: m.fromAssistant,
-    text: m.content,
+    text: [m.content, ...(m.attachments ?? []).map(fileLine)].filter(Boolean).join('\n'),
   };
+}
+
+/** A file is not downloadable from the page yet: it is named, with its size. */
+function fileLine(a: NonNullable<StoredMessage['attachments']>[number]): string {
+  const name = a.name || (a.path ? a.path.split('/').pop() : '') || a.kind;
+  return a.path || !a.note
+    ? `[file: ${name}, ${formatBytes(a.size)}]`
+    : `[file not saved: ${name} (${a.note})]`;
 }
 
 export function chatView(group: Group & { chatId: string }, assistantName: string): ApiChat {

@@ -1,0 +1,95 @@
+/**
+ * Attachments out: the `send_file` tool. The host reads the file from the caller's own group
+ * folder only, through the host-file helper (no symlink at any level, no FIFO or device, one
+ * link, at most ATTACHMENT_MAX_MB), and queues it in the outbox with its caption. The path
+ * comes from the agent, so it is mapped, never trusted: `/workspace/group/...` or a path
+ * relative to the group folder; anything else is refused before the disk is touched.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ForbiddenError, UserError } from '../errors.js';
+import { readAgentFile, UnsafeAgentFileError } from '../groups/agent-files.js';
+import { groupPaths } from '../groups/workspace.js';
+import type { RunContext } from '../gateway/types.js';
+import { stripInternal } from '../runs/text.js';
+import { SANDBOX_PATHS } from '../sandbox/spec.js';
+import { canSendTo } from '../security/authz.js';
+import { formatBytes, guessMime } from '../shared/mime.js';
+import type { SendFileBody } from '../shared/host-api.js';
+import type { GroupStore } from '../store/groups.js';
+import type { MessageStore } from '../store/messages.js';
+import { postAssistantMessage, type PostDeps } from './post.js';
+
+const GROUP_PREFIX = `${SANDBOX_PATHS.group}/`;
+
+/**
+ * Pure: the path relative to the group folder that `agentPath` names, or why it names none.
+ * `..` is refused by the reader as well; this step keeps other folders' paths from ever
+ * reaching it.
+ */
+export function groupRelativePath(agentPath: string): { rel: string } | { refused: string } {
+  const rel = agentPath.startsWith(GROUP_PREFIX)
+    ? agentPath.slice(GROUP_PREFIX.length)
+    : path.isAbsolute(agentPath)
+      ? undefined
+      : agentPath.replace(/^(\.\/)+/, '');
+  if (rel === undefined) return { refused: `only files under ${GROUP_PREFIX} can be sent` };
+  if (!rel || rel.split(/[/\\]/).includes('..')) {
+    return { refused: `the path must name a file inside ${GROUP_PREFIX} (no "..")` };
+  }
+  return { rel };
+}
+
+export interface SendFileDeps {
+  config: Config;
+  groups: GroupStore;
+  messages: MessageStore;
+  post: PostDeps;
+}
+
+/** What the agent is told when its file cannot be read (the cause is kept for the log). */
+function refusal(error: unknown, agentPath: string, max: number): Error {
+  const options = { cause: error };
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new UserError(`Cannot send ${agentPath}: there is no such file.`, {}, options);
+  }
+  if (!(error instanceof UnsafeAgentFileError)) return error as Error;
+  if (error.reason.startsWith('is larger than')) {
+    const limit = `larger than ATTACHMENT_MAX_MB (${formatBytes(max)})`;
+    return new UserError(`Cannot send ${agentPath}: it is ${limit}.`, {}, options);
+  }
+  return new ForbiddenError(`Cannot send ${agentPath}: it ${error.reason}.`, {}, options);
+}
+
+function readGroupFile(deps: SendFileDeps, folder: string, agentPath: string): Buffer {
+  const mapped = groupRelativePath(agentPath);
+  if ('refused' in mapped) throw new ForbiddenError(`Cannot send ${agentPath}: ${mapped.refused}.`);
+  const max = deps.config.attachmentMaxBytes;
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readAgentFile(groupPaths(deps.config, folder).groupDir, mapped.rel, max);
+  } catch (error) {
+    throw refusal(error, agentPath, max);
+  }
+  if (!bytes) throw new UserError(`Cannot send ${agentPath}: there is no such file.`);
+  return bytes;
+}
+
+/** Queues a file from the caller's group folder for its chat (main: any known chat). */
+export function sendFile(
+  deps: SendFileDeps,
+  context: RunContext,
+  body: SendFileBody,
+): { sent: string; size: string; chat: string } {
+  const own = deps.groups.get(context.group.folder)?.chatId;
+  const target = body.chat_id ?? own;
+  if (!target) throw new UserError('this group has no chat to send to');
+  const decision = canSendTo(context, own, target);
+  if (!decision.allow) throw new ForbiddenError(decision.reason);
+  if (!deps.messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
+  const bytes = readGroupFile(deps, context.group.folder, body.path);
+  const name = path.basename(body.path);
+  const caption = stripInternal(body.caption ?? '') || name;
+  postAssistantMessage(deps.post, target, caption, { name, mime: guessMime(name, bytes), bytes });
+  return { sent: name, size: formatBytes(bytes.length), chat: target };
+}

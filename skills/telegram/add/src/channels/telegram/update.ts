@@ -100,6 +100,14 @@ export type UpdateMeaning =
   | { kind: 'command'; command: 'start' | 'chatid'; chat: SeenChat; chatTarget: number }
   | { kind: 'message'; chat: SeenChat; message: ParsedMessage };
 
+/**
+ * Message ids, zero-padded: the store orders a chat's messages by (ts, id) as text, and
+ * Telegram's timestamps have whole seconds, so "10" must not sort before "9" within one second.
+ */
+export function messageKey(messageId: number): string {
+  return String(messageId).padStart(12, '0');
+}
+
 export function chatIdOf(id: number): string {
   return `${CHAT_PREFIX}${id}`;
 }
@@ -178,7 +186,7 @@ function message(m: Message, bot: BotIdentity): ParsedMessage {
     chatId: chatIdOf(m.chat.id),
     chatName: seenChat(m.chat).name,
     chatKind: m.chat.type === 'private' ? 'dm' : 'group',
-    id: String(m.message_id),
+    id: messageKey(m.message_id),
     ts: m.date * 1000,
     senderId: sender ? chatIdOf(sender.id) : chatIdOf(m.chat.id),
     senderName: (m.from ? fullName(m.from) : m.sender_chat?.title) || 'unknown',

@@ -45,11 +45,21 @@ describe('telegram inbound (real grammY, fake Bot API)', () => {
       fromBot: false,
     });
     expect(m?.attachments).toBeUndefined();
+    expect(m?.id).toMatch(/^0+\d+$/);
     expect(h.seen).toContainEqual({ chatId: 'telegram:42', name: 'Ann Lee', kind: 'dm' });
     expect(h.channel.health()).toEqual({ state: 'connected' });
     expect(h.health).toEqual([{ state: 'connected' }]);
     expect(h.channel.ownsChat('telegram:-100123')).toBe(true);
     expect(h.channel.ownsChat('web:main')).toBe(false);
+  });
+
+  it('message ids sort as text in the order Telegram numbered them (the store orders by text)', async () => {
+    h = startChannel(fake);
+    for (const id of [9, 10, 100])
+      fake.push(messageUpdate(DM_CHAT, { message_id: id, text: `m${id}` }));
+    const got = await until(() => h?.received.length === 3 && h.received);
+    const ids = got.map((m) => m.id);
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it('in groups: @mention and text_mention of the bot, replies to the bot, bot senders', async () => {

@@ -8,12 +8,15 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { htmlParseError, readBody, type UploadedFile } from './fake-telegram-http.js';
+
+export { htmlParseError } from './fake-telegram-http.js';
 
 export interface FakeCall {
   method: string;
   params: Record<string, unknown>;
   /** Files of a multipart call, by field name. */
-  files: Record<string, { name: string; bytes: Buffer }>;
+  files: Record<string, UploadedFile>;
   at: number;
 }
 
@@ -41,6 +44,11 @@ export interface FakeTelegram {
   addFile(bytes: Buffer, path: string, options?: { hideSize?: boolean }): string;
   /** Bytes the file server actually wrote to downloads. */
   bytesServed(): number;
+  /**
+   * Like Telegram's flood control: more than `perSecond` sendMessage calls to one chat within a
+   * second are answered 429 with `retry_after` 1.
+   */
+  rateLimit(perSecond: number): void;
   /** The next `count` calls of `method` fail this way. */
   fail(method: string, failure: Failure, count?: number): void;
   waitFor(
@@ -69,113 +77,6 @@ const CONFLICT = {
 
 const MESSAGE_LIMIT = 4096;
 
-/** Minimal check of Telegram's HTML parse mode: tags must be known and balanced. */
-export function htmlParseError(text: string): string | undefined {
-  const allowed = new Set([
-    'b',
-    'strong',
-    'i',
-    'em',
-    'u',
-    'ins',
-    's',
-    'strike',
-    'del',
-    'a',
-    'code',
-    'pre',
-    'tg-spoiler',
-    'blockquote',
-    'span',
-  ]);
-  const stack: string[] = [];
-  for (const m of text.matchAll(
-    /<(\/?)([a-zA-Z-]+)[^>]*>|&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);)/gi,
-  )) {
-    if (m[0].startsWith('&'))
-      return `Can't parse entities: unsupported entity at byte offset ${m.index}`;
-    const [, close, name] = m;
-    const tag = (name ?? '').toLowerCase();
-    if (!allowed.has(tag))
-      return `Can't parse entities: unsupported start tag "${tag}" at byte offset ${m.index}`;
-    if (!close) stack.push(tag);
-    else if (stack.pop() !== tag)
-      return `Can't parse entities: can't find end tag corresponding to start tag at byte offset ${m.index}`;
-  }
-  if (text.replace(/<[^>]*>/g, '').includes('<')) return "Can't parse entities: unclosed start tag";
-  return stack.length
-    ? `Can't parse entities: can't find end tag corresponding to start tag "${stack.at(-1)}"`
-    : undefined;
-}
-
-async function readBody(
-  req: http.IncomingMessage,
-): Promise<{ params: Record<string, unknown>; files: FakeCall['files'] }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks);
-  const type = req.headers['content-type'] ?? '';
-  const params: Record<string, unknown> = {};
-  const files: FakeCall['files'] = {};
-  if (type.startsWith('multipart/form-data')) {
-    const boundary = /boundary="?([^";]+)"?/.exec(type)?.[1];
-    if (!boundary) throw new Error('multipart body without a boundary');
-    for (const part of parseMultipart(body, boundary)) {
-      if (part.filename === undefined) params[part.name] = parseScalar(part.data.toString('utf8'));
-      else files[part.name] = { name: part.filename, bytes: part.data };
-    }
-    // Telegram's `attach://<name>` references a file part by its name.
-    for (const [key, value] of Object.entries(params)) {
-      const ref = typeof value === 'string' ? /^attach:\/\/(.+)$/.exec(value)?.[1] : undefined;
-      const file = ref ? files[ref] : undefined;
-      if (file) files[key] = file;
-    }
-  } else if (type.startsWith('application/x-www-form-urlencoded')) {
-    for (const [key, value] of new URLSearchParams(body.toString('utf8')))
-      params[key] = parseScalar(value);
-  } else if (body.length > 0) {
-    Object.assign(params, JSON.parse(body.toString('utf8')) as Record<string, unknown>);
-  }
-  return { params, files };
-}
-
-interface Part {
-  name: string;
-  filename: string | undefined;
-  data: Buffer;
-}
-
-/** multipart/form-data as RFC 7578 allows it (grammY leaves names unquoted, headers lowercase). */
-export function parseMultipart(body: Buffer, boundary: string): Part[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Part[] = [];
-  let at = body.indexOf(delimiter);
-  while (at >= 0) {
-    const start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === '--') break;
-    const next = body.indexOf(delimiter, start);
-    if (next < 0) break;
-    const chunk = body.subarray(start + 2, next - 2); // drop the CRLF after the delimiter and before the next
-    const split = chunk.indexOf('\r\n\r\n');
-    const head = chunk.subarray(0, split).toString('utf8');
-    const disposition = /content-disposition:([^\r\n]*)/i.exec(head)?.[1] ?? '';
-    const name = /(?:^|;)\s*name="?([^";]+)"?/i.exec(disposition)?.[1];
-    const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1];
-    if (name) parts.push({ name, filename, data: chunk.subarray(split + 4) });
-    at = next;
-  }
-  return parts;
-}
-
-/** Multipart and urlencoded fields are strings; JSON-looking ones (numbers, objects) are decoded. */
-function parseScalar(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
 export async function startFakeTelegram(
   token = '123456:TEST-token_abcdefghijklmnopqrstuv',
 ): Promise<FakeTelegram> {
@@ -190,6 +91,19 @@ export async function startFakeTelegram(
   let served = 0;
   const failures = new Map<string, Failure[]>();
   let poller: Poller | undefined;
+  let limit = Infinity;
+  const recent = new Map<string, number[]>();
+  const flood = (method: string, params: Record<string, unknown>): Failure | undefined => {
+    if (method !== 'sendMessage' || limit === Infinity) return undefined;
+    const key = String(params.chat_id);
+    const now = Date.now();
+    const times = (recent.get(key) ?? []).filter((t) => now - t < 1000);
+    if (times.length >= limit) {
+      return { code: 429, description: 'Too Many Requests: retry after 1', retryAfter: 1 };
+    }
+    recent.set(key, [...times, now]);
+    return undefined;
+  };
 
   const confirm = (offset: number) => {
     if (offset > 0) updates = updates.filter((u) => u.update_id >= offset);
@@ -328,7 +242,7 @@ export async function startFakeTelegram(
     const method = m[2] as string;
     const { params, files: upload } = await readBody(req);
     record({ method, params, files: upload, at: Date.now() });
-    const injected = failures.get(method)?.shift();
+    const injected = failures.get(method)?.shift() ?? flood(method, params);
     if (injected) return sendFailure(res, injected);
     if (method === 'getUpdates') return getUpdates(params, res);
     const handler = methods[method];
@@ -417,6 +331,9 @@ export async function startFakeTelegram(
       const id = `file-${nextFile++}`;
       files.set(id, { path, bytes, hideSize: options.hideSize === true });
       return id;
+    },
+    rateLimit(perSecond) {
+      limit = perSecond;
     },
     fail(method, failure, count = 1) {
       const list = failures.get(method) ?? [];

@@ -5,7 +5,7 @@
  */
 import type { Channel, ChannelFactory, ChannelHealth } from '../channel.js';
 import { CHANNEL_NAME, TelegramChannel } from './channel.js';
-import { readSettings } from './settings.js';
+import { readSettings, sendsTokenInClear } from './settings.js';
 
 /** A channel that never connects and says why: shown in the channel list, delivers nothing. */
 function misconfigured(problem: string, report: (h: ChannelHealth) => void): Channel {
@@ -33,6 +33,12 @@ export const createChannel: ChannelFactory = (deps) => {
   if (result.kind === 'invalid') {
     log.error({ problem: result.problem }, 'telegram settings are invalid');
     return misconfigured(result.problem, (h) => deps.healthChanged?.(CHANNEL_NAME, h));
+  }
+  if (sendsTokenInClear(result.settings.apiRoot)) {
+    log.warn(
+      { apiRoot: result.settings.apiRoot },
+      'TELEGRAM_API_ROOT is plain http to another machine: the bot token crosses the network unencrypted; use https',
+    );
   }
   return new TelegramChannel(result.settings, {
     log,

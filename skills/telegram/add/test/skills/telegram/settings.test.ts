@@ -9,7 +9,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChannelDeps } from '../../../src/channels/channel.js';
 import { createChannel } from '../../../src/channels/telegram/index.js';
-import { parseSettings, redact } from '../../../src/channels/telegram/settings.js';
+import {
+  parseSettings,
+  redact,
+  sendsTokenInClear,
+} from '../../../src/channels/telegram/settings.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/log.js';
 import { APP_ROOT } from '../../support/cli.js';
@@ -77,6 +81,12 @@ describe('telegram settings and factory', () => {
     ).toMatchObject({
       kind: 'invalid',
     });
+  });
+
+  it('knows when the token would cross a network in clear text', () => {
+    expect(sendsTokenInClear('http://127.0.0.1:8081')).toBe(false);
+    expect(sendsTokenInClear('https://bot-api.example.com')).toBe(false);
+    expect(sendsTokenInClear('http://bot-api.example.com')).toBe(true);
   });
 
   it('redacts the token from any text', () => {

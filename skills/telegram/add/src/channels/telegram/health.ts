@@ -10,7 +10,14 @@ import { redact } from './settings.js';
 
 export type PollFailure =
   | { kind: 'failed'; reason: string; fix: string }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; conflict?: boolean };
+  | {
+      kind: 'retry';
+      reason: string;
+      retryAfterMs?: number;
+      conflict?: boolean;
+      /** A webhook is set for the bot: getUpdates works only once it is deleted. */
+      webhookSet?: boolean;
+    };
 
 const NEW_TOKEN =
   'Get the token from @BotFather (/mybots → your bot → API Token, or /newbot) and run ' +
@@ -32,6 +39,13 @@ export function classifyPollError(error: unknown, apiRoot: string, token: string
         kind: 'failed',
         reason: `The Bot API at ${apiRoot} answered 404 Not Found (a malformed token or a wrong API root)`,
         fix: `Check TELEGRAM_API_ROOT (default https://api.telegram.org). ${NEW_TOKEN}`,
+      };
+    }
+    if (error.error_code === 409 && /webhook/i.test(error.description)) {
+      return {
+        kind: 'retry',
+        webhookSet: true,
+        reason: 'a webhook is set for this bot (409), so polling is refused: removing it',
       };
     }
     if (error.error_code === 409) {

@@ -17,7 +17,7 @@ export interface PollTiming {
   /** Long-poll timeout in seconds (Telegram holds the request open this long). */
   pollTimeoutS: number;
   backoff: Backoff;
-  /** Delay before a batch whose handler failed is fetched again. */
+  /** First delay before a batch whose handler failed is fetched again (then doubling). */
   handlerRetryMs: number;
   random: () => number;
 }
@@ -51,6 +51,8 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export class Poller {
   private offset = 0;
   private bot: BotIdentity | undefined;
+  /** Handler failures in a row: each waits longer before the batch is fetched again. */
+  private handlerFailures = 0;
 
   constructor(private readonly deps: PollerDeps) {}
 
@@ -92,6 +94,7 @@ export class Poller {
         }
         attempt += 1;
         proveWithLongPoll = failure.conflict === true;
+        if (failure.webhookSet) this.bot = undefined; // identify() deletes the webhook again
         const delay = failure.retryAfterMs ?? backoffDelay(attempt, timing.backoff, timing.random);
         health.set({ state: 'reconnecting', reason: failure.reason, retryInMs: delay });
         await sleep(delay, signal);
@@ -118,13 +121,26 @@ export class Poller {
         await this.deps.handle(update, bot, signal);
       } catch (error) {
         if (signal.aborted) return;
+        this.handlerFailures += 1;
+        const { handlerRetryMs, backoff, random } = this.deps.timing;
+        const delay = backoffDelay(
+          this.handlerFailures,
+          { baseMs: handlerRetryMs, maxMs: backoff.maxMs },
+          random,
+        );
         this.deps.log.warn(
-          { update: update.update_id, err: redact(errorMessage(error), this.deps.settings.token) },
+          {
+            update: update.update_id,
+            attempt: this.handlerFailures,
+            retryInMs: delay,
+            err: redact(errorMessage(error), this.deps.settings.token),
+          },
           'storing a Telegram update failed; it will be fetched again',
         );
-        await sleep(this.deps.timing.handlerRetryMs, signal);
+        await sleep(delay, signal);
         return;
       }
+      this.handlerFailures = 0;
       this.offset = update.update_id + 1;
     }
   }

@@ -54,6 +54,24 @@ describe('telegram health (real grammY, fake Bot API)', () => {
     expect(h.health.map((x) => x.state)).toEqual(['connected', 'reconnecting', 'connected']);
   });
 
+  it('a webhook set meanwhile (409) is deleted again, then polling resumes', async () => {
+    fake = await startFakeTelegram();
+    h = startChannel(fake);
+    await until(() => h?.channel.health().state === 'connected');
+    fake.fail('getUpdates', {
+      code: 409,
+      description:
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    });
+    await until(() => fake?.calls.filter((c) => c.method === 'deleteWebhook').length === 2);
+    fake.push(messageUpdate(DM_CHAT, { text: 'after the webhook' }));
+    await until(() => h?.received.length === 1);
+    expect(h.health[1]).toMatchObject({
+      state: 'reconnecting',
+      reason: expect.stringContaining('webhook'),
+    });
+  });
+
   it('the server going away → reconnecting (with the reason) → back: connected, nothing lost', async () => {
     fake = await startFakeTelegram();
     h = startChannel(fake);

@@ -49,6 +49,8 @@ function main() {
   const cli = (...args) => sh(scratch, process.execPath, ['bin/nanoclaw.js', ...args], env);
   try {
     sh(root, 'git', ['clone', '-q', '--local', root, scratch]);
+    // mkdtemp makes it 0700: the sandbox uid must pass through to dist/ and node_modules/.
+    fs.chmodSync(scratch, 0o755);
     // A hard-linked copy, not a symlink: installing the skills' packages there must never
     // change (or, should npm replace the folder, delete) this checkout's node_modules.
     sh(root, 'cp', ['-al', path.join(root, 'node_modules'), path.join(scratch, 'node_modules')]);

@@ -13,7 +13,11 @@ export interface InboundMessage {
   /** Platform-qualified chat id, e.g. `web:main`, `tg:-100123`. */
   chatId: string;
   chatName: string;
-  /** The platform's message id (unique within the chat; re-deliveries are ignored). */
+  /**
+   * The platform's message id (unique within the chat; re-deliveries are ignored). A chat's
+   * messages are ordered by (ts, id) with id compared as text, so ids of messages with the same
+   * ts must sort as text in the order they were sent: zero-pad numeric ids (Telegram's are).
+   */
   id: string;
   /** Epoch milliseconds. */
   ts: number;

@@ -128,7 +128,7 @@ describe('web chat API', () => {
     const stream = await readEvents(harness.web.url, (seen) =>
       seen.some((e) => e.data.includes('ECHO: live')),
     );
-    expect(bus.live).toBe(2); // the stream's listeners exist once its headers arrived
+    expect(bus.live).toBe(3); // its listeners (message, typing, status) exist once its headers arrived
     await post(harness.web.url, { text: 'live' });
     const seen = await stream.reading;
     expect(seen[0]?.event).toBe('status');

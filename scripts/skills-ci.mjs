@@ -45,7 +45,10 @@ function manifests(dir) {
 
 function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-skills-ci-'));
-  const env = { NANOCLAW_HOME: path.join(scratch, '.home') };
+  // The CLI's data directory (the skills' settings) lies outside the clone: inside it, main's
+  // sandbox would get it with the project, and a 0700 folder there cannot be shadowed.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-skills-ci-home-'));
+  const env = { NANOCLAW_HOME: home };
   const cli = (...args) => sh(scratch, process.execPath, ['bin/nanoclaw.js', ...args], env);
   try {
     sh(root, 'git', ['clone', '-q', '--local', root, scratch]);
@@ -84,8 +87,8 @@ function main() {
     );
     return 0;
   } finally {
-    if (keep) process.stdout.write(`scratch clone kept at ${scratch}\n`);
-    else fs.rmSync(scratch, { recursive: true, force: true });
+    if (keep) process.stdout.write(`scratch clone kept at ${scratch} (settings: ${home})\n`);
+    else for (const dir of [scratch, home]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -69,11 +69,14 @@ async function assemble(
   const store = openStore(config);
   started.add(() => (store.db.open ? store.db.close() : undefined));
   const { post, outbox, bus, tasks, rearm } = messaging(config, log, store, () => channels);
+  const api = { store, post, config, tasks, channels: channelNames(config.appRoot) };
+  // Tools are called only by runs, which start after the conversations exist.
+  const answering = (runId: string) => conversations.answering(runId);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ store, post, config, tasks, channels: channelNames(config.appRoot) }),
+    hostApiHandlers({ ...api, answering }),
   );
   started.add(() => host.close());
   ensureMainGroup(host);

@@ -28,6 +28,7 @@ describe('host API handlers', () => {
   let home: string;
   let store: Store;
   let handlers: ReturnType<typeof hostApiHandlers>;
+  let deps: Parameters<typeof hostApiHandlers>[0];
 
   beforeEach(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-api-'));
@@ -64,7 +65,8 @@ describe('host API handlers', () => {
       now: Date.now,
       changed: () => {},
     });
-    handlers = hostApiHandlers({ store, post, config, tasks, channels: ['web'] });
+    deps = { store, post, config, tasks, channels: ['web'] };
+    handlers = hostApiHandlers(deps);
   });
 
   afterEach(() => {
@@ -87,6 +89,30 @@ describe('host API handlers', () => {
     expect(store.messages.history('web:main', 5)).toHaveLength(0);
     await handlers.sendMessage(main, { text: 'from main', chatId: 'web:family' });
     expect(store.messages.history('web:family', 5).at(-1)?.content).toBe('from main');
+  });
+
+  it('send_message and send_file go to the chat the run is answering, of a group with several chats', async () => {
+    store.groups.addChat('family', 'telegram:-100', new Date());
+    store.messages.upsertChat('telegram:-100', 'telegram', 'Family on Telegram');
+    fs.mkdirSync(path.join(home, 'groups', 'family'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'groups', 'family', 'note.txt'), 'note');
+    const answering = (runId: string) => (runId === family.runId ? 'telegram:-100' : undefined);
+    const live = hostApiHandlers({ ...deps, answering });
+    await live.sendMessage(family, { text: 'to the asking chat' });
+    const route = live.extra?.[HOST_API_PATHS.sendFile];
+    await expect(route?.handle(family, { path: 'note.txt' })).resolves.toMatchObject({
+      chat: 'telegram:-100',
+    });
+    const sent = store.messages.history('telegram:-100', 5).map((m) => m.content);
+    expect(sent).toEqual(['to the asking chat', 'note.txt']);
+    expect(store.messages.history('web:family', 5)).toHaveLength(0);
+    // Named explicitly: any of the group's own chats; a run answering nothing: the home chat.
+    await live.sendMessage(family, { text: 'home', chatId: 'web:family' });
+    await live.sendMessage({ ...family, runId: 'task-run' }, { text: 'task output' });
+    expect(store.messages.history('web:family', 5).map((m) => m.content)).toEqual([
+      'home',
+      'task output',
+    ]);
   });
 
   it('send_message from main to a chat that does not exist is refused, and nothing is stored', async () => {

@@ -4,14 +4,14 @@
  */
 import type { Config } from './config.js';
 import { postAssistantMessage, type PostDeps } from './conversation/post.js';
-import { sendFile } from './conversation/send-file.js';
+import { sendFile, toolTarget } from './conversation/send-file.js';
 import { ForbiddenError, UserError } from './errors.js';
 import type { ExtraRoute, HostApiHandlers, RunContext } from './gateway/types.js';
 import type { z } from 'zod';
 import type { Store } from './host.js';
 import { stripInternal } from './runs/text.js';
 import { registerGroup } from './groups/manage.js';
-import { canManageGroups, canSendTo, type Decision } from './security/authz.js';
+import { canManageGroups, type Decision } from './security/authz.js';
 import { checkMount } from './security/mounts.js';
 import {
   GetGroupPoliciesBodySchema,
@@ -35,6 +35,8 @@ export interface HostApiDeps {
   tasks: TaskService;
   /** Chat id prefixes of the channels this installation has (the channel registry's names). */
   channels: readonly string[];
+  /** The chat the live conversation run `runId` is answering now, if it is one. */
+  answering?(runId: string): string | undefined;
 }
 
 function enforce(decision: Decision): void {
@@ -53,11 +55,7 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
   const { groups, messages } = deps.store;
   return {
     async sendMessage(context, body) {
-      const own = groups.get(context.group.folder)?.chatId;
-      const target = body.chatId ?? own;
-      if (!target) throw new UserError('this group has no chat to send to');
-      enforce(canSendTo(context, own, target));
-      if (!messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
+      const target = toolTarget({ ...deps, groups, messages }, context, body.chatId);
       const text = stripInternal(body.text);
       if (text) postAssistantMessage(deps.post, target, text);
     },

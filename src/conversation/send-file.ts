@@ -40,11 +40,31 @@ export function groupRelativePath(agentPath: string): { rel: string } | { refuse
   return { rel };
 }
 
-export interface SendFileDeps {
+export interface SendFileDeps extends TargetDeps {
   config: Config;
+  post: PostDeps;
+}
+
+export interface TargetDeps {
   groups: GroupStore;
   messages: MessageStore;
-  post: PostDeps;
+  /** The chat the live conversation run `runId` is answering now, if it is one. */
+  answering?(runId: string): string | undefined;
+}
+
+/**
+ * Where a tool's message or file goes: the chat named, else the chat the run is answering (a
+ * group may have several chats; the reply goes where the question came from), else the group's
+ * home chat (scheduled tasks). A group other than main reaches its own chats only.
+ */
+export function toolTarget(deps: TargetDeps, context: RunContext, named?: string): string {
+  const folder = context.group.folder;
+  const target = named ?? deps.answering?.(context.runId) ?? deps.groups.get(folder)?.chatId;
+  if (!target) throw new UserError('this group has no chat to send to');
+  const decision = canSendTo(context, deps.groups.chats(folder), target);
+  if (!decision.allow) throw new ForbiddenError(decision.reason);
+  if (!deps.messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
+  return target;
 }
 
 /** What the agent is told when its file cannot be read (the cause is kept for the log). */
@@ -81,12 +101,7 @@ export function sendFile(
   context: RunContext,
   body: SendFileBody,
 ): { sent: string; size: string; chat: string } {
-  const own = deps.groups.get(context.group.folder)?.chatId;
-  const target = body.chat_id ?? own;
-  if (!target) throw new UserError('this group has no chat to send to');
-  const decision = canSendTo(context, own, target);
-  if (!decision.allow) throw new ForbiddenError(decision.reason);
-  if (!deps.messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
+  const target = toolTarget(deps, context, body.chat_id);
   const bytes = readGroupFile(deps, context.group.folder, body.path);
   const name = path.basename(body.path);
   const caption = stripInternal(body.caption ?? '') || name;

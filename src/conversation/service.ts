@@ -172,6 +172,12 @@ export class Conversations {
     );
   }
 
+  /** The chat the live run `runId` is answering now (its tools' messages go there). */
+  answering(runId: string): string | undefined {
+    for (const live of this.live.values()) if (live.run.runId === runId) return live.chatId;
+    return undefined;
+  }
+
   /** New work for a group: pipe it into the live run, or queue a run. */
   wake(group: Group): void {
     const live = this.live.get(group.folder);

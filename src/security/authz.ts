@@ -9,15 +9,15 @@ export type Decision = { allow: true } | { allow: false; reason: string };
 const allow: Decision = { allow: true };
 const deny = (reason: string): Decision => ({ allow: false, reason });
 
-/** Sending a message: to the caller's own chat always; elsewhere only from main. */
+/** Sending a message: to any of the caller's own chats always; elsewhere only from main. */
 export function canSendTo(
   caller: RunContext,
-  ownChatId: string | undefined,
+  ownChatIds: readonly string[],
   targetChatId: string,
 ): Decision {
   if (caller.group.isMain) return allow;
-  if (ownChatId !== undefined && targetChatId === ownChatId) return allow;
-  return deny(`group ${caller.group.folder} may only send messages to its own chat`);
+  if (ownChatIds.includes(targetChatId)) return allow;
+  return deny(`group ${caller.group.folder} may only send messages to its own chats`);
 }
 
 /** Registering, changing or removing groups: main only. */

@@ -3,7 +3,8 @@
  * bubblewrap sandboxes, the real SDK CLI and a fake model, with the real adapter polling a fake
  * Bot API. A message in a registered group reaches the agent and its reply arrives at Telegram;
  * a kill -9 mid-turn is answered exactly once after the restart; the Bot API going away and
- * coming back is survived.
+ * coming back is survived, and `nanoclaw channels` says so in between. Pairing, mentions and
+ * files: e2e-*.test.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { runCli, tempHome } from '../../support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { startFakeTelegram, type FakeCall, type FakeTelegram } from './support/fake-telegram.js';
+import { untilCli } from './support/e2e.js';
 import { GROUP_CHAT, messageUpdate, until } from './support/harness.js';
 
 describe('telegram end to end (host process, bwrap, SDK CLI, fake model, fake Bot API)', () => {
@@ -98,5 +100,18 @@ describe('telegram end to end (host process, bwrap, SDK CLI, fake model, fake Bo
     await telegram.resume();
     telegram.push(messageUpdate(GROUP_CHAT, { text: 'back again' }));
     await until(() => replies('back again')[0], 60_000);
+  });
+
+  it('nanoclaw channels says telegram is reconnecting (and why) while the Bot API is away, then connected', async () => {
+    host = await startHostProcess(env);
+    await untilCli(env, ['channels'], /^telegram\tconnected$/m);
+    await telegram.pause();
+    const away = await untilCli(env, ['channels'], /^telegram\treconnecting\b/m);
+    expect(away).toMatch(
+      /^telegram\treconnecting in \d+s: cannot reach the Bot API at \S+ \(\w+\)$/m,
+    );
+    expect(away).not.toContain(telegram.token);
+    await telegram.resume();
+    await untilCli(env, ['channels'], /^telegram\tconnected$/m);
   });
 });

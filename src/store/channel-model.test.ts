@@ -72,6 +72,14 @@ describe('chats, messages and the outbox', () => {
     expect(messages.chat('web:main')?.group).toBe('main');
   });
 
+  it('keeps assistant messages of the same millisecond in the order they were sent', () => {
+    const messages = new MessageStore(openDb(tempDb()));
+    messages.upsertChat('web:x', 'web', 'X');
+    const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
+    for (const text of texts) messages.enqueue('web:x', text, 'Andy', 5);
+    expect(messages.history('web:x', 50).map((m) => m.content)).toEqual(texts);
+  });
+
   it('keeps attachments and the addressed flag with a message, and files with outbox items', () => {
     const db = openDb(tempDb());
     const messages = new MessageStore(db);

@@ -158,6 +158,9 @@ const toChat = (r: ChatRow): ChatInfo => ({
 const AFTER = '(ts > @ts OR (ts = @ts AND id > @id))';
 
 export class MessageStore {
+  /** Orders this process's assistant messages of the same millisecond (ids sort as text). */
+  private enqueued = 0;
+
   constructor(private readonly db: Db) {}
 
   /** Records a chat (or its new name); `seen` also records its kind and when it was seen. */
@@ -315,7 +318,8 @@ export class MessageStore {
   ): OutboxItem {
     const { ts = now, file } = extra;
     return this.db.transaction((): OutboxItem => {
-      const messageId = `a-${now}-${crypto.randomBytes(4).toString('hex')}`;
+      const order = String(++this.enqueued % 1e9).padStart(9, '0');
+      const messageId = `a-${now}-${order}-${crypto.randomBytes(3).toString('hex')}`;
       this.insert({
         chatId,
         id: messageId,

@@ -181,24 +181,25 @@ describe('attack suite: runaway output, disk, sandboxes and processes', () => {
 
   /** One try: whether another sandbox of the same uid forked while the bomb was at its limit. */
   const bombOverlap = async (): Promise<boolean> => {
-    const dir = path.join(s.home, 'groups', 'main');
-    const [go, forked] = [path.join(dir, 'go'), path.join(dir, 'forked')];
-    // Main's check forks once the bomb is at its limit (the go file), at once, and says when.
+    const file = (name: string) => path.join(s.home, 'groups', 'main', name);
+    const [ready, go, forked] = [file('ready'), file('go'), file('forked')] as const;
+    // Main's check is running before the bomb starts (the bomb takes the CPU too), forks once the
+    // bomb is at its limit (the go file), at once, and says when.
     const other = s.attack(
       'main',
-      'while [ ! -e go ]; do sleep 0.02; done; for i in 1 2 3 4 5; do sleep 0 & done; wait; touch forked; echo forks-ok',
+      'touch ready; while [ ! -e go ]; do sleep 0.02; done; for i in 1 2 3 4 5; do sleep 0 & done; wait; touch forked; echo forks-ok',
     );
+    await until(() => (fs.existsSync(ready) ? true : undefined), 120_000);
     const bomb = s.attack('family', 'b() { b | b & }; b; sleep 60', {
       SANDBOX_TIMEOUT_MS: '30000',
     });
     const pids = await until(() => bombCgroup(cgroups as CgroupLayout, instanceId(s.home)), 60_000);
     fs.writeFileSync(go, '');
-    await until(() => (fs.existsSync(forked) ? true : undefined), 60_000);
+    await until(() => (fs.existsSync(forked) ? true : undefined), 120_000);
     const overlapped = fs.existsSync(pids); // the bomb's cgroup (at its limit) still there
     expect((await other).stdout).toContain('forks-ok'); // the other sandbox could fork
     const ended = await bomb;
-    fs.rmSync(go);
-    fs.rmSync(forked);
+    for (const file of [ready, go, forked]) fs.rmSync(file);
     expect(ended.code).not.toBe(0); // its own run failed (the CLI could not start threads)
     expect(fs.existsSync(pids)).toBe(false); // every process of it gone, its cgroup removed
     return overlapped;

@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TIMERS, testConversations } from './support/conversations.js';
 import { loadConfig } from '../src/config.js';
-import { EventBus } from '../src/conversation/bus.js';
 import { Outbox } from '../src/conversation/outbox.js';
 import { postAssistantMessage, type PostDeps } from '../src/conversation/post.js';
 import { Conversations } from '../src/conversation/service.js';
-import { TypingIndicator } from '../src/conversation/typing.js';
 import { openStore, startHost, type Host } from '../src/host.js';
 import { silentLogger } from '../src/log.js';
 import { startGroupRun } from '../src/runs/turn.js';
@@ -152,50 +151,18 @@ describe('one sandbox limiter for chats, tasks and pre-checks (many groups, real
         );
       }
     }
-    const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
-    const channel = {
-      name: 'web',
-      ownsChat: () => true,
-      start: async () => {},
-      stop: async () => {},
-      send: async () => {},
-    };
-    outbox = new Outbox({
-      messages: host.messages,
-      channels: () => [channel],
-      now: Date.now,
-      timers,
-      log,
-      retryBaseMs: 10,
-      retryMaxDelayMs: 10,
-    });
-    const post: PostDeps = {
-      messages: host.messages,
-      bus: new EventBus(),
-      outbox,
-      assistantName: 'Andy',
-      now: Date.now,
-    };
-    conversations = new Conversations({
-      assistantName: 'Andy',
-      ownerIds: ['owner'],
+    const timers = TEST_TIMERS;
+    let post: PostDeps;
+    ({ conversations, outbox, post } = testConversations({
       pairing: host.pairing,
-      setupProblems: () => [],
-      timezone: 'UTC',
       // Long: an idle chat run gives its slot up only because others wait for it.
       idleTimeoutMs: 10 * 60_000,
       limiter: host.limiter,
-      retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
       groups: host.groups,
       messages: host.messages,
       sessions: host.sessions,
-      post,
-      typing: new TypingIndicator({ channels: () => [channel], timers, log }),
       startRun: (group, prompt, signal) => startGroupRun(host, group, prompt, signal),
-      now: Date.now,
-      timers,
-      log,
-    });
+    }));
     scheduler = new Scheduler({
       tasks: host.tasks,
       timezone: 'UTC',

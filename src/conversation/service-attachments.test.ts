@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testConversations } from '../../test/support/conversations.js';
 import type { InboundAttachment } from '../channels/channel.js';
 import { silentLogger } from '../log.js';
 import type { AgentRun } from '../runs/agent-run.js';
@@ -18,13 +19,9 @@ import { GroupStore, SessionStore } from '../store/groups.js';
 import { MessageStore } from '../store/messages.js';
 import { PairingStore } from '../store/pairing.js';
 import { saveAttachments } from './attachments.js';
-import { EventBus } from './bus.js';
-import { Outbox } from './outbox.js';
 import { Conversations } from './service.js';
-import { TypingIndicator } from './typing.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
 
 describe('Conversations with attachments', () => {
   let dir: string;
@@ -52,37 +49,12 @@ describe('Conversations with attachments', () => {
     starts = [];
     fetches = 0;
     const log = silentLogger();
-    const channel = {
-      name: 'web',
-      ownsChat: () => true,
-      start: async () => {},
-      stop: async () => {},
-      send: async () => {},
-    };
-    const bus = new EventBus();
-    const outbox = new Outbox({
-      messages,
-      channels: () => [channel],
-      now: Date.now,
-      timers,
-      log,
-      retryBaseMs: 10,
-      retryMaxDelayMs: 10,
-    });
-    conversations = new Conversations({
-      assistantName: 'Andy',
-      ownerIds: ['owner'],
+    conversations = testConversations({
       pairing: new PairingStore(db),
-      setupProblems: () => [],
-      timezone: 'UTC',
-      idleTimeoutMs: 60_000,
       limiter: new SandboxLimiter({ maxTotal: 2, maxPerGroup: 2 }),
-      retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
       groups,
       messages,
       sessions: new SessionStore(db),
-      post: { messages, bus, assistantName: 'Andy', now: Date.now, outbox },
-      typing: new TypingIndicator({ channels: () => [channel], timers, log }),
       startRun: (_group, prompt, _signal, images): AgentRun => {
         starts.push({ prompt, images });
         const events = new AsyncQueue<RunnerToHost>();
@@ -108,10 +80,7 @@ describe('Conversations with attachments', () => {
           message,
           new AbortController().signal,
         ),
-      now: Date.now,
-      timers,
-      log,
-    });
+    }).conversations;
     groups.ensure(
       { folder: 'main', name: 'Main', isMain: true, chatId: 'web:main', requiresTrigger: false },
       new Date(),

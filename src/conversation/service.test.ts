@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testConversations } from '../../test/support/conversations.js';
 import type { InboundMessage } from '../channels/channel.js';
 import { AgentRunError } from '../errors.js';
-import { silentLogger } from '../log.js';
 import type { AgentRun, RunOutcome } from '../runs/agent-run.js';
 import { SandboxLimiter } from '../runs/limiter.js';
 import { AsyncQueue } from '../shared/async-queue.js';
@@ -17,10 +17,7 @@ import { openDb, type Db } from '../store/db.js';
 import { GroupStore, SessionStore, type Group } from '../store/groups.js';
 import { PairingStore } from '../store/pairing.js';
 import { MessageStore } from '../store/messages.js';
-import { EventBus } from './bus.js';
-import { Outbox } from './outbox.js';
 import { Conversations, MAX_MESSAGE_CHARS } from './service.js';
-import { TypingIndicator } from './typing.js';
 
 class ScriptedRun implements AgentRun {
   readonly runId = 'r1';
@@ -70,58 +67,28 @@ describe('Conversations', () => {
     limiter = new SandboxLimiter({ maxTotal, maxPerGroup: 2 });
     messages = new MessageStore(db);
     groups = new GroupStore(db);
-    const bus = new EventBus();
-    const channel = {
-      name: 'web',
-      ownsChat: () => true,
-      start: async () => {},
-      stop: async () => {},
-      send: async (m: { chatId: string; text: string }) => {
+    conversations = testConversations(
+      {
+        pairing: new PairingStore(db),
+        idleTimeoutMs,
+        limiter,
+        groups,
+        messages,
+        sessions: new SessionStore(db),
+        startRun: (group, prompt, signal) => {
+          const run = new ScriptedRun(group, prompt);
+          // Like a killed sandbox: aborting ends the run.
+          signal.addEventListener('abort', () => run.exit(false));
+          runs.push(run);
+          return run;
+        },
+        setupProblems: () => problems,
+      },
+      async (m) => {
         delivered.push(m.text);
         deliveredTo.push(`${m.chatId} ${m.text}`);
       },
-    };
-    const timers = { setTimeout, clearTimeout, setInterval, clearInterval };
-    const log = silentLogger();
-    conversations = new Conversations({
-      assistantName: 'Andy',
-      ownerIds: ['owner'],
-      pairing: new PairingStore(db),
-      timezone: 'UTC',
-      idleTimeoutMs,
-      limiter,
-      retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
-      groups,
-      messages,
-      sessions: new SessionStore(db),
-      post: {
-        messages,
-        bus,
-        assistantName: 'Andy',
-        now: Date.now,
-        outbox: new Outbox({
-          messages,
-          channels: () => [channel],
-          now: Date.now,
-          timers,
-          log,
-          retryBaseMs: 10,
-          retryMaxDelayMs: 10,
-        }),
-      },
-      typing: new TypingIndicator({ channels: () => [channel], timers, log }),
-      startRun: (group, prompt, signal) => {
-        const run = new ScriptedRun(group, prompt);
-        // Like a killed sandbox: aborting ends the run.
-        signal.addEventListener('abort', () => run.exit(false));
-        runs.push(run);
-        return run;
-      },
-      setupProblems: () => problems,
-      now: Date.now,
-      timers,
-      log,
-    });
+    ).conversations;
   };
 
   const sayWith = (chatId: string, text: string, extra: Partial<InboundMessage>) =>

@@ -57,6 +57,12 @@ export interface OutboundMessage {
   text: string;
   /** A file to send with the message, already read by the host under the host-file rules. */
   file?: { name: string; mime: string; bytes: Buffer };
+  /**
+   * The platform id of the inbound message this reply answers (the last one the agent was
+   * given), absent for messages that answer nothing (scheduled output, notices). Channels that
+   * thread reply to it: a Slack thread, an email's In-Reply-To.
+   */
+  replyTo?: string;
 }
 
 /** A channel's connection state, shown to the operator and on the web page. */

@@ -73,6 +73,7 @@ export class Outbox {
           messageId: item.messageId,
           text: item.text,
           ...(item.file ? { file: item.file } : {}),
+          ...(item.replyTo ? { replyTo: item.replyTo } : {}),
         });
         this.deps.messages.markDelivered(item.seq, this.deps.now());
         // The chat's next item (if any) is due now: go round again.

@@ -58,6 +58,7 @@ describe('Conversations', () => {
   let groups: GroupStore;
   let delivered: string[];
   let deliveredTo: string[];
+  let repliesTo: (string | undefined)[];
   let problems: string[];
   let seq = 0;
 
@@ -87,6 +88,7 @@ describe('Conversations', () => {
       async (m) => {
         delivered.push(m.text);
         deliveredTo.push(`${m.chatId} ${m.text}`);
+        repliesTo.push(m.replyTo);
       },
     ).conversations;
   };
@@ -120,6 +122,7 @@ describe('Conversations', () => {
     runs = [];
     delivered = [];
     deliveredTo = [];
+    repliesTo = [];
     problems = [];
     seq = 0;
     build();
@@ -146,6 +149,7 @@ describe('Conversations', () => {
     runs[0]?.answer('hi there <internal>thinking</internal>');
     await tick();
     expect(delivered).toEqual(['hi there']);
+    expect(repliesTo).toEqual(['m1']); // the channel learns what the reply answers (threads)
     expect(messages.cursor('web:main')).toEqual({ ts: 1_700_000_000_001, id: 'm1' });
     expect(messages.chatsWithUnanswered()).toEqual([]);
   });
@@ -158,6 +162,7 @@ describe('Conversations', () => {
     expect(delivered).toEqual([
       'Action needed: No model credential is configured. Set ANTHROPIC_API_KEY.',
     ]);
+    expect(repliesTo).toEqual([undefined]); // a notice answers nothing
     // Answered: nothing left to retry, the cursor moved past the message.
     expect(messages.chatsWithUnanswered()).toEqual([]);
     expect(messages.cursor('web:main')?.id).toBe('m1');

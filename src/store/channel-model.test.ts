@@ -112,6 +112,23 @@ describe('chats, messages and the outbox', () => {
     const [item] = messages.dueOutbox(10, 10);
     expect(item?.file?.name).toBe('r.bin');
     expect(item?.file?.bytes.equals(bytes)).toBe(true);
+    expect(item?.replyTo).toBeUndefined();
+  });
+
+  it('remembers which inbound message a reply answers, also after the file is reopened', () => {
+    const file = tempDb();
+    const messages = new MessageStore(openDb(file));
+    messages.upsertChat('slack:C1', 'slack', 'general');
+    messages.commitReply(
+      'slack:C1',
+      { ts: 5, id: '1700000000.000100' },
+      { text: 'hi', senderName: 'Andy' },
+      10,
+    );
+    const reopened = new MessageStore(openDb(file));
+    const [item] = reopened.dueOutbox(10, 10);
+    expect(item?.text).toBe('hi');
+    expect(item?.replyTo).toBe('1700000000.000100');
   });
 });
 

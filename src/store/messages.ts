@@ -66,6 +66,8 @@ export interface OutboxItem {
   text: string;
   attempts: number;
   file?: OutboxFile;
+  /** The platform id of the inbound message this answers (threading channels reply to it). */
+  replyTo?: string;
 }
 
 /** The chat-history view of an outbox item just enqueued (for live updates). */
@@ -303,7 +305,11 @@ export class MessageStore {
         )
         .run(chatId, through.ts, through.id);
       return (
-        reply && this.enqueue(chatId, reply.text, reply.senderName, now, { ts: reply.ts ?? now })
+        reply &&
+        this.enqueue(chatId, reply.text, reply.senderName, now, {
+          ts: reply.ts ?? now,
+          replyTo: through.id,
+        })
       );
     })();
   }
@@ -314,9 +320,9 @@ export class MessageStore {
     text: string,
     senderName: string,
     now: number,
-    extra: { ts?: number; file?: OutboxFile } = {},
+    extra: { ts?: number; file?: OutboxFile; replyTo?: string } = {},
   ): OutboxItem {
-    const { ts = now, file } = extra;
+    const { ts = now, file, replyTo } = extra;
     return this.db.transaction((): OutboxItem => {
       const order = String(++this.enqueued % 1e9).padStart(9, '0');
       const messageId = `a-${now}-${order}-${crypto.randomBytes(3).toString('hex')}`;
@@ -333,8 +339,8 @@ export class MessageStore {
       const info = this.db
         .prepare(
           `INSERT INTO outbox (chat_id, message_id, text, created_at, next_attempt_at,
-             file_name, file_mime, file_bytes)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+             file_name, file_mime, file_bytes, reply_to)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           chatId,
@@ -345,9 +351,18 @@ export class MessageStore {
           file?.name ?? null,
           file?.mime ?? null,
           file?.bytes ?? null,
+          replyTo ?? null,
         );
       const seq = Number(info.lastInsertRowid);
-      return { seq, chatId, messageId, text, attempts: 0, ...(file ? { file } : {}) };
+      return {
+        seq,
+        chatId,
+        messageId,
+        text,
+        attempts: 0,
+        ...(file ? { file } : {}),
+        ...(replyTo ? { replyTo } : {}),
+      };
     })();
   }
 
@@ -359,21 +374,24 @@ export class MessageStore {
     const rows = this.db
       .prepare(
         `SELECT seq, chat_id AS chatId, message_id AS messageId, text, attempts,
-           file_name AS fileName, file_mime AS fileMime, file_bytes AS fileBytes FROM outbox o
+           file_name AS fileName, file_mime AS fileMime, file_bytes AS fileBytes,
+           reply_to AS replyTo FROM outbox o
          WHERE delivered_at IS NULL AND next_attempt_at <= ? AND seq =
            (SELECT min(seq) FROM outbox i WHERE i.chat_id = o.chat_id AND i.delivered_at IS NULL)
          ORDER BY seq LIMIT ?`,
       )
-      .all(now, limit) as (Omit<OutboxItem, 'file'> & {
+      .all(now, limit) as (Omit<OutboxItem, 'file' | 'replyTo'> & {
+      replyTo: string | null;
       fileName: string | null;
       fileMime: string | null;
       fileBytes: Buffer | null;
     })[];
-    return rows.map(({ fileName, fileMime, fileBytes, ...item }) =>
-      fileName && fileMime && fileBytes
+    return rows.map(({ fileName, fileMime, fileBytes, replyTo, ...row }) => {
+      const item: OutboxItem = replyTo ? { ...row, replyTo } : row;
+      return fileName && fileMime && fileBytes
         ? { ...item, file: { name: fileName, mime: fileMime, bytes: fileBytes } }
-        : item,
-    );
+        : item;
+    });
   }
 
   /** When the next chat head becomes due, for arming the retry timer. */

@@ -161,5 +161,9 @@ export const MIGRATIONS: readonly string[] = [
     chat_id           TEXT NOT NULL,
     paired_at         INTEGER NOT NULL
   );
+  `, // 9: an outbox item remembers the inbound message it answers, so a channel that threads
+  // (Slack threads, email References) can reply in the right place, also after a restart.
+  `
+  ALTER TABLE outbox ADD COLUMN reply_to TEXT;
   `,
 ];

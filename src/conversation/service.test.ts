@@ -162,7 +162,7 @@ describe('Conversations', () => {
     expect(delivered).toEqual([
       'Action needed: No model credential is configured. Set ANTHROPIC_API_KEY.',
     ]);
-    expect(repliesTo).toEqual([undefined]); // a notice answers nothing
+    expect(repliesTo).toEqual(['m1']); // the advice answers the message
     // Answered: nothing left to retry, the cursor moved past the message.
     expect(messages.chatsWithUnanswered()).toEqual([]);
     expect(messages.cursor('web:main')?.id).toBe('m1');

@@ -99,6 +99,59 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     expect(alerted).toBe(false);
   });
 
+  it("renders the agent's Markdown: headings, code in monospace with copy, tables, safe links", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: harness.web.url,
+    });
+    page = await context.newPage();
+    await page.goto(harness.web.url);
+    const markdown = [
+      '',
+      '## Plan',
+      '**bold** and _it_ and `npm test`',
+      '```js',
+      'const x = 1 < 2;',
+      '```',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '',
+      '[site](https://example.com/x) [bad](javascript:alert(1)) ![pic](https://example.com/p.png)',
+      '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> <a href="https://evil.example" onclick="window.pwned = 3">raw</a>',
+    ].join('\n');
+    await page.locator('#input').fill(markdown);
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.msg.bot .text').last();
+    await reply.locator('h2', { hasText: 'Plan' }).waitFor();
+    expect(await reply.locator('strong').textContent()).toBe('bold');
+    expect(await reply.locator('em').textContent()).toBe('it');
+    expect(await reply.locator('pre code').textContent()).toBe('const x = 1 < 2;\n');
+    const font = await reply.locator('pre code').evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(font).toMatch(/mono/i);
+    expect(await reply.locator('td').allTextContents()).toEqual(['1', '2']);
+    const link = reply.locator('a', { hasText: 'site' });
+    expect(await link.getAttribute('href')).toBe('https://example.com/x');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    // Everything hostile is text: no javascript: link, no image loaded, no script, no handler.
+    expect(await reply.locator('a').count()).toBe(1);
+    expect(await page.locator('#messages img, #messages script').count()).toBe(0);
+    const text = await reply.textContent();
+    expect(text).toContain('bad');
+    expect(text).toContain('[image: pic]');
+    expect(text).toContain('<script>window.pwned = 1</script>');
+    expect(text).toContain('onclick="window.pwned = 3"');
+    expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+    // What people type stays exactly as typed.
+    expect(await page.locator('.msg.me .text').last().textContent()).toBe(markdown);
+    await reply.locator('pre .copy').click();
+    await reply.locator('pre .copy', { hasText: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const x = 1 < 2;\n');
+    await page.screenshot({ path: '/tmp/nanoclaw-web-markdown.png' });
+    await context.close();
+  });
+
   it('shows what the user must fix as a banner, and API errors inline', async () => {
     harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
     page = await browser.newPage();

@@ -1,6 +1,6 @@
 /**
  * The chat page's script (plain browser JavaScript, run under the page's CSP nonce). Message text
- * reaches the DOM only through textContent. History loads on start and after every reconnect;
+ * reaches the DOM only through textContent or renderMarkdown (page-markdown.ts). History loads on start and after every reconnect;
  * the event stream adds messages live, de-duplicated by id and kept in (ts, id) order.
  */
 
@@ -55,7 +55,9 @@ function render(m) {
   meta.textContent = m.sender + ' · ' + when(m.ts);
   const text = document.createElement('div');
   text.className = 'text';
-  text.textContent = m.text;
+  // The agent writes Markdown; what people type is shown as they typed it.
+  if (m.fromAssistant) renderMarkdown(text, m.text);
+  else text.textContent = m.text;
   el.append(meta, text);
   // Messages caught up after a reconnect may be older than ones already shown.
   let next = null;

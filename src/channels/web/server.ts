@@ -68,6 +68,7 @@ class WebServer implements WebChannel {
     { method: 'GET', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.history(c) },
     { method: 'POST', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.post(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
+    { method: 'POST', pattern: new RegExp(`^${CHAT}/stop$`), handle: (c) => this.stopTurn(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
   ];
 
@@ -222,6 +223,12 @@ class WebServer implements WebChannel {
       return sendJson(res, status, { error: error.message });
     }
     sendJson(res, 201, { id: message.id, ts: message.ts });
+  }
+
+  /** The Stop button: aborts the turn answering this chat (the chat is told "Stopped."). */
+  private stopTurn({ res, chatId }: RequestContext): void {
+    if (this.deps.stop?.(chatId)) return sendJson(res, 200, { stopped: true });
+    sendJson(res, 409, { error: 'Nothing is running for this chat.' });
   }
 
   private events({ res, chatId }: RequestContext): void {

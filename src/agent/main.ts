@@ -7,25 +7,18 @@
  * SDK's placeholder API key, which the host gateway swaps for the real one.
  */
 import { fileURLToPath } from 'node:url';
-import { query, type Options } from '@anthropic-ai/claude-agent-sdk';
+import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import type { StartMessage } from '../shared/protocol.js';
 import { cliEnv } from './env.js';
-import {
-  EventMapper,
-  isErrorResult,
-  isInvalidSession,
-  resultError,
-  type SdkMessageLike,
-} from './events.js';
+import { EventMapper } from './events.js';
 import { startForwarder } from './forwarder.js';
 import { createHostClient, type HostClient } from './host-client.js';
 import { diag, readInput, takeStdout, type InputItem, type ProtocolOut } from './io.js';
 import { nanoclawMcpServer } from './mcp-tools.js';
 import { loadImages } from './images.js';
 import { PromptFeed } from './prompts.js';
+import { runQuery } from './query-loop.js';
 import { loadSkillTools, skillsMcpServer, type SkillTool } from './skill-tools.js';
-
-type QueryOutcome = 'ok' | 'invalid-session' | 'failed';
 
 interface Tools {
   host: HostClient;
@@ -58,38 +51,6 @@ function queryOptions(
     ...(resume ? { resume } : {}),
     ...(start.model ? { model: start.model } : {}),
   };
-}
-
-/**
- * One SDK query over the feed. A turn that ends in an error result ends the run: while the
- * prompt stream is open the SDK would wait for more input, but the host expects the run to
- * exit and retries the same messages later. (Once input has ended, the SDK also throws it.)
- */
-async function runQuery(
-  options: Options,
-  feed: PromptFeed,
-  out: ProtocolOut,
-  events: EventMapper,
-): Promise<QueryOutcome> {
-  // A resume that fails before the session starts is an invalid session, not a failed turn.
-  let started = false;
-  const invalidSession = (text: string) => !started && !!options.resume && isInvalidSession(text);
-  try {
-    for await (const message of query({ prompt: feed.stream(), options })) {
-      const sdk = message as SdkMessageLike;
-      if (sdk.type === 'system' && sdk.subtype === 'init') started = true;
-      if (isErrorResult(sdk) && invalidSession(resultError(sdk))) return 'invalid-session';
-      if (sdk.type === 'result') feed.answered();
-      for (const event of events.map(sdk)) out.send(event);
-      if (isErrorResult(sdk)) return 'failed';
-    }
-    return 'ok';
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (invalidSession(text)) return 'invalid-session';
-    out.send({ type: 'error', message: events.masked(text), retryable: true });
-    return 'failed';
-  }
 }
 
 /** Runs the conversation; an invalid stored session is replaced by a fresh one, once. */

@@ -7,51 +7,18 @@
  * SDK's placeholder API key, which the host gateway swaps for the real one.
  */
 import { fileURLToPath } from 'node:url';
-import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import type { StartMessage } from '../shared/protocol.js';
-import { cliEnv } from './env.js';
 import { EventMapper } from './events.js';
 import { startForwarder } from './forwarder.js';
-import { createHostClient, type HostClient } from './host-client.js';
+import { createHostClient } from './host-client.js';
 import { diag, readInput, takeStdout, type InputItem, type ProtocolOut } from './io.js';
-import { nanoclawMcpServer } from './mcp-tools.js';
 import { loadImages } from './images.js';
 import { PromptFeed } from './prompts.js';
 import { runQuery } from './query-loop.js';
-import { loadSkillTools, skillsMcpServer, type SkillTool } from './skill-tools.js';
-
-interface Tools {
-  host: HostClient;
-  skills: SkillTool[];
-}
-
-function queryOptions(
-  start: StartMessage,
-  port: number,
-  tools: Tools,
-  resume: string | undefined,
-): Options {
-  const baseUrl = `http://127.0.0.1:${port}`;
-  return {
-    cwd: process.cwd(),
-    // 'project' loads the group's CLAUDE.md from the cwd as memory.
-    settingSources: ['project', 'user'],
-    systemPrompt: start.globalMemory
-      ? { type: 'preset', preset: 'claude_code', append: start.globalMemory }
-      : { type: 'preset', preset: 'claude_code' },
-    permissionMode: 'bypassPermissions',
-    allowDangerouslySkipPermissions: true,
-    env: cliEnv(start, baseUrl, process.env, process.getuid?.() === 0),
-    mcpServers: {
-      nanoclaw: nanoclawMcpServer(tools.host),
-      ...(tools.skills.length > 0 ? { skills: skillsMcpServer(tools.skills) } : {}),
-    },
-    // The CLI's diagnostics go to our stderr as they come (chunks, not lines).
-    stderr: (data: string) => process.stderr.write(data),
-    ...(resume ? { resume } : {}),
-    ...(start.model ? { model: start.model } : {}),
-  };
-}
+import { compactedReminder } from './memory.js';
+import { queryOptions, type RunExtras } from './options.js';
+import { loadSpecialists } from './specialists.js';
+import { loadSkillTools } from './skill-tools.js';
 
 /** Runs the conversation; an invalid stored session is replaced by a fresh one, once. */
 async function converse(start: StartMessage, port: number, feed: PromptFeed, out: ProtocolOut) {
@@ -60,8 +27,15 @@ async function converse(start: StartMessage, port: number, feed: PromptFeed, out
   // Tool skills: compiled modules next to this file (see skill-tools.ts).
   const toolsDir = fileURLToPath(new URL('./tools/', import.meta.url));
   const tools = { host, skills: await loadSkillTools(toolsDir, { host }) };
+  const specialists = loadSpecialists(process.cwd());
+  for (const problem of specialists.problems) diag(`specialist skipped: ${problem}`);
+  const extras: RunExtras = {
+    agents: specialists.agents,
+    onArchived: (archive) => feed.push(compactedReminder(archive)),
+    mask: (text) => events.masked(text),
+  };
   const first = await runQuery(
-    queryOptions(start, port, tools, start.sessionId),
+    queryOptions(start, port, tools, extras, start.sessionId),
     feed,
     out,
     events,
@@ -70,7 +44,8 @@ async function converse(start: StartMessage, port: number, feed: PromptFeed, out
   diag(`session ${start.sessionId ?? ''} cannot be resumed; starting a fresh one`);
   events.restartFresh();
   feed.replay();
-  return (await runQuery(queryOptions(start, port, tools, undefined), feed, out, events)) === 'ok';
+  const options = queryOptions(start, port, tools, extras, undefined);
+  return (await runQuery(options, feed, out, events)) === 'ok';
 }
 
 /** Queues a user message with its images (unreadable ones become notes in the text). */

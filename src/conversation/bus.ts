@@ -5,9 +5,20 @@
 import { EventEmitter } from 'node:events';
 import type { StoredMessage } from '../store/messages.js';
 
+export interface Activity {
+  chatId: string;
+  agent?: string;
+  text: string;
+}
+
 export interface BusEvents {
   message: [StoredMessage];
   typing: [{ chatId: string; on: boolean }];
+  /**
+   * What the agent is doing in a chat now: a tool it used, or a team member (background agent,
+   * delegated worker) that started, progressed or finished. `agent`: who; absent: the lead.
+   */
+  activity: [Activity];
   /** The host's status changed (a channel's connection state): live views show it again. */
   status: [];
 }

@@ -18,6 +18,8 @@ import {
   type SavedAttachment,
   type StoredMessage,
 } from '../store/messages.js';
+import type { RunnerToHost } from '../shared/protocol.js';
+import type { Activity } from './bus.js';
 import { formatMessages, imagesOf } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type RunResult, type Timers } from './queue.js';
@@ -73,6 +75,18 @@ interface LiveRun {
   answered: Cursor | undefined;
   closing: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** A tool call or a team member's step, as the chat's live views show it. */
+export function activityOf(
+  chatId: string,
+  event: Extract<RunnerToHost, { type: 'tool' | 'agent' }>,
+): Activity {
+  const text =
+    event.type === 'tool'
+      ? `${event.name}${event.summary ? ` ${event.summary}` : ''}`
+      : `${event.status}${event.summary ? `: ${event.summary}` : ''}`;
+  return { chatId, ...(event.agent ? { agent: event.agent } : {}), text };
 }
 
 const cursorOf = (m: StoredMessage): Cursor => ({ ts: m.ts, id: m.id });
@@ -338,6 +352,8 @@ export class Conversations {
         if (!next || !this.hand(live, next.chatId, next.batch)) this.armIdle(live);
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
+      } else if (event.type === 'tool' || event.type === 'agent') {
+        this.deps.post.bus.emit('activity', activityOf(live.chatId, event));
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The live event stream of one chat (Server-Sent Events): the host status on connect, then every
- * message stored in the chat and the assistant's typing state, with a keep-alive comment. Bus
+ * message stored in the chat, the assistant's typing state and activity (tools, team members), with a keep-alive comment. Bus
  * listeners live exactly as long as the connection.
  */
 import type { ServerResponse } from 'node:http';
@@ -37,12 +37,16 @@ export function streamEvents(res: ServerResponse, chatId: string, deps: EventStr
   const offTyping = deps.bus.on('typing', (t) => {
     if (t.chatId === chatId) send('typing', { on: t.on });
   });
+  const offActivity = deps.bus.on('activity', (a) => {
+    if (a.chatId === chatId) send('activity', { agent: a.agent ?? null, text: a.text });
+  });
   const offStatus = deps.bus.on('status', () => send('status', deps.status()));
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
   res.on('close', () => {
     clearInterval(ping);
     offMessage();
     offTyping();
+    offActivity();
     offStatus();
   });
 }

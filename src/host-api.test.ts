@@ -244,6 +244,52 @@ describe('host API handlers', () => {
     );
   });
 
+  it("search_messages: every chat of the caller's group, never another group's (main included)", async () => {
+    store.groups.addChat('family', 'web:family-2', new Date());
+    store.messages.upsertChat('web:family-2', 'web', 'Family 2');
+    const put = (chatId: string, id: string, content: string) =>
+      store.messages.insert({
+        chatId,
+        id,
+        ts: Date.parse('2026-03-01T10:00:00Z'),
+        senderId: 'u1',
+        senderName: 'Ann',
+        content,
+        fromAssistant: false,
+      });
+    put('web:family', 'f1', 'the piano lesson moved to Tuesday');
+    put('web:family-2', 'f2', 'piano tuner comes Friday');
+    put('web:main', 'm1', 'main also talks about the piano');
+    const route = extra(HOST_API_PATHS.searchMessages);
+    const ids = async (context: typeof main, body: unknown) =>
+      ((await route.handle(context, body)) as { hits: { id: string }[] }).hits.map((h) => h.id);
+    expect((await ids(family, { query: 'piano' })).sort()).toEqual(['f1', 'f2']);
+    expect(await ids(main, { query: 'piano' })).toEqual(['m1']);
+    expect(await ids(main, { query: 'lesson tuesday' })).toEqual([]);
+    expect(await ids(family, { query: 'piano', until: '2026-02-28' })).toEqual([]);
+    await expect(route.handle(family, { query: 'piano', since: 'yesterday' })).rejects.toThrow(
+      /since "yesterday" is not a date: use YYYY-MM-DD/,
+    );
+  });
+
+  it('define_agent: a group defines its own specialists, main any group’s', async () => {
+    const route = extra(HOST_API_PATHS.defineAgent);
+    const spec = { name: 'fact-checker', description: 'Checks facts', prompt: 'Be careful.' };
+    await route.handle(family, spec);
+    const file = path.join(home, 'groups', 'family', 'agents', 'fact-checker.md');
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      '---\ndescription: Checks facts\n---\nBe careful.\n',
+    );
+    await expect(route.handle(family, { ...spec, group_folder: 'main' })).rejects.toThrow(
+      ForbiddenError,
+    );
+    await route.handle(main, { ...spec, name: 'planner', group_folder: 'family' });
+    expect(fs.existsSync(path.join(home, 'groups', 'family', 'agents', 'planner.md'))).toBe(true);
+    await expect(route.handle(family, { name: 'x' })).rejects.toThrow(/give a description/);
+    await route.handle(family, { name: 'planner', remove: true });
+    expect(fs.existsSync(path.join(home, 'groups', 'family', 'agents', 'planner.md'))).toBe(false);
+  });
+
   it('keeps host state private: the database is readable by the host user only', () => {
     expect(fs.statSync(path.join(home, 'nanoclaw.db')).mode & 0o777).toBe(0o600);
     expect(fs.statSync(home).mode & 0o777).toBe(0o711);

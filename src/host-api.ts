@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { Store } from './host.js';
 import { stripInternal } from './runs/text.js';
 import { registerGroup } from './groups/manage.js';
+import { defineAgent } from './groups/specialists.js';
 import { canManageGroups, type Decision } from './security/authz.js';
 import { checkMount } from './security/mounts.js';
 import {
@@ -19,6 +20,9 @@ import {
   ListGroupsBodySchema,
   SetEgressPolicyBodySchema,
   SetSenderPolicyBodySchema,
+  SearchMessagesBodySchema,
+  DefineAgentBodySchema,
+  type SearchMessagesBody,
   RegisterGroupBodySchema,
   RemoveGroupMountBodySchema,
   SendFileBodySchema,
@@ -27,6 +31,38 @@ import {
 } from './shared/host-api.js';
 import type { TaskService } from './scheduler/service.js';
 import { TASK_SCHEMAS } from './shared/task-api.js';
+import { SEARCH_MAX_LIMIT, parseBound } from './store/search.js';
+
+/** Default number of hits a search returns. */
+const SEARCH_DEFAULT_LIMIT = 20;
+
+/**
+ * The caller's group's history only: every chat of the group, and no other (main included —
+ * its authority over other groups does not extend to reading their conversations).
+ */
+function searchMessages(store: Store, context: RunContext, body: SearchMessagesBody) {
+  let range: { since?: number; until?: number };
+  try {
+    range = {
+      ...(body.since ? { since: parseBound(body.since, 'since') } : {}),
+      ...(body.until ? { until: parseBound(body.until, 'until') } : {}),
+    };
+  } catch (error) {
+    throw new UserError((error as Error).message, { cause: error });
+  }
+  const chats = store.groups.chats(context.group.folder);
+  const limit = Math.min(body.limit ?? SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT);
+  const hits = store.search.search(chats, {
+    text: body.query,
+    ...range,
+    ...(body.sender ? { sender: body.sender } : {}),
+    limit,
+  });
+  return {
+    hits: hits.map((h) => ({ ...h, time: new Date(h.ts).toISOString() })),
+    ...(hits.length === limit ? { note: `only the best ${limit}: narrow the query or dates` } : {}),
+  };
+}
 
 export interface HostApiDeps {
   store: Store;
@@ -67,6 +103,12 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       ...groupRoutes(deps),
       ...mountRoutes(deps),
       ...policyRoutes(deps),
+      [HOST_API_PATHS.searchMessages]: route(SearchMessagesBodySchema, (context, body) =>
+        searchMessages(deps.store, context, body),
+      ),
+      [HOST_API_PATHS.defineAgent]: route(DefineAgentBodySchema, (context, body) =>
+        defineAgent({ config: deps.config, groups }, context, body),
+      ),
     },
   };
 }

@@ -25,6 +25,7 @@ import { TaskStore } from './store/tasks.js';
 import { GroupMountStore } from './store/mounts.js';
 import { AuditLog } from './store/audit.js';
 import { PairingStore } from './store/pairing.js';
+import { MessageSearch } from './store/search.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -36,6 +37,8 @@ export interface Store {
   mounts: GroupMountStore;
   audit: AuditLog;
   pairing: PairingStore;
+  /** Full-text search over the conversation history. */
+  search: MessageSearch;
 }
 
 /**
@@ -63,6 +66,7 @@ export function openStore(config: Config): Store {
     mounts: new GroupMountStore(db),
     audit: new AuditLog(db),
     pairing: new PairingStore(db),
+    search: new MessageSearch(db),
   };
 }
 

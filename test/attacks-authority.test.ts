@@ -9,6 +9,7 @@ import { runCli } from './support/cli.js';
 import {
   auditRecords,
   expectAllBlocked,
+  plantHistory,
   refusals,
   startAttackSuite,
   type AttackSuite,
@@ -122,6 +123,30 @@ describe('attack suite: network, authority and capabilities', () => {
     expect(senders.stdout).toContain('{"allow":["u1"],"mode":"drop"}');
   });
 
+  it("a group cannot search another group's history, however it asks", async () => {
+    plantHistory(s, 'web:main', 'vault-7731', 'the vault code is ZEBRA4411 vault-7731');
+    const script = (group: string) =>
+      `hits() { curl -s -X POST -H "authorization: Bearer $ANTHROPIC_API_KEY" -H 'content-type: application/json' -d "$1" "$NANOCLAW_HOST_URL/api/search_messages"; }
+      nohit() { if hits "$2" | grep -q vault-7731; then echo "BREACH $1"; else echo "BLOCKED $1"; fi; }
+      nohit search-other-history '{"query":"ZEBRA4411"}'
+      nohit search-prefix '{"query":"ZEBRA*"}'
+      nohit search-fts-syntax '{"query":"ZEBRA4411\\" OR \\"vault"}'
+      nohit search-by-sender '{"query":"vault","sender":"Owner"}'
+      nohit search-naming-group '{"query":"ZEBRA4411","group_folder":"main"}'
+      nohit search-naming-chat '{"query":"ZEBRA4411","chat_id":"web:main"}'
+      echo "${group}-search $(hits '{"query":"ZEBRA4411"}' | grep -c vault-7731)"`;
+    const out = await s.attack('family', script('family'));
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout).toContain('family-search 0');
+    // The same search from main, whose chat it is, finds it: the attacks above could succeed.
+    const own = await s.attack(
+      'main',
+      `echo "main-search $(curl -s -X POST -H "authorization: Bearer $ANTHROPIC_API_KEY" -H 'content-type: application/json' -d '{"query":"ZEBRA4411"}' "$NANOCLAW_HOST_URL/api/search_messages" | grep -c vault-7731)"`,
+    );
+    expect(own.stdout).toContain('main-search 1');
+  });
+
   it('every attack was blocked, and the audit shows the refusals', async () => {
     const records = await auditRecords(s.env);
     // The 8 names main may not register, the 10 calls beyond itself of the non-main group, and
@@ -132,6 +157,6 @@ describe('attack suite: network, authority and capabilities', () => {
     expect(
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
-    expectAllBlocked(s, 'authority', 31);
+    expectAllBlocked(s, 'authority', 37);
   });
 });

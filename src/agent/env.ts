@@ -34,6 +34,9 @@ export function cliEnv(
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
     DISABLE_ERROR_REPORTING: '1',
+    // Background agents live until they are done: the CLI (and the SDK) would otherwise end
+    // them 600 s after the lead's turn. The host's hard timeout for the run still bounds them.
+    CLAUDE_CODE_PRINT_BG_WAIT_CEILING_MS: '0',
   };
   for (const key of ['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_MAX_RETRIES', 'NANOCLAW_SANDBOX'] as const) {
     const value = own[key];

@@ -7,90 +7,18 @@
  * SDK's placeholder API key, which the host gateway swaps for the real one.
  */
 import { fileURLToPath } from 'node:url';
-import { query, type Options } from '@anthropic-ai/claude-agent-sdk';
 import type { StartMessage } from '../shared/protocol.js';
-import { cliEnv } from './env.js';
-import {
-  EventMapper,
-  isErrorResult,
-  isInvalidSession,
-  resultError,
-  type SdkMessageLike,
-} from './events.js';
+import { EventMapper } from './events.js';
 import { startForwarder } from './forwarder.js';
-import { createHostClient, type HostClient } from './host-client.js';
+import { createHostClient } from './host-client.js';
 import { diag, readInput, takeStdout, type InputItem, type ProtocolOut } from './io.js';
-import { nanoclawMcpServer } from './mcp-tools.js';
 import { loadImages } from './images.js';
 import { PromptFeed } from './prompts.js';
-import { loadSkillTools, skillsMcpServer, type SkillTool } from './skill-tools.js';
-
-type QueryOutcome = 'ok' | 'invalid-session' | 'failed';
-
-interface Tools {
-  host: HostClient;
-  skills: SkillTool[];
-}
-
-function queryOptions(
-  start: StartMessage,
-  port: number,
-  tools: Tools,
-  resume: string | undefined,
-): Options {
-  const baseUrl = `http://127.0.0.1:${port}`;
-  return {
-    cwd: process.cwd(),
-    // 'project' loads the group's CLAUDE.md from the cwd as memory.
-    settingSources: ['project', 'user'],
-    systemPrompt: start.globalMemory
-      ? { type: 'preset', preset: 'claude_code', append: start.globalMemory }
-      : { type: 'preset', preset: 'claude_code' },
-    permissionMode: 'bypassPermissions',
-    allowDangerouslySkipPermissions: true,
-    env: cliEnv(start, baseUrl, process.env, process.getuid?.() === 0),
-    mcpServers: {
-      nanoclaw: nanoclawMcpServer(tools.host),
-      ...(tools.skills.length > 0 ? { skills: skillsMcpServer(tools.skills) } : {}),
-    },
-    // The CLI's diagnostics go to our stderr as they come (chunks, not lines).
-    stderr: (data: string) => process.stderr.write(data),
-    ...(resume ? { resume } : {}),
-    ...(start.model ? { model: start.model } : {}),
-  };
-}
-
-/**
- * One SDK query over the feed. A turn that ends in an error result ends the run: while the
- * prompt stream is open the SDK would wait for more input, but the host expects the run to
- * exit and retries the same messages later. (Once input has ended, the SDK also throws it.)
- */
-async function runQuery(
-  options: Options,
-  feed: PromptFeed,
-  out: ProtocolOut,
-  events: EventMapper,
-): Promise<QueryOutcome> {
-  // A resume that fails before the session starts is an invalid session, not a failed turn.
-  let started = false;
-  const invalidSession = (text: string) => !started && !!options.resume && isInvalidSession(text);
-  try {
-    for await (const message of query({ prompt: feed.stream(), options })) {
-      const sdk = message as SdkMessageLike;
-      if (sdk.type === 'system' && sdk.subtype === 'init') started = true;
-      if (isErrorResult(sdk) && invalidSession(resultError(sdk))) return 'invalid-session';
-      if (sdk.type === 'result') feed.answered();
-      for (const event of events.map(sdk)) out.send(event);
-      if (isErrorResult(sdk)) return 'failed';
-    }
-    return 'ok';
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (invalidSession(text)) return 'invalid-session';
-    out.send({ type: 'error', message: events.masked(text), retryable: true });
-    return 'failed';
-  }
-}
+import { runQuery } from './query-loop.js';
+import { compactedReminder } from './memory.js';
+import { queryOptions, type RunExtras } from './options.js';
+import { loadSpecialists } from './specialists.js';
+import { loadSkillTools } from './skill-tools.js';
 
 /** Runs the conversation; an invalid stored session is replaced by a fresh one, once. */
 async function converse(start: StartMessage, port: number, feed: PromptFeed, out: ProtocolOut) {
@@ -99,8 +27,15 @@ async function converse(start: StartMessage, port: number, feed: PromptFeed, out
   // Tool skills: compiled modules next to this file (see skill-tools.ts).
   const toolsDir = fileURLToPath(new URL('./tools/', import.meta.url));
   const tools = { host, skills: await loadSkillTools(toolsDir, { host }) };
+  const specialists = loadSpecialists(process.cwd());
+  for (const problem of specialists.problems) diag(`specialist skipped: ${problem}`);
+  const extras: RunExtras = {
+    agents: specialists.agents,
+    onArchived: (archive) => feed.push(compactedReminder(archive)),
+    mask: (text) => events.masked(text),
+  };
   const first = await runQuery(
-    queryOptions(start, port, tools, start.sessionId),
+    queryOptions(start, port, tools, extras, start.sessionId),
     feed,
     out,
     events,
@@ -109,7 +44,8 @@ async function converse(start: StartMessage, port: number, feed: PromptFeed, out
   diag(`session ${start.sessionId ?? ''} cannot be resumed; starting a fresh one`);
   events.restartFresh();
   feed.replay();
-  return (await runQuery(queryOptions(start, port, tools, undefined), feed, out, events)) === 'ok';
+  const options = queryOptions(start, port, tools, extras, undefined);
+  return (await runQuery(options, feed, out, events)) === 'ok';
 }
 
 /** Queues a user message with its images (unreadable ones become notes in the text). */

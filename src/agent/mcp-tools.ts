@@ -152,6 +152,48 @@ function policyTools(host: HostClient) {
   ];
 }
 
+/** Memory beyond the session: the group's own conversation history, searched on the host. */
+function memoryTools(host: HostClient) {
+  return [
+    tool(
+      'search_messages',
+      "Search this group's conversation history (all its chats, beyond this session): " +
+        'what was said or decided about something, and when. Words are all required; word* ' +
+        'matches a prefix. Narrow with since/until (YYYY-MM-DD or ISO time) and sender.',
+      {
+        query: z.string().min(1).describe('Words to find, e.g. "holiday budget"'),
+        since: z.string().optional().describe('From this date or time, e.g. 2026-04-01'),
+        until: z.string().optional().describe('Up to this date (inclusive) or time'),
+        sender: z.string().optional().describe("A sender's name or id"),
+        limit: z.number().int().min(1).max(50).optional().describe('Most hits (default 20)'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.searchMessages, args, 'No matches.'),
+    ),
+  ];
+}
+
+/** Named specialists of a group (agents/<name>.md), loaded into every run of the group. */
+function specialistTools(host: HostClient) {
+  return [
+    tool(
+      'define_agent',
+      'Define (or replace, or remove) a named specialist for this group: a subagent with its ' +
+        'own description, instructions, tools and model, available to every later run. Main ' +
+        'may define them for any group (group_folder).',
+      {
+        name: z.string().describe('lowercase-with-dashes, e.g. fact-checker'),
+        description: z.string().optional().describe('When to use it (the lead reads this)'),
+        prompt: z.string().optional().describe('Its instructions'),
+        tools: z.array(z.string()).optional().describe('Tools it may use; default: all'),
+        model: z.string().optional().describe('A model id, or inherit'),
+        group_folder: z.string().optional().describe('Another group (main only)'),
+        remove: z.boolean().optional().describe('Remove it instead'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.defineAgent, args, 'Specialist saved.'),
+    ),
+  ];
+}
+
 function taskTools(host: HostClient) {
   return (Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
     tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
@@ -162,7 +204,14 @@ function taskTools(host: HostClient) {
 
 /** Every tool of our server; each handler is a call to the host API through `host`. */
 export function nanoclawTools(host: HostClient) {
-  return [...messageTools(host), ...groupTools(host), ...policyTools(host), ...taskTools(host)];
+  return [
+    ...messageTools(host),
+    ...groupTools(host),
+    ...policyTools(host),
+    ...memoryTools(host),
+    ...specialistTools(host),
+    ...taskTools(host),
+  ];
 }
 
 export function nanoclawMcpServer(host: HostClient) {

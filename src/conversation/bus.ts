@@ -4,32 +4,43 @@
  */
 import { EventEmitter } from 'node:events';
 import { stripInternal } from '../runs/text.js';
+import type { RunnerToHost } from '../shared/protocol.js';
 import type { StoredMessage } from '../store/messages.js';
+
+export interface Activity {
+  chatId: string;
+  /** A tool call, a team member's step, or text the agent wrote on the way to its answer. */
+  kind: 'tool' | 'agent' | 'text';
+  agent?: string;
+  text: string;
+}
+
+/** What a run's event shows in the chat's live views; undefined: nothing to show. */
+export function activityOf(
+  chatId: string,
+  event: Extract<RunnerToHost, { type: 'tool' | 'agent' | 'text' }>,
+): Activity | undefined {
+  if (event.type === 'text') {
+    const text = stripInternal(event.text);
+    return text ? { chatId, kind: 'text', text } : undefined;
+  }
+  const text =
+    event.type === 'tool'
+      ? `${event.name}${event.summary ? ` ${event.summary}` : ''}`
+      : `${event.status}${event.summary ? `: ${event.summary}` : ''}`;
+  return { chatId, kind: event.type, ...(event.agent ? { agent: event.agent } : {}), text };
+}
 
 export interface BusEvents {
   message: [StoredMessage];
   typing: [{ chatId: string; on: boolean }];
-  /** What the agent answering a chat is doing: a tool call, or text it wrote on the way. */
+  /**
+   * What the agent is doing in a chat now: a tool it used, or a team member (background agent,
+   * delegated worker) that started, progressed or finished. `agent`: who; absent: the lead.
+   */
   activity: [Activity];
   /** The host's status changed (a channel's connection state): live views show it again. */
   status: [];
-}
-
-export type Activity =
-  | { chatId: string; ts: number; kind: 'tool'; name: string; summary: string }
-  | { chatId: string; ts: number; kind: 'text'; text: string };
-
-/** What a run's tool call or intermediate text shows (internal parts removed; empty: none). */
-export function activityOf(
-  chatId: string,
-  ts: number,
-  event: { type: 'tool'; name: string; summary: string } | { type: 'text'; text: string },
-): Activity | undefined {
-  if (event.type === 'tool') {
-    return { chatId, ts, kind: 'tool', name: event.name, summary: event.summary };
-  }
-  const text = stripInternal(event.text);
-  return text ? { chatId, ts, kind: 'text', text } : undefined;
 }
 
 export class EventBus {

@@ -97,8 +97,8 @@ describe('Conversations: activity and Stop', () => {
     events.push({ type: 'text', text: 'Tests pass. <internal>note to self</internal>' });
     events.push({ type: 'text', text: '<internal>only internal</internal>' });
     await tick();
-    expect(activity.map(({ ts: _ts, ...a }) => a)).toEqual([
-      { chatId: 'web:main', kind: 'tool', name: 'Bash', summary: 'npm test' },
+    expect(activity).toEqual([
+      { chatId: 'web:main', kind: 'tool', text: 'Bash npm test' },
       { chatId: 'web:main', kind: 'text', text: 'Tests pass.' },
     ]);
   });

@@ -331,8 +331,8 @@ export class Conversations {
         // Another chat of the group waiting: answer it in the same run (same session).
         const next = sameCursor(live.answered, live.through) ? this.work(group.folder) : undefined;
         if (!next || !this.hand(live, next.chatId, next.batch)) this.armIdle(live);
-      } else if (event.type === 'tool' || event.type === 'text') {
-        const activity = activityOf(live.chatId, this.deps.now(), event);
+      } else if (event.type === 'tool' || event.type === 'agent' || event.type === 'text') {
+        const activity = activityOf(live.chatId, event);
         if (activity) this.deps.post.bus.emit('activity', activity);
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');

@@ -31,7 +31,9 @@ export interface TurnSink {
   /** Assistant text as it is produced (internal parts removed; never empty). */
   text(text: string): void;
   /** A tool the agent started (name and short summary). */
-  tool?(name: string, summary: string): void;
+  tool?(name: string, summary: string, agent?: string): void;
+  /** A team member (background agent) started, progressed or finished. */
+  agent?(agent: string, status: string, summary: string): void;
 }
 
 export function newRunId(): string {
@@ -209,7 +211,8 @@ async function followTurn(
     } else if (event.type === 'text') {
       const visible = stripInternal(event.text);
       if (visible) sink.text(visible);
-    } else if (event.type === 'tool') sink.tool?.(event.name, event.summary);
+    } else if (event.type === 'tool') sink.tool?.(event.name, event.summary, event.agent);
+    else if (event.type === 'agent') sink.agent?.(event.agent, event.status, event.summary);
     else if (event.type === 'error') failure = event.message;
     else if (event.type === 'result') {
       answer = stripInternal(event.text);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EgressPolicySchema, SenderPolicySchema } from './policies.js';
+import { SpecialistNameSchema } from './specialists.js';
 
 export const HOST_API_PATHS = {
   sendMessage: '/api/send_message',
@@ -16,6 +17,8 @@ export const HOST_API_PATHS = {
   getGroupPolicies: '/api/get_group_policies',
   setEgressPolicy: '/api/set_egress_policy',
   setSenderPolicy: '/api/set_sender_policy',
+  searchMessages: '/api/search_messages',
+  defineAgent: '/api/define_agent',
 } as const;
 
 export const SendMessageBodySchema = z.object({
@@ -85,6 +88,35 @@ export const SetEgressPolicyBodySchema = EgressPolicySchema.extend({
 export const SetSenderPolicyBodySchema = SenderPolicySchema.extend({
   group_folder: GroupFolder,
 }).strict();
+
+/** A date (YYYY-MM-DD, the whole day) or an ISO 8601 time. */
+const DateText = z.string().min(4).max(40);
+
+/** Full-text search over the caller's own group's chats (never another group's). */
+export const SearchMessagesBodySchema = z
+  .object({
+    query: z.string().min(1).max(500),
+    since: DateText.optional(),
+    until: DateText.optional(),
+    sender: z.string().min(1).max(200).optional(),
+    limit: z.number().int().min(1).max(50).optional(),
+  })
+  .strict();
+export type SearchMessagesBody = z.infer<typeof SearchMessagesBodySchema>;
+
+/** A named specialist for a group (own group; any group: main only). */
+export const DefineAgentBodySchema = z
+  .object({
+    group_folder: GroupFolder.optional(),
+    name: SpecialistNameSchema,
+    description: z.string().min(1).max(500).optional(),
+    prompt: z.string().min(1).max(20_000).optional(),
+    tools: z.array(z.string()).max(50).optional(),
+    model: z.string().optional(),
+    remove: z.boolean().optional(),
+  })
+  .strict();
+export type DefineAgentBody = z.infer<typeof DefineAgentBodySchema>;
 
 export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
 export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });

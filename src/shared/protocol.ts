@@ -61,8 +61,23 @@ export const RunnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** The SDK session id for this conversation (new, or changed after an invalid resume). */
   z.object({ type: z.literal('session'), sessionId: SessionIdSchema, fresh: z.boolean() }),
-  /** The agent started using a tool (for typing indicators and audit; input is summarized). */
-  z.object({ type: z.literal('tool'), name: z.string(), summary: z.string() }),
+  /**
+   * The agent started using a tool (for typing indicators and audit; input is summarized).
+   * `agent`: the team member (a background agent of the lead) that used it; absent: the lead.
+   */
+  z.object({
+    type: z.literal('tool'),
+    name: z.string(),
+    summary: z.string(),
+    agent: z.string().max(200).optional(),
+  }),
+  /** A team member (background agent) started, made progress, or finished. */
+  z.object({
+    type: z.literal('agent'),
+    agent: z.string().max(200),
+    status: z.enum(['started', 'progress', 'done', 'failed']),
+    summary: z.string(),
+  }),
   /** Assistant text as it is produced, one assistant message at a time. */
   z.object({ type: z.literal('text'), text: z.string() }),
   /** One turn finished; `text` is the final answer (may be empty). */

@@ -166,4 +166,28 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outbox ADD COLUMN reply_to TEXT;
   `,
+  // 10: full-text search over the conversation history (search_messages). An external-content
+  // FTS5 index over messages, kept in step by triggers, and filled once from the rows there.
+  // (It is keyed by the messages' rowid: after a VACUUM, run INSERT ... VALUES('rebuild').)
+  `
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, sender_name, content = 'messages', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, content, sender_name)
+      VALUES (new.rowid, new.content, new.sender_name);
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, sender_name)
+      VALUES ('delete', old.rowid, old.content, old.sender_name);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, sender_name ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content, sender_name)
+      VALUES ('delete', old.rowid, old.content, old.sender_name);
+    INSERT INTO messages_fts (rowid, content, sender_name)
+      VALUES (new.rowid, new.content, new.sender_name);
+  END;
+  INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+  `,
 ];

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { runCli, tempHome, type CliResult } from './cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+import { openDb } from '../../src/store/db.js';
+import { MessageStore } from '../../src/store/messages.js';
 import type { CgroupLayout } from '../../src/sandbox/cgroups.js';
 
 export const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
@@ -137,6 +139,29 @@ export async function plantSecrets(suite: AttackSuite, projectEnv: string): Prom
   fs.writeFileSync(projectEnv, `${MARKER}\n`, { mode: 0o644 });
   const added = await runCli(['mounts', 'add', shared, '--group', 'main', '--rw'], env);
   expect(added.code).toBe(0);
+}
+
+/**
+ * Puts a message into a chat's stored history, straight into the suite's database (no host is
+ * running between attacks): what another group's search must not find.
+ */
+export function plantHistory(suite: AttackSuite, chatId: string, id: string, text: string): void {
+  const db = openDb(path.join(suite.home, 'nanoclaw.db'));
+  try {
+    const messages = new MessageStore(db);
+    messages.upsertChat(chatId, 'web', chatId);
+    messages.insert({
+      chatId,
+      id,
+      ts: Date.now(),
+      senderId: 'owner',
+      senderName: 'Owner',
+      content: text,
+      fromAssistant: false,
+    });
+  } finally {
+    db.close();
+  }
 }
 
 export interface AuditRecord {

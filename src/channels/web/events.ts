@@ -1,7 +1,6 @@
 /**
  * The live event stream of one chat (Server-Sent Events): the host status on connect, then every
- * message stored in the chat, the assistant's typing state and what it is doing (activity),
- * with a keep-alive comment. Bus
+ * message stored in the chat, the assistant's typing state and activity (tools, team members), with a keep-alive comment. Bus
  * listeners live exactly as long as the connection.
  */
 import type { ServerResponse } from 'node:http';
@@ -38,8 +37,9 @@ export function streamEvents(res: ServerResponse, chatId: string, deps: EventStr
   const offTyping = deps.bus.on('typing', (t) => {
     if (t.chatId === chatId) send('typing', { on: t.on });
   });
-  const offActivity = deps.bus.on('activity', ({ chatId: chat, ...activity }) => {
-    if (chat === chatId) send('activity', activity);
+  const offActivity = deps.bus.on('activity', (a) => {
+    if (a.chatId === chatId)
+      send('activity', { kind: a.kind, agent: a.agent ?? null, text: a.text });
   });
   const offStatus = deps.bus.on('status', () => send('status', deps.status()));
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);

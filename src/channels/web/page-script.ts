@@ -88,6 +88,11 @@ function setTyping(on) {
   typing.classList.toggle('show', on);
   typing.textContent = on ? assistantName + ' is typing…' : '';
 }
+function showActivity(a) {
+  // Shown in the typing line while the agent works: who (the lead or a team member) does what.
+  if (!typing.classList.contains('show')) return;
+  typing.textContent = (a.agent ? a.agent + ': ' : assistantName + ': ') + a.text;
+}
 async function loadHistory() {
   const { messages } = await api(chatPath('/messages?limit=200'));
   messages.forEach(render);
@@ -137,6 +142,7 @@ function listen() {
     if (m.fromAssistant) loadTasks().catch(() => {});
   });
   source.addEventListener('typing', (e) => setTyping(JSON.parse(e.data).on));
+  source.addEventListener('activity', (e) => showActivity(JSON.parse(e.data)));
   source.addEventListener('status', (e) => showStatus(JSON.parse(e.data)));
   source.addEventListener('error', () => {
     setTyping(false);

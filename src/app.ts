@@ -26,6 +26,10 @@ import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { TaskService } from './scheduler/service.js';
 import fs from 'node:fs';
+import { startControlServer } from './control/server.js';
+import { collectStatus } from './ops/status.js';
+import { StoreInspector } from './store/inspect.js';
+import { version } from './version.js';
 
 export const MAIN_CHAT_ID = 'web:main';
 
@@ -119,6 +123,8 @@ async function assemble(
   });
   const url = webUrl(channels);
   if (url) lock.publish(url);
+  const live = { channels: status, problems, url };
+  started.add(await serveControl(host, conversations, live));
   started.add(() => outbox.close());
   started.add(() => conversations.shutdown());
   const scheduler = createScheduler(host, post);
@@ -163,6 +169,52 @@ function messaging(config: Config, log: Logger, store: Store, channels: () => re
     changed: () => rearm.now(),
   });
   return { bus, outbox, post, rearm, tasks };
+}
+
+/** The control socket (src/control/protocol.ts); returns its stop. */
+async function serveControl(
+  host: Host,
+  conversations: Conversations,
+  live: Parameters<typeof operatorStatus>[2],
+): Promise<() => Promise<void>> {
+  const control = await startControlServer({
+    home: host.config.home,
+    status: operatorStatus(host, conversations, live),
+    log: host.log.child({ component: 'control' }),
+  });
+  return () => control.close();
+}
+
+/** `nanoclaw status` as the running host sees it (served on the control socket). */
+function operatorStatus(
+  host: Host,
+  conversations: Conversations,
+  live: { channels: () => HostStatus; problems: () => readonly string[]; url: string | undefined },
+) {
+  const started = Date.now();
+  const facts = {
+    pid: process.pid,
+    startedAt: new Date(started).toISOString(),
+    version: version(host.config.appRoot),
+    runtime: host.runtime.name,
+    ...(live.url ? { webUrl: live.url } : {}),
+  };
+  const inspect = new StoreInspector(host.db);
+  return () =>
+    collectStatus({
+      home: host.config.home,
+      assistantName: host.config.assistantName,
+      groups: host.groups,
+      tasks: host.tasks,
+      inspect,
+      setupProblems: live.problems(),
+      live: {
+        host: { ...facts, uptimeMs: Date.now() - started },
+        channels: live.channels().channels,
+        slots: host.limiter.snapshot(),
+        conversations: conversations.liveRuns(),
+      },
+    });
 }
 
 /** Each running channel's state: what it reported, or connected for those that report none. */
@@ -292,6 +344,7 @@ function createConversations(
         extra.stopping,
       ),
     setupProblems: extra.setupProblems,
+    audit: host.audit.record,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

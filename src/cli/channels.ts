@@ -1,12 +1,13 @@
 /**
  * `nanoclaw channels`: each channel of the running host and its connection state (connected,
- * reconnecting and why, failed and what to do), asked of the host of this NANOCLAW_HOME.
+ * reconnecting and why, failed and what to do), asked of the host of this NANOCLAW_HOME over its
+ * control socket (src/control/protocol.ts says why not the web API).
  */
 import { channelNames } from '../channels/registry.js';
 import { loadConfig } from '../config.js';
+import { ControlUnreachableError, requestStatus } from '../control/client.js';
+import { findHost } from '../host-lock.js';
 import { noPositionals, parse } from './args.js';
-import { ChatApi, HostUnreachableError } from './chat-api.js';
-import { findHostAddress } from './find-host.js';
 import type { CliContext } from './index.js';
 
 export const USAGE =
@@ -18,15 +19,15 @@ export async function channelsCommand(args: string[], ctx: CliContext): Promise<
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false } }, USAGE);
   noPositionals(positionals, USAGE);
   const config = loadConfig(ctx.env, ctx.appRoot);
-  const address = findHostAddress(config.home);
-  if (!address.ok) {
+  const have = `Channels this installation has: ${channelNames(ctx.appRoot).join(', ')}.`;
+  if (!findHost(config.home).running) {
     ctx.stderr.write(
-      `${address.problem}\nChannels this installation has: ${channelNames(ctx.appRoot).join(', ')}.\n`,
+      `NanoClaw is not running for ${config.home} (NANOCLAW_HOME) — start it with \`nanoclaw start\`.\n${have}\n`,
     );
     return 1;
   }
   try {
-    const { channels } = await new ChatApi(address.url, config.web.token).status();
+    const { channels } = await requestStatus(config.home);
     if (values.json) {
       for (const c of channels) ctx.stdout.write(`${JSON.stringify(c)}\n`);
       return 0;
@@ -34,8 +35,8 @@ export async function channelsCommand(args: string[], ctx: CliContext): Promise<
     for (const c of channels) ctx.stdout.write(`${c.name}\t${c.summary}\n`);
     return channels.some((c) => c.state === 'failed') ? 1 : 0;
   } catch (error) {
-    if (!(error instanceof HostUnreachableError)) throw error;
-    ctx.stderr.write(`The host (process ${address.pid}) did not answer at ${address.url}.\n`);
+    if (!(error instanceof ControlUnreachableError)) throw error;
+    ctx.stderr.write(`${error.message} It may still be starting: try again in a moment.\n`);
     return 1;
   }
 }

@@ -3,25 +3,27 @@
  * top-level help is built from this table, so it lists exactly the commands that dispatch, and
  * `--help` is answered here for every command before it runs (no data directory is touched).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { version } from '../version.js';
 import { wantsHelp } from './args.js';
 import { auditCommand, USAGE as AUDIT } from './audit.js';
+import { BACKUP_USAGE, backupCommand, RESTORE_USAGE, restoreCommand } from './backup.js';
 import { chatCommand, USAGE as CHAT } from './chat.js';
 import { channelsCommand, USAGE as CHANNELS } from './channels.js';
 import { chatsCommand, CHATS_USAGE, pairCommand, PAIR_USAGE } from './chats.js';
 import { egressCommand, USAGE as EGRESS } from './egress.js';
 import { groupsCommand, USAGE as GROUPS } from './groups.js';
 import { imageCommand, USAGE as IMAGE } from './image.js';
+import { logsCommand, USAGE as LOGS } from './logs.js';
 import type { CliContext } from './index.js';
 import { mountsCommand, USAGE as MOUNTS } from './mounts.js';
 import { runCommand, USAGE as RUN } from './run.js';
 import { sendersCommand, USAGE as SENDERS } from './senders.js';
 import { skillsCommand, USAGE as SKILLS } from './skills.js';
 import { startCommand, USAGE as START } from './start.js';
+import { statusCommand, USAGE as STATUS } from './status.js';
 import { tasksCommand, USAGE as TASKS } from './tasks.js';
+import { whyCommand, USAGE as WHY } from './why.js';
 
 export interface Command {
   summary: string;
@@ -92,6 +94,31 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: IMAGE,
     run: imageCommand,
   },
+  status: {
+    summary: 'Is it running; channels, groups, live runs, next tasks, what to fix',
+    usage: STATUS,
+    run: statusCommand,
+  },
+  logs: {
+    summary: 'The host log, readable and filtered; -f follows it',
+    usage: LOGS,
+    run: (args, ctx) => logsCommand(args, ctx),
+  },
+  why: {
+    summary: 'What happened to a message: trigger, sender policy, run, reply, errors',
+    usage: WHY,
+    run: whyCommand,
+  },
+  backup: {
+    summary: 'Back up the database, groups, sessions and allowlist into one archive',
+    usage: BACKUP_USAGE,
+    run: backupCommand,
+  },
+  restore: {
+    summary: 'Restore a backup into an empty data directory',
+    usage: RESTORE_USAGE,
+    run: restoreCommand,
+  },
 };
 
 const HELP_SUMMARY = "Show this help, or one command's usage: nanoclaw help <command>";
@@ -110,12 +137,7 @@ export function topLevelHelp(): string {
   );
 }
 
-const PackageSchema = z.object({ version: z.string().min(1) });
-
-export function version(appRoot: string): string {
-  const file = path.join(appRoot, 'package.json');
-  return PackageSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))).version;
-}
+export { version };
 
 export async function dispatch(argv: readonly string[], ctx: CliContext): Promise<number> {
   const [name, ...rest] = argv;

@@ -10,6 +10,7 @@ import type { AgentRun } from '../runs/agent-run.js';
 import type { Lease, SandboxLimiter } from '../runs/limiter.js';
 import { stripInternal } from '../runs/text.js';
 import type { Group, GroupStore, SessionStore } from '../store/groups.js';
+import type { AuditSink } from '../store/audit.js';
 import type { PairingStore } from '../store/pairing.js';
 import {
   outboxMessage,
@@ -60,6 +61,11 @@ export interface ConversationDeps {
   startRun(group: Group, prompt: string, signal: AbortSignal, images?: readonly string[]): AgentRun;
   /** Fetches a message's files into the group's inbox (attachments.ts); absent: none kept. */
   saveAttachments?(group: Group, message: InboundMessage): Promise<SavedAttachment[]>;
+  /**
+   * Records which run was handed which messages (audit `sandbox`/`turn`): the link `nanoclaw
+   * why` follows from a message to the run that answered it.
+   */
+  audit?: AuditSink;
   now(): number;
   timers: Timers;
   log: Logger;
@@ -164,6 +170,11 @@ export class Conversations {
     return false;
   }
 
+  /** The conversation runs alive now (for `nanoclaw status`). */
+  liveRuns(): { group: string; runId: string; chatId: string }[] {
+    return [...this.live].map(([group, l]) => ({ group, runId: l.run.runId, chatId: l.chatId }));
+  }
+
   /** New work for a group: pipe it into the live run, or queue a run. */
   wake(group: Group): void {
     const live = this.live.get(group.folder);
@@ -196,15 +207,16 @@ export class Conversations {
   private pipe(group: Group, live: LiveRun): boolean {
     const fresh = this.pending(live.chatId, live.through);
     if (shouldAnswer(group, this.deps.assistantName, fresh))
-      return this.hand(live, live.chatId, fresh);
+      return this.hand(group.folder, live, live.chatId, fresh);
     const between = sameCursor(live.answered, live.through);
     const other = between ? this.work(group.folder) : undefined;
-    return other ? this.hand(live, other.chatId, other.batch) : true;
+    return other ? this.hand(group.folder, live, other.chatId, other.batch) : true;
   }
 
   /** Sends a batch into the live run; the run now answers that chat. */
-  private hand(live: LiveRun, chatId: string, batch: StoredMessage[]): boolean {
+  private hand(folder: string, live: LiveRun, chatId: string, batch: StoredMessage[]): boolean {
     if (!live.run.send(formatMessages(batch, this.deps.timezone), imagesOf(batch))) return false;
+    this.recordTurn(folder, live.run.runId, chatId, batch, 'follow-up');
     if (chatId !== live.chatId) {
       this.deps.typing.stop(live.chatId);
       live.chatId = chatId;
@@ -287,6 +299,7 @@ export class Conversations {
       AbortSignal.any([signal, stop.signal]),
       imagesOf(batch),
     );
+    this.recordTurn(folder, run.runId, chatId, batch, 'started');
     const live: LiveRun = {
       stop,
       stopped: false,
@@ -330,7 +343,7 @@ export class Conversations {
         this.deps.typing.stop(live.chatId);
         // Another chat of the group waiting: answer it in the same run (same session).
         const next = sameCursor(live.answered, live.through) ? this.work(group.folder) : undefined;
-        if (!next || !this.hand(live, next.chatId, next.batch)) this.armIdle(live);
+        if (!next || !this.hand(group.folder, live, next.chatId, next.batch)) this.armIdle(live);
       } else if (event.type === 'tool' || event.type === 'agent' || event.type === 'text') {
         const activity = activityOf(live.chatId, event);
         if (activity) this.deps.post.bus.emit('activity', activity);
@@ -358,6 +371,27 @@ export class Conversations {
     if (!item) return;
     this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, ts));
     this.deps.post.outbox.kick();
+  }
+
+  /** The durable link from messages to the run they were handed to (see `audit` above). */
+  private recordTurn(
+    folder: string,
+    runId: string,
+    chatId: string,
+    batch: readonly StoredMessage[],
+    decision: 'started' | 'follow-up',
+  ): void {
+    const from = batch[0];
+    const through = batch[batch.length - 1];
+    if (!from || !through) return;
+    this.deps.audit?.({
+      kind: 'sandbox',
+      group: folder,
+      runId,
+      action: 'turn',
+      decision,
+      detail: { chatId, from: cursorOf(from), through: cursorOf(through), messages: batch.length },
+    });
   }
 
   private armIdle(live: LiveRun): void {

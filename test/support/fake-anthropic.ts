@@ -133,7 +133,13 @@ function apiError(res: ServerResponse, status: number, type: string, message: st
 }
 
 export async function startFakeAnthropic(
-  options: { socketPath?: string; script?: ScriptFn; delayMs?: number } = {},
+  options: {
+    socketPath?: string;
+    script?: ScriptFn;
+    delayMs?: number;
+    /** An API error for requests it matches (the model refusing, e.g. HTTP 400). */
+    fail?: (body: MessagesBody) => { status: number; message: string } | undefined;
+  } = {},
 ): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   let script = options.script;
@@ -182,6 +188,8 @@ export async function startFakeAnthropic(
       return apiError(res, 400, 'invalid_request_error', 'The body is not a JSON object.');
     }
     const body = raw as MessagesBody;
+    const failure = options.fail?.(body);
+    if (failure) return apiError(res, failure.status, 'invalid_request_error', failure.message);
     const reply = script?.(body, record) ?? defaultReply(body);
     const model = body.model ?? 'fake-model';
     if (body.stream) streamReply(res, model, reply);

@@ -154,6 +154,45 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     await context.close();
   });
 
+  it('shows what the agent does live with elapsed time, folds it afterwards, and stops it', async () => {
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    const activity = (a: { kind: 'tool' | 'agent' | 'text'; text: string; agent?: string }) =>
+      harness.bus.emit('activity', { chatId: 'web:main', ...a });
+    await page.locator('#input').fill('first [slow]');
+    await page.keyboard.press('Enter');
+    await page.locator('#typing.show').waitFor();
+    await page.locator('#stop').waitFor();
+    activity({ kind: 'tool', text: 'running Bash: npm test' });
+    await page.locator('#typing', { hasText: 'Andy: running Bash: npm test' }).waitFor();
+    activity({ kind: 'agent', agent: 'alpha', text: 'started: look for bugs' });
+    await page.locator('#typing', { hasText: 'alpha: started: look for bugs' }).waitFor();
+    activity({ kind: 'text', text: 'Half way: **tests pass**' });
+    await page.locator('.msg.draft strong', { hasText: 'tests pass' }).waitFor();
+    await page.locator('#elapsed', { hasText: /^[1-9]\d* s$/ }).waitFor();
+    await page.screenshot({ path: '/tmp/nanoclaw-web-activity.png' });
+    await page.locator('#stop').click();
+    const stopped = page.locator('.msg.bot', { hasText: 'Stopped.' });
+    await stopped.waitFor();
+    await page.locator('#stop').waitFor({ state: 'hidden' });
+    expect(await page.locator('.msg.draft').count()).toBe(0);
+    // The steps fold into the reply, collapsed, and open on demand.
+    const steps = stopped.locator('details.steps');
+    expect(await steps.getAttribute('open')).toBeNull();
+    expect(await steps.locator('summary').textContent()).toMatch(/2 steps$/);
+    await steps.locator('summary').click();
+    expect(await steps.locator('li').allTextContents()).toEqual([
+      'running Bash: npm test',
+      'alpha: started: look for bugs',
+    ]);
+    // Nothing running any more: the API says so.
+    const again = await fetch(`${harness.web.url}/api/chats/web%3Amain/stop`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toBe(
+      'Nothing is running for this chat.',
+    );
+  });
+
   it('shows what the user must fix as a banner, and API errors inline', async () => {
     harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
     page = await browser.newPage();

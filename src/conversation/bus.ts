@@ -15,6 +15,28 @@ export interface Activity {
   text: string;
 }
 
+const TOOL_VERBS: Readonly<Record<string, string>> = {
+  Bash: 'running Bash',
+  WebSearch: 'searching the web',
+  WebFetch: 'fetching',
+  Read: 'reading',
+  Write: 'writing',
+  Edit: 'editing',
+  MultiEdit: 'editing',
+  NotebookEdit: 'editing',
+  Grep: 'searching files',
+  Glob: 'finding files',
+  Agent: 'starting an agent',
+  Task: 'starting an agent',
+  TodoWrite: 'updating its plan',
+};
+
+/** A tool call as people read it: "running Bash: npm test", "using send_message". */
+export function describeTool(name: string, summary: string): string {
+  const verb = TOOL_VERBS[name] ?? `using ${name.replace(/^mcp__[^_]+(?:_[^_]+)*?__/, '')}`;
+  return summary ? `${verb}: ${summary}` : verb;
+}
+
 /** What a run's event shows in the chat's live views; undefined: nothing to show. */
 export function activityOf(
   chatId: string,
@@ -26,7 +48,7 @@ export function activityOf(
   }
   const text =
     event.type === 'tool'
-      ? `${event.name}${event.summary ? ` ${event.summary}` : ''}`
+      ? describeTool(event.name, event.summary)
       : `${event.status}${event.summary ? `: ${event.summary}` : ''}`;
   return { chatId, kind: event.type, ...(event.agent ? { agent: event.agent } : {}), text };
 }

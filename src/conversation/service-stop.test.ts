@@ -98,7 +98,7 @@ describe('Conversations: activity and Stop', () => {
     events.push({ type: 'text', text: '<internal>only internal</internal>' });
     await tick();
     expect(activity).toEqual([
-      { chatId: 'web:main', kind: 'tool', text: 'Bash npm test' },
+      { chatId: 'web:main', kind: 'tool', text: 'running Bash: npm test' },
       { chatId: 'web:main', kind: 'text', text: 'Tests pass.' },
     ]);
   });

@@ -53,7 +53,16 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 .msg.bot .text table { border-collapse:collapse; display:block; overflow-x:auto; }
 .msg.bot .text th, .msg.bot .text td { border:1px solid var(--line); padding:4px 8px; }
 .empty { color:var(--muted); text-align:center; margin:auto; }
-#typing { color:var(--muted); font-size:13px; padding:0 20px 6px; min-height:25px; }
+#work-line { display:flex; align-items:center; gap:10px; padding:0 20px 6px; min-height:25px;
+  color:var(--muted); font-size:13px; }
+#typing { flex:1; min-height:18px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; min-width:0; }
+#elapsed { font-variant-numeric:tabular-nums; }
+#stop { padding:2px 12px; font-size:13px; background:var(--error); color:#fff; }
+#stop[hidden] { display:none; }
+.msg.draft { opacity:.8; }
+.msg .steps { font-size:12px; color:var(--muted); margin-bottom:4px; }
+.msg .steps summary { cursor:pointer; }
+.msg .steps ol { margin:4px 0; padding-left:20px; }
 #error { color:var(--error); font-size:13px; padding:0 20px 6px; }
 #error:empty { display:none; }
 form { display:flex; gap:8px; padding:12px 20px 16px; background:var(--panel); border-top:1px solid var(--line); }

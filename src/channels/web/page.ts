@@ -10,6 +10,7 @@ import path from 'node:path';
 import { PAGE_MARKDOWN } from './page-markdown.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
+import { PAGE_WORK } from './page-work.js';
 
 /** marked's browser build (a global `marked`), inlined so the page loads nothing else. */
 export function loadMarkedBrowserBuild(): string {
@@ -43,7 +44,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <div id="banner" role="alert" hidden></div>
 <details id="tasks" hidden><summary>Scheduled tasks</summary><ul id="task-list"></ul></details>
 <main id="messages" role="log" aria-live="polite" aria-label="Messages" tabindex="0"></main>
-<div id="typing" aria-live="polite"></div>
+<div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" hidden>Stop</button></div>
 <div id="error" role="alert"></div>
 <form id="composer">
 <textarea id="input" rows="1" placeholder="Message ${name}… (Enter to send, Shift+Enter for a new line)" aria-label="Message to ${name}" autofocus></textarea>
@@ -51,6 +52,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 </form>
 <script nonce="${nonce}">${marked}</script>
 <script nonce="${nonce}">${PAGE_MARKDOWN}</script>
+<script nonce="${nonce}">${PAGE_WORK}</script>
 <script nonce="${nonce}">${PAGE_SCRIPT}</script>
 </body>
 </html>`;

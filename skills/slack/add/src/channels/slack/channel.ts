@@ -10,7 +10,13 @@ import type { Logger } from '../../log.js';
 import type { Channel, ChannelDeps, ChannelHealth, OutboundMessage } from '../channel.js';
 import { Connection, type ConnectionTiming } from './connection.js';
 import { Directory } from './directory.js';
-import { CHAT_PREFIX, interpretEvent, type BotIdentity, type ParsedMessage } from './event.js';
+import {
+  CHAT_PREFIX,
+  chatIdOf,
+  interpretEvent,
+  type BotIdentity,
+  type ParsedMessage,
+} from './event.js';
 import { attachment, downloadFile } from './files.js';
 import { HealthReporter } from './health.js';
 import { AckAfterStoreReceiver } from './receiver.js';
@@ -114,6 +120,8 @@ export class SlackChannel implements Channel {
     this.stopping.abort();
     await this.receiver.stop();
     await this.running;
+    // A connection opened while stop() began (auth.test was in flight) is closed too.
+    await this.receiver.stop();
     await this.typing.clear();
   }
 
@@ -141,13 +149,21 @@ export class SlackChannel implements Channel {
     const listener = async ({ event }: { event: unknown }) => this.handle(event, bot);
     app.event('message', listener);
     app.event('app_mention', listener);
+    // Invited into a channel: it shows in `nanoclaw chats` before anyone writes there.
+    app.event('member_joined_channel', async ({ event }) => {
+      if (event.user !== bot.userId) return;
+      const name = await this.directory.chatName(event.channel, undefined);
+      this.seen(chatIdOf(event.channel), 'group', name);
+    });
     return bot;
   }
 
   private async handle(event: unknown, bot: BotIdentity): Promise<void> {
     const meaning = interpretEvent(event, bot);
     if (meaning.kind === 'ignore') {
-      if (meaning.chat) this.seen(meaning.chat.chatId, meaning.chat.kind, meaning.chat.chatId);
+      const { chat, channel } = meaning;
+      if (chat && channel)
+        this.seen(chat.chatId, chat.kind, await this.directory.chatName(channel, undefined));
       return;
     }
     const m = meaning.message;

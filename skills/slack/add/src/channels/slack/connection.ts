@@ -49,6 +49,7 @@ export class Connection {
       try {
         const bot = this.bot ?? (await this.deps.identify(signal));
         this.bot = bot;
+        if (signal.aborted) break;
         stage = 'app';
         const { closed } = await this.deps.connect(bot);
         health.set({ state: 'connected' });

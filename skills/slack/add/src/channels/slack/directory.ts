@@ -33,7 +33,10 @@ export class Directory {
     return this.cached(this.channels, channel, async () => {
       const res = await this.client.conversations.info({ channel });
       const c = res.channel;
-      if (c?.is_im) return dmUser ? await this.userName(dmUser) : undefined;
+      // An IM's other person is in `user` (Slack sends it; the typed response omits it).
+      const other = (c as { user?: unknown } | undefined)?.user;
+      const person = typeof other === 'string' ? other : dmUser;
+      if (c?.is_im) return person ? await this.userName(person) : undefined;
       return c?.name ? `#${c.name}` : undefined;
     });
   }

@@ -125,6 +125,26 @@ describe('slack inbound (real Bolt over Socket Mode, fake Slack)', () => {
     ]);
   });
 
+  it('the bot invited into a channel: the channel is seen (discovery) before anyone writes', async () => {
+    const { fake, h } = await connected();
+    fake.setChannel('C0NEWCHAN', { name: 'new-project' });
+    fake.event({
+      type: 'member_joined_channel',
+      user: ANN,
+      channel: 'C0OTHER01',
+      channel_type: 'C',
+    });
+    fake.event({
+      type: 'member_joined_channel',
+      user: fake.bot.userId,
+      channel: 'C0NEWCHAN',
+      channel_type: 'C',
+    });
+    await until(() => fake.pending().length === 0);
+    expect(h.seen).toEqual([{ chatId: 'slack:C0NEWCHAN', name: '#new-project', kind: 'group' }]);
+    expect(h.received).toHaveLength(0);
+  });
+
   it('a failing store leaves the envelope unacked; after a reconnect it is redelivered and stored once', async () => {
     const { fake, h } = await connected();
     let failures = 1;

@@ -3,7 +3,7 @@
  * bubblewrap sandboxes, the real SDK CLI and a fake model, with the real adapter (Bolt over
  * Socket Mode) talking to the fake Slack. A message wakes the right group and the reply lands
  * in the right place (its thread, the DM); a kill -9 mid-turn is answered exactly once after the
- * restart; Slack going away is shown by `nanoclaw channels` and survived. Files: e2e-files.
+ * restart, in its thread; Slack going away is shown by `nanoclaw channels` and survived. Files: e2e-files.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
@@ -51,17 +51,24 @@ describe('slack end to end (host process, bwrap, SDK CLI, fake model, fake Slack
     await until(() => e2e.slack.pending().length === 0);
   }, 180_000);
 
-  it('kill -9 during a turn: after a restart the message is answered exactly once', async () => {
+  it('kill -9 during a turn in a thread: after a restart answered exactly once, still in the thread', async () => {
     host = await startHostProcess(e2e.env);
     const before = e2e.model.requests.length;
-    e2e.slack.event(messageEvent(CHANNEL, { text: 'RUN: sleep 4; echo slept-once' }));
+    const thread = '1700000000.000002';
+    e2e.slack.event(
+      messageEvent(CHANNEL, { text: 'RUN: sleep 4; echo slept-once', thread_ts: thread }),
+    );
     await until(() => e2e.model.requests.length > before, 60_000);
     await host.stop('SIGKILL');
     host = await startHostProcess(e2e.env);
     await until(() => e2e.posts(CHANNEL, 'slept-once').length > 0, 90_000);
     // Give a duplicate every chance to appear, then check there is none.
     await new Promise((r) => setTimeout(r, 3000));
-    expect(e2e.posts(CHANNEL, 'slept-once')).toHaveLength(1);
+    const replies = e2e.posts(CHANNEL, 'slept-once');
+    expect(replies).toHaveLength(1);
+    // The thread came from stored state (the message id, the outbox item's replyTo): the adapter
+    // of the new process never saw this message.
+    expect(replies[0]?.params.thread_ts).toBe(thread);
   }, 180_000);
 
   it('Slack going away: nanoclaw channels says reconnecting (and why), then connected; the socket dropped is reopened', async () => {

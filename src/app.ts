@@ -109,6 +109,7 @@ async function assemble(
     groups: host.groups,
     tasks: store.tasks,
     receive: (channel, message) => conversations.receive(channel, message),
+    stop: (chatId) => conversations.stop(chatId),
     status,
     chatSeen: (channel, chat) =>
       store.messages.upsertChat(chat.chatId, channel, chat.name, {

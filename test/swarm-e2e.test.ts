@@ -73,7 +73,7 @@ describe('a lead with background agents in one sandbox (#684)', () => {
     expect(streamed).toContain('event: activity');
     expect(streamed).toMatch(/"agent":"alpha","text":"started/);
     expect(streamed).toMatch(/"agent":"beta","text":"done/);
-    expect(streamed).toMatch(/"agent":"alpha","text":"Bash scripted command"/);
+    expect(streamed).toMatch(/"agent":"alpha","text":"running Bash: scripted command"/);
     await reader?.cancel();
     // After the final answer nothing else is posted (no late second reply).
     await new Promise((r) => setTimeout(r, 1500));

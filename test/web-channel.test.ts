@@ -128,7 +128,7 @@ describe('web chat API', () => {
     const stream = await readEvents(harness.web.url, (seen) =>
       seen.some((e) => e.data.includes('ECHO: live')),
     );
-    expect(bus.live).toBe(3); // its listeners (message, typing, status) exist once its headers arrived
+    expect(bus.live).toBe(4); // its listeners (message, typing, activity, status) exist once its headers arrived
     await post(harness.web.url, { text: 'live' });
     const seen = await stream.reading;
     expect(seen[0]?.event).toBe('status');
@@ -276,6 +276,28 @@ describe('web chat API', () => {
     expect((await write('null')).status).toBe(403);
     expect((await write(url)).status).toBe(201);
     expect(harness.store.messages.history('web:main', 10)).toHaveLength(1);
+  });
+
+  it('Stop is a write like any other: refused cross-origin or without the token', async () => {
+    const token = 'a-very-long-web-token-456';
+    harness = await startWebHarness({ env: { WEB_TOKEN: token } });
+    const url = harness.web.url;
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await post(url, { text: 'a long job [slow]' }, auth)).status).toBe(201);
+    const stop = (headers: Record<string, string>) =>
+      raw(url, '/api/chats/web%3Amain/stop', 'POST', { host: new URL(url).host, ...headers });
+    expect((await stop({})).status).toBe(401);
+    expect((await stop({ authorization: 'Bearer wrong-token-value-000' })).status).toBe(401);
+    expect((await raw(url, '/api/chats/web%3Amain/stop', 'GET', auth)).status).toBe(405);
+    expect(harness.store.messages.history('web:main', 10).map((m) => m.content)).toEqual([
+      'a long job [slow]',
+    ]);
+    expect((await stop(auth)).status).toBe(200);
+    expect(harness.store.messages.history('web:main', 10).map((m) => m.content)).toEqual([
+      'a long job [slow]',
+      'Stopped.',
+    ]);
+    expect((await stop(auth)).status).toBe(409);
   });
 
   it('with a token: every API call needs it (header, or ?token= for the event stream)', async () => {

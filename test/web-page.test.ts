@@ -99,6 +99,100 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     expect(alerted).toBe(false);
   });
 
+  it("renders the agent's Markdown: headings, code in monospace with copy, tables, safe links", async () => {
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: harness.web.url,
+    });
+    page = await context.newPage();
+    await page.goto(harness.web.url);
+    const markdown = [
+      '',
+      '## Plan',
+      '**bold** and _it_ and `npm test`',
+      '```js',
+      'const x = 1 < 2;',
+      '```',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '',
+      '[site](https://example.com/x) [bad](javascript:alert(1)) ![pic](https://example.com/p.png)',
+      '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> <a href="https://evil.example" onclick="window.pwned = 3">raw</a>',
+    ].join('\n');
+    await page.locator('#input').fill(markdown);
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.msg.bot .text').last();
+    await reply.locator('h2', { hasText: 'Plan' }).waitFor();
+    expect(await reply.locator('strong').textContent()).toBe('bold');
+    expect(await reply.locator('em').textContent()).toBe('it');
+    expect(await reply.locator('pre code').textContent()).toBe('const x = 1 < 2;\n');
+    const font = await page.evaluate(
+      `getComputedStyle(document.querySelector('.msg.bot:last-child pre code')).fontFamily`,
+    );
+    expect(font).toMatch(/mono/i);
+    expect(await reply.locator('td').allTextContents()).toEqual(['1', '2']);
+    const link = reply.locator('a', { hasText: 'site' });
+    expect(await link.getAttribute('href')).toBe('https://example.com/x');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    // Everything hostile is text: no javascript: link, no image loaded, no script, no handler.
+    expect(await reply.locator('a').count()).toBe(1);
+    expect(await page.locator('#messages img, #messages script').count()).toBe(0);
+    const text = await reply.textContent();
+    expect(text).toContain('bad');
+    expect(text).toContain('[image: pic]');
+    expect(text).toContain('<script>window.pwned = 1</script>');
+    expect(text).toContain('onclick="window.pwned = 3"');
+    expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
+    // What people type stays exactly as typed.
+    expect(await page.locator('.msg.me .text').last().textContent()).toBe(markdown);
+    await reply.locator('pre .copy').click();
+    await reply.locator('pre .copy', { hasText: 'Copied' }).waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe('const x = 1 < 2;\n');
+    await page.screenshot({ path: '/tmp/nanoclaw-web-markdown.png' });
+    await context.close();
+  });
+
+  it('shows what the agent does live with elapsed time, folds it afterwards, and stops it', async () => {
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    const activity = (a: { kind: 'tool' | 'agent' | 'text'; text: string; agent?: string }) =>
+      harness.bus.emit('activity', { chatId: 'web:main', ...a });
+    await page.locator('#input').fill('first [slow]');
+    await page.keyboard.press('Enter');
+    await page.locator('#typing.show').waitFor();
+    await page.locator('#stop').waitFor();
+    activity({ kind: 'tool', text: 'running Bash: npm test' });
+    await page.locator('#typing', { hasText: 'Andy: running Bash: npm test' }).waitFor();
+    activity({ kind: 'agent', agent: 'alpha', text: 'started: look for bugs' });
+    await page.locator('#typing', { hasText: 'alpha: started: look for bugs' }).waitFor();
+    activity({ kind: 'text', text: 'Half way: **tests pass**' });
+    await page.locator('.msg.draft strong', { hasText: 'tests pass' }).waitFor();
+    await page.locator('#elapsed', { hasText: /^[1-9]\d* s$/ }).waitFor();
+    await page.screenshot({ path: '/tmp/nanoclaw-web-activity.png' });
+    await page.locator('#stop').click();
+    const stopped = page.locator('.msg.bot', { hasText: 'Stopped.' });
+    await stopped.waitFor();
+    await page.locator('#stop').waitFor({ state: 'hidden' });
+    expect(await page.locator('.msg.draft').count()).toBe(0);
+    // The steps fold into the reply, collapsed, and open on demand.
+    const steps = stopped.locator('details.steps');
+    expect(await steps.getAttribute('open')).toBeNull();
+    expect(await steps.locator('summary').textContent()).toMatch(/2 steps$/);
+    await steps.locator('summary').click();
+    expect(await steps.locator('li').allTextContents()).toEqual([
+      'running Bash: npm test',
+      'alpha: started: look for bugs',
+    ]);
+    // Nothing running any more: the API says so.
+    const again = await fetch(`${harness.web.url}/api/chats/web%3Amain/stop`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toBe(
+      'Nothing is running for this chat.',
+    );
+  });
+
   it('shows what the user must fix as a banner, and API errors inline', async () => {
     harness.problems.push('No model credential is configured. Set ANTHROPIC_API_KEY.');
     page = await browser.newPage();

@@ -114,6 +114,8 @@ export interface ChannelDeps {
   tasks: TaskStore;
   /** Stores the message durably and wakes its group; resolves after the commit. */
   receive(channel: string, message: InboundMessage): Promise<void>;
+  /** Stops the turn answering `chatId` (a Stop button); false when none is. */
+  stop?(chatId: string): boolean;
   status(): HostStatus;
   /** Reports a chat the channel sees (discovery). */
   chatSeen?(channel: string, chat: SeenChat): void;

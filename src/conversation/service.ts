@@ -19,12 +19,12 @@ import {
   type SavedAttachment,
   type StoredMessage,
 } from '../store/messages.js';
-import type { RunnerToHost } from '../shared/protocol.js';
-import type { Activity } from './bus.js';
+import { activityOf } from './bus.js';
 import { formatMessages, imagesOf } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type RunResult, type Timers } from './queue.js';
 import { senderDecision } from '../security/senders.js';
+import { unregistered } from './pairing.js';
 import { shouldAnswer } from './trigger.js';
 import { TypingIndicator } from './typing.js';
 
@@ -81,18 +81,9 @@ interface LiveRun {
   answered: Cursor | undefined;
   closing: boolean;
   idleTimer: NodeJS.Timeout | undefined;
-}
-
-/** A tool call or a team member's step, as the chat's live views show it. */
-export function activityOf(
-  chatId: string,
-  event: Extract<RunnerToHost, { type: 'tool' | 'agent' }>,
-): Activity {
-  const text =
-    event.type === 'tool'
-      ? `${event.name}${event.summary ? ` ${event.summary}` : ''}`
-      : `${event.status}${event.summary ? `: ${event.summary}` : ''}`;
-  return { chatId, ...(event.agent ? { agent: event.agent } : {}), text };
+  /** Aborts this run only (the Stop button); the queue's signal still ends every run. */
+  stop: AbortController;
+  stopped: boolean;
 }
 
 const cursorOf = (m: StoredMessage): Cursor => ({ ts: m.ts, id: m.id });
@@ -130,7 +121,7 @@ export class Conversations {
     }
     const seen = { kind: message.chatKind ?? 'group', at: this.deps.now() } as const;
     const group = this.deps.groups.getByChat(message.chatId);
-    if (!group) return this.unregistered(channel, message, seen);
+    if (!group) return unregistered(this.deps, channel, message, seen);
     const owners = [...this.deps.ownerIds, ...this.deps.pairing.owners()];
     const decision = senderDecision(group.senderPolicy, message.senderId, owners);
     if (decision === 'drop') {
@@ -159,43 +150,24 @@ export class Conversations {
     this.wake(group);
   }
 
-  /**
-   * A chat no group has: remembered for discovery (`nanoclaw chats`), its text not kept. The one
-   * thing it can do is pair: a live one-time code sent in a DM makes it a chat of main and its
-   * sender the owner.
-   */
-  private unregistered(
-    channel: string,
-    message: InboundMessage,
-    seen: { kind: 'dm' | 'group'; at: number },
-  ): void {
-    this.deps.messages.upsertChat(message.chatId, channel, message.chatName, seen);
-    const main = this.deps.groups.main();
-    const now = this.deps.now();
-    const paired =
-      main !== undefined &&
-      seen.kind === 'dm' &&
-      !message.fromBot &&
-      this.deps.pairing.consume(channel, message.text, message.chatId, now);
-    if (!paired) {
-      this.deps.log.debug({ chat: message.chatId }, 'message for an unregistered chat ignored');
-      return;
-    }
-    this.deps.groups.addChat(main.folder, message.chatId, new Date(now));
-    this.deps.pairing.addOwner(message.senderId, message.chatId, now);
-    this.deps.log.info({ chat: message.chatId }, 'owner paired: the chat joined the main group');
-    postAssistantMessage(
-      this.deps.post,
-      message.chatId,
-      'Paired. This chat now belongs to your main group and you are its owner: I answer every ' +
-        'message here.',
-    );
-  }
-
   /** The chat the live run `runId` is answering now (its tools' messages go there). */
   answering(runId: string): string | undefined {
     for (const live of this.live.values()) if (live.run.runId === runId) return live.chatId;
     return undefined;
+  }
+
+  /**
+   * Stops the turn answering `chatId` (its sandbox is killed): the chat is told, and what the
+   * turn was answering is not retried. False when no turn is answering that chat.
+   */
+  stop(chatId: string): boolean {
+    for (const live of this.live.values()) {
+      if (live.chatId !== chatId || sameCursor(live.answered, live.through)) continue;
+      live.stopped = true;
+      live.stop.abort();
+      return true;
+    }
+    return false;
   }
 
   /** The conversation runs alive now (for `nanoclaw status`). */
@@ -320,9 +292,17 @@ export class Conversations {
   ): Promise<RunResult> {
     const folder = group.folder;
     const prompt = formatMessages(batch, this.deps.timezone);
-    const run = this.deps.startRun(group, prompt, signal, imagesOf(batch));
+    const stop = new AbortController();
+    const run = this.deps.startRun(
+      group,
+      prompt,
+      AbortSignal.any([signal, stop.signal]),
+      imagesOf(batch),
+    );
     this.recordTurn(folder, run.runId, chatId, batch, 'started');
     const live: LiveRun = {
+      stop,
+      stopped: false,
       run,
       lease,
       chatId,
@@ -347,6 +327,7 @@ export class Conversations {
     if (this.work(folder)) this.queue.wake(folder);
     this.lastChat.set(folder, live.chatId);
     const outcome = await run.finished;
+    if (live.stopped) return this.stopped(live);
     if (outcome.error) this.lastError.set(folder, outcome.error.message);
     // Success means every message handed to the agent got its reply committed.
     if (sameCursor(live.answered, live.through)) return true;
@@ -363,12 +344,20 @@ export class Conversations {
         // Another chat of the group waiting: answer it in the same run (same session).
         const next = sameCursor(live.answered, live.through) ? this.work(group.folder) : undefined;
         if (!next || !this.hand(group.folder, live, next.chatId, next.batch)) this.armIdle(live);
+      } else if (event.type === 'tool' || event.type === 'agent' || event.type === 'text') {
+        const activity = activityOf(live.chatId, event);
+        if (activity) this.deps.post.bus.emit('activity', activity);
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
-      } else if (event.type === 'tool' || event.type === 'agent') {
-        this.deps.post.bus.emit('activity', activityOf(live.chatId, event));
       }
     }
+  }
+
+  /** A stopped turn: the chat is told, and the cursor moves past what it was answering. */
+  private stopped(live: LiveRun): true {
+    if (!sameCursor(live.answered, live.through)) this.commit(live, 'Stopped.');
+    this.deps.log.info({ chat: live.chatId }, 'turn stopped by the user');
+    return true;
   }
 
   private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {

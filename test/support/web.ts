@@ -48,6 +48,8 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   const bus = options.bus ?? new EventBus();
   const problems: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  /** The scripted agent's pending reply per chat (what Stop cancels). */
+  const pending = new Map<string, NodeJS.Timeout>();
   const replyDelayMs = options.replyDelayMs ?? 300;
   // Stands in for the conversation service: store, publish, then answer like an agent would.
   const receive = async (_channel: string, m: InboundMessage) => {
@@ -64,14 +66,32 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     store.messages.insert(stored);
     bus.emit('message', stored);
     bus.emit('typing', { chatId: m.chatId, on: true });
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const reply = (text: string) => {
       const now = Date.now();
-      const item = store.messages.enqueue(m.chatId, `ECHO: ${m.text}`, 'Andy', now);
+      const item = store.messages.enqueue(m.chatId, text, 'Andy', now);
       bus.emit('typing', { chatId: m.chatId, on: false });
       bus.emit('message', outboxMessage(item, 'Andy', now));
-    }, replyDelayMs);
+    };
+    // "[slow]" in a message: the agent works for a minute (time to watch it, or to stop it).
+    const delay = m.text.includes('[slow]') ? 60_000 : replyDelayMs;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      pending.delete(m.chatId);
+      reply(`ECHO: ${m.text}`);
+    }, delay);
     timers.add(timer);
+    pending.set(m.chatId, timer);
+    stoppers.set(m.chatId, () => reply('Stopped.'));
+  };
+  const stoppers = new Map<string, () => void>();
+  const stop = (chatId: string): boolean => {
+    const timer = pending.get(chatId);
+    if (!timer) return false;
+    clearTimeout(timer);
+    timers.delete(timer);
+    pending.delete(chatId);
+    stoppers.get(chatId)?.();
+    return true;
   };
   const deps = (web: Config['web']): ChannelDeps => ({
     config: { ...config, web },
@@ -82,6 +102,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     groups: store.groups,
     tasks: store.tasks,
     receive,
+    stop,
     status: () => ({ assistantName: 'Andy', problems, channels: [] }),
   });
   let web = createWebChannel(deps(config.web));

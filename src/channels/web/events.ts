@@ -38,7 +38,8 @@ export function streamEvents(res: ServerResponse, chatId: string, deps: EventStr
     if (t.chatId === chatId) send('typing', { on: t.on });
   });
   const offActivity = deps.bus.on('activity', (a) => {
-    if (a.chatId === chatId) send('activity', { agent: a.agent ?? null, text: a.text });
+    if (a.chatId === chatId)
+      send('activity', { kind: a.kind, agent: a.agent ?? null, text: a.text });
   });
   const offStatus = deps.bus.on('status', () => send('status', deps.status()));
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);

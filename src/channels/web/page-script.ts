@@ -1,6 +1,6 @@
 /**
  * The chat page's script (plain browser JavaScript, run under the page's CSP nonce). Message text
- * reaches the DOM only through textContent. History loads on start and after every reconnect;
+ * reaches the DOM only through textContent or renderMarkdown (page-markdown.ts). History loads on start and after every reconnect;
  * the event stream adds messages live, de-duplicated by id and kept in (ts, id) order.
  */
 
@@ -42,7 +42,7 @@ function when(ts) {
   return d.toDateString() === new Date().toDateString() ? timeFormat.format(d) : dateFormat.format(d);
 }
 function before(a, b) { return a.ts < b.ts || (a.ts === b.ts && a.id < b.id); }
-function render(m) {
+function render(m, live) {
   if (seen.has(m.id)) return;
   seen.add(m.id);
   list.querySelector('.empty')?.remove();
@@ -55,8 +55,11 @@ function render(m) {
   meta.textContent = m.sender + ' · ' + when(m.ts);
   const text = document.createElement('div');
   text.className = 'text';
-  text.textContent = m.text;
+  // The agent writes Markdown; what people type is shown as they typed it.
+  if (m.fromAssistant) renderMarkdown(text, m.text);
+  else text.textContent = m.text;
   el.append(meta, text);
+  if (m.fromAssistant && live) attachSteps(el);
   // Messages caught up after a reconnect may be older than ones already shown.
   let next = null;
   for (let node = list.lastElementChild; node && node.dataset.ts; node = node.previousElementSibling) {
@@ -85,11 +88,20 @@ function setTyping(on) {
   if (typing.classList.contains('show') === on) return;
   typing.classList.toggle('show', on);
   typing.textContent = on ? assistantName + ' is typing…' : '';
+  if (on) startWork(); else endWork();
 }
 function showActivity(a) {
-  // Shown in the typing line while the agent works: who (the lead or a team member) does what.
-  if (!typing.classList.contains('show')) return;
-  typing.textContent = (a.agent ? a.agent + ': ' : assistantName + ': ') + a.text;
+  // The typing line says who (the lead or a team member) does what, while the agent works.
+  const line = noteActivity(a);
+  if (typing.classList.contains('show')) typing.textContent = (a.agent ? '' : assistantName + ': ') + line;
+}
+async function stopTurn() {
+  errorBox.textContent = '';
+  try {
+    await api(chatPath('/stop'), { method: 'POST' });
+  } catch (err) {
+    errorBox.textContent = err.message;
+  }
 }
 async function loadHistory() {
   const { messages } = await api(chatPath('/messages?limit=200'));
@@ -136,7 +148,7 @@ function listen() {
   });
   source.addEventListener('message', (e) => {
     const m = JSON.parse(e.data);
-    render(m);
+    render(m, true);
     if (m.fromAssistant) loadTasks().catch(() => {});
   });
   source.addEventListener('typing', (e) => setTyping(JSON.parse(e.data).on));
@@ -178,6 +190,7 @@ function fit() {
   input.style.height = 'auto';
   input.style.height = Math.min(input.scrollHeight + 2, 200) + 'px';
 }
+$('stop').addEventListener('click', stopTurn);
 $('composer').addEventListener('submit', (e) => { e.preventDefault(); send(); });
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }

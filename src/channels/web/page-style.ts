@@ -3,10 +3,10 @@
 export const PAGE_STYLE = `
 :root { color-scheme: light dark; --bg:#f6f7f9; --panel:#fff; --text:#1d2330; --muted:#5f6875;
   --me:#2f6fed; --me-text:#fff; --bot:#e9ecf1; --warn:#fff4d6; --warn-text:#5c4300; --warn-line:#f0d58a;
-  --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; }
+  --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; --code:#f3f4f7; --link:#1f5bd6; }
 @media (prefers-color-scheme: dark) { :root { --bg:#14161a; --panel:#1c1f24; --text:#e7e9ee;
   --muted:#a3acb8; --me:#3b6fd8; --bot:#2a2e35; --warn:#3a3118; --warn-text:#f3d27a; --warn-line:#6b5724;
-  --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; } }
+  --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; --code:#16181c; --link:#8fb1ff; } }
 * { box-sizing: border-box; }
 html, body { height:100%; }
 body { margin:0; font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
@@ -35,8 +35,34 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 .msg.bot { align-self:flex-start; background:var(--bot); border-bottom-left-radius:4px; }
 .msg .meta { font-size:11px; opacity:.75; margin-bottom:2px; }
 .msg .text { white-space:pre-wrap; overflow-wrap:anywhere; }
+.msg.bot .text { white-space:normal; }
+.msg.bot .text > :first-child { margin-top:0; } .msg.bot .text > :last-child { margin-bottom:0; }
+.msg.bot .text p, .msg.bot .text ul, .msg.bot .text ol, .msg.bot .text pre,
+  .msg.bot .text blockquote, .msg.bot .text table { margin:6px 0; }
+.msg.bot .text h1, .msg.bot .text h2, .msg.bot .text h3 { font-size:1.08em; margin:10px 0 4px; }
+.msg.bot .text ul, .msg.bot .text ol { padding-left:22px; }
+.msg.bot .text a { color:var(--link); }
+.msg.bot .text code { font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
+  background:var(--code); padding:1px 4px; border-radius:4px; }
+.msg.bot .text pre { position:relative; background:var(--code); padding:10px 12px; border-radius:8px;
+  overflow-x:auto; white-space:pre; }
+.msg.bot .text pre code { background:none; padding:0; }
+.msg.bot .text pre .copy { position:absolute; top:4px; right:4px; font-size:12px; padding:2px 8px;
+  height:auto; background:var(--panel); color:var(--text); border:1px solid var(--line); border-radius:6px; }
+.msg.bot .text blockquote { border-left:3px solid var(--line); margin-left:0; padding-left:10px; color:var(--muted); }
+.msg.bot .text table { border-collapse:collapse; display:block; overflow-x:auto; }
+.msg.bot .text th, .msg.bot .text td { border:1px solid var(--line); padding:4px 8px; }
 .empty { color:var(--muted); text-align:center; margin:auto; }
-#typing { color:var(--muted); font-size:13px; padding:0 20px 6px; min-height:25px; }
+#work-line { display:flex; align-items:center; gap:10px; padding:0 20px 6px; min-height:25px;
+  color:var(--muted); font-size:13px; }
+#typing { flex:1; min-height:18px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; min-width:0; }
+#elapsed { font-variant-numeric:tabular-nums; }
+#stop { padding:2px 12px; font-size:13px; background:var(--error); color:#fff; }
+#stop[hidden] { display:none; }
+.msg.draft { opacity:.8; }
+.msg .steps { font-size:12px; color:var(--muted); margin-bottom:4px; }
+.msg .steps summary { cursor:pointer; }
+.msg .steps ol { margin:4px 0; padding-left:20px; }
 #error { color:var(--error); font-size:13px; padding:0 20px 6px; }
 #error:empty { display:none; }
 form { display:flex; gap:8px; padding:12px 20px 16px; background:var(--panel); border-top:1px solid var(--line); }

@@ -14,7 +14,7 @@ import { runView, taskView } from '../../scheduler/service.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { streamEvents } from './events.js';
 import { checkAccess } from './guard.js';
-import { renderPage } from './page.js';
+import { loadMarkedBrowserBuild, renderPage } from './page.js';
 import {
   BODY_TOO_LARGE,
   MAX_BODY_BYTES,
@@ -60,6 +60,7 @@ class WebServer implements WebChannel {
   readonly name = 'web';
   private server: http.Server | undefined;
   private address = '';
+  private marked = '';
   private readonly log;
   private readonly routes: readonly Route[] = [
     { method: 'GET', pattern: /^\/api\/status$/, handle: (c) => this.status(c) },
@@ -67,6 +68,7 @@ class WebServer implements WebChannel {
     { method: 'GET', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.history(c) },
     { method: 'POST', pattern: new RegExp(`^${CHAT}/messages$`), handle: (c) => this.post(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
+    { method: 'POST', pattern: new RegExp(`^${CHAT}/stop$`), handle: (c) => this.stopTurn(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
   ];
 
@@ -83,6 +85,7 @@ class WebServer implements WebChannel {
   }
 
   async start(): Promise<void> {
+    this.marked = loadMarkedBrowserBuild();
     const server = http.createServer((req, res) => this.handle(req, res));
     const { host, port } = this.deps.config.web;
     await new Promise<void>((resolve, reject) => {
@@ -155,7 +158,7 @@ class WebServer implements WebChannel {
 
   private page(res: ServerResponse): void {
     const nonce = crypto.randomBytes(16).toString('base64');
-    const html = renderPage(this.deps.config.assistantName, nonce);
+    const html = renderPage(this.deps.config.assistantName, nonce, this.marked);
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
@@ -220,6 +223,12 @@ class WebServer implements WebChannel {
       return sendJson(res, status, { error: error.message });
     }
     sendJson(res, 201, { id: message.id, ts: message.ts });
+  }
+
+  /** The Stop button: aborts the turn answering this chat (the chat is told "Stopped."). */
+  private stopTurn({ res, chatId }: RequestContext): void {
+    if (this.deps.stop?.(chatId)) return sendJson(res, 200, { stopped: true });
+    sendJson(res, 409, { error: 'Nothing is running for this chat.' });
   }
 
   private events({ res, chatId }: RequestContext): void {

@@ -25,6 +25,7 @@ import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { TaskService } from './scheduler/service.js';
+import { UsageNotices } from './usage/notices.js';
 import fs from 'node:fs';
 
 export const MAIN_CHAT_ID = 'web:main';
@@ -72,11 +73,13 @@ async function assemble(
   const api = { store, post, config, tasks, channels: channelNames(config.appRoot) };
   // Tools are called only by runs, which start after the conversations exist.
   const answering = (runId: string) => conversations.answering(runId);
+  const notices = usageNotices(store, post, answering, log);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
     hostApiHandlers({ ...api, answering }),
+    notices.links(),
   );
   started.add(() => host.close());
   ensureMainGroup(host);
@@ -84,6 +87,7 @@ async function assemble(
   const stopping = new AbortController();
   const conversations = createConversations(host, post, () => channels, {
     setupProblems: problems,
+    mayRun: (folder, chatId) => notices.mayRun(folder, chatId),
     stopping: stopping.signal,
   });
   const health = new ChannelHealthBoard({
@@ -92,7 +96,7 @@ async function assemble(
   });
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
-    problems: problems(),
+    problems: [...problems(), ...notices.problems()],
     channels: channelStates(channels, health),
   });
   started.add(() => stopChannels(channels, log));
@@ -130,6 +134,21 @@ async function assemble(
   // Stopped first: attachment downloads in progress end at once.
   started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
   return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+function usageNotices(
+  store: Store,
+  post: PostDeps,
+  answering: (runId: string) => string | undefined,
+  log: Logger,
+): UsageNotices {
+  return new UsageNotices({
+    ...store,
+    answering,
+    post: (chatId, text) => postAssistantMessage(post, chatId, text),
+    now: Date.now,
+    log: log.child({ component: 'usage' }),
+  });
 }
 
 /** The message path's parts over the store: bus, outbox, posting, the task service. */
@@ -259,7 +278,11 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
-  extra: { setupProblems: () => readonly string[]; stopping: AbortSignal },
+  extra: {
+    setupProblems: () => readonly string[];
+    mayRun: (folder: string, chatId: string) => boolean;
+    stopping: AbortSignal;
+  },
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
@@ -291,6 +314,7 @@ function createConversations(
         extra.stopping,
       ),
     setupProblems: extra.setupProblems,
+    mayRun: extra.mayRun,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

@@ -57,6 +57,7 @@ function queryOptions(
     stderr: (data: string) => process.stderr.write(data),
     ...(resume ? { resume } : {}),
     ...(start.model ? { model: start.model } : {}),
+    ...(start.effort ? { effort: start.effort } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { HOST_API_PATHS } from '../shared/host-api.js';
 import { TASK_SHAPES, TASK_TOOL_DESCRIPTIONS, type TaskToolName } from '../shared/task-api.js';
 import type { HostClient } from './host-client.js';
+import { usageTools } from './usage-tools.js';
 
 const INTERNAL = /<internal>[\s\S]*?<\/internal>/g;
 
@@ -162,7 +163,13 @@ function taskTools(host: HostClient) {
 
 /** Every tool of our server; each handler is a call to the host API through `host`. */
 export function nanoclawTools(host: HostClient) {
-  return [...messageTools(host), ...groupTools(host), ...policyTools(host), ...taskTools(host)];
+  return [
+    ...messageTools(host),
+    ...groupTools(host),
+    ...policyTools(host),
+    ...taskTools(host),
+    ...usageTools(host, forward),
+  ];
 }
 
 export function nanoclawMcpServer(host: HostClient) {

@@ -105,7 +105,7 @@ describe('usage at the gateway', () => {
   });
 
   beforeEach(() => {
-    db.exec('DELETE FROM model_usage; DELETE FROM budgets;');
+    db.exec('DELETE FROM model_usage; DELETE FROM usage_totals; DELETE FROM budgets;');
     refused.length = 0;
   });
 

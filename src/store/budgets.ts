@@ -23,7 +23,14 @@ export interface ModelSetting {
 }
 
 export class BudgetStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: read before every model request.
+  private readonly forGroupQuery;
+
+  constructor(private readonly db: Db) {
+    this.forGroupQuery = db.prepare<[string, string], Budget>(
+      'SELECT scope, period, unit, amount FROM budgets WHERE scope IN (?, ?)',
+    );
+  }
 
   set(budget: Budget): void {
     this.db
@@ -54,11 +61,7 @@ export class BudgetStore {
 
   /** The budgets that bind a group: its own and the all-groups ones. */
   forGroup(folder: string): Budget[] {
-    return this.db
-      .prepare<[string, string], Budget>(
-        'SELECT scope, period, unit, amount FROM budgets WHERE scope IN (?, ?)',
-      )
-      .all(folder, ALL_GROUPS);
+    return this.forGroupQuery.all(folder, ALL_GROUPS);
   }
 
   /** True the first time for a key (this notice should be sent), false after. */

@@ -189,6 +189,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX model_usage_by_ts ON model_usage(ts);
   CREATE INDEX model_usage_by_group ON model_usage(group_folder, ts);
   CREATE INDEX model_usage_by_task ON model_usage(task_id) WHERE task_id IS NOT NULL;
+  -- Running totals per group ('*': all groups) and UTC day or month, kept with each row, so a
+  -- budget check before every model request is one lookup however much was recorded.
+  CREATE TABLE usage_totals (
+    scope             TEXT NOT NULL,
+    period            TEXT NOT NULL CHECK (period IN ('daily', 'monthly')),
+    start             INTEGER NOT NULL,
+    tokens            INTEGER NOT NULL DEFAULT 0,
+    usd               REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, period, start)
+  );
   CREATE TABLE run_usage (
     run_id            TEXT PRIMARY KEY,
     ts                INTEGER NOT NULL,

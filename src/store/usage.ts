@@ -2,7 +2,9 @@
  * Model usage: one row per model response as the gateway saw it, and the SDK's own figures per
  * run beside them. Sums for budgets and the reports behind `nanoclaw usage` and `get_usage`.
  */
+import { periodStart } from '../usage/budget.js';
 import type { Tokens } from '../usage/tap.js';
+import { ALL_GROUPS, type Period } from './budgets.js';
 import type { Db } from './db.js';
 
 export interface UsageCall {
@@ -92,19 +94,40 @@ function where(filter: UsageFilter): { sql: string; args: (string | number)[] } 
 }
 
 export class UsageStore {
-  constructor(private readonly db: Db) {}
+  // Prepared once: these run on every model request.
+  private readonly insertCall;
+  private readonly addTotal;
+  private readonly totalOf;
+  private readonly channelOf;
 
+  constructor(private readonly db: Db) {
+    this.insertCall = db.prepare(
+      `INSERT INTO model_usage (ts, group_folder, run_id, task_id, chat_id, channel, model,
+         input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // The group's and all groups' day and month, in one statement.
+    this.addTotal = db.prepare(
+      `INSERT INTO usage_totals (scope, period, start, tokens, usd)
+       VALUES (?, 'daily', ?, ?, ?), (?, 'monthly', ?, ?, ?), (?, 'daily', ?, ?, ?), (?, 'monthly', ?, ?, ?)
+       ON CONFLICT (scope, period, start) DO UPDATE SET tokens = tokens + excluded.tokens,
+         usd = usd + excluded.usd`,
+    );
+    this.totalOf = db.prepare<[string, string, number], { tokens: number; usd: number }>(
+      'SELECT tokens, usd FROM usage_totals WHERE scope = ? AND period = ? AND start = ?',
+    );
+    this.channelOf = db.prepare<[string], { channel: string }>(
+      'SELECT channel FROM chats WHERE chat_id = ?',
+    );
+  }
+
+  /** One model response, and the running totals of its group and of all groups, at once. */
   record(call: UsageCall): void {
-    const channel = this.db
-      .prepare<[string], { channel: string }>('SELECT channel FROM chats WHERE chat_id = ?')
-      .get(call.chatId ?? '')?.channel;
-    this.db
-      .prepare(
-        `INSERT INTO model_usage (ts, group_folder, run_id, task_id, chat_id, channel, model,
-           input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    const channel = call.chatId ? this.channelOf.get(call.chatId)?.channel : undefined;
+    const t = call.tokens;
+    const total = t.input + t.output + t.cacheRead + t.cacheWrite;
+    this.db.transaction(() => {
+      this.insertCall.run(
         call.ts,
         call.group,
         call.runId,
@@ -112,12 +135,33 @@ export class UsageStore {
         call.chatId ?? null,
         channel ?? null,
         call.model,
-        call.tokens.input,
-        call.tokens.output,
-        call.tokens.cacheRead,
-        call.tokens.cacheWrite,
+        t.input,
+        t.output,
+        t.cacheRead,
+        t.cacheWrite,
         call.costUsd ?? null,
       );
+      const usd = call.costUsd ?? 0;
+      const day = periodStart('daily', call.ts);
+      const month = periodStart('monthly', call.ts);
+      this.addTotal.run(
+        ...[call.group, ALL_GROUPS].flatMap((scope) => [
+          scope,
+          day,
+          total,
+          usd,
+          scope,
+          month,
+          total,
+          usd,
+        ]),
+      );
+    })();
+  }
+
+  /** Tokens and priced USD of a group (or `*`: all groups) in the UTC period holding `at`. */
+  spentIn(scope: string, period: Period, at: number): { tokens: number; usd: number } {
+    return this.totalOf.get(scope, period, periodStart(period, at)) ?? { tokens: 0, usd: 0 };
   }
 
   /** The SDK's figures are cumulative per query: the latest replaces what was stored. */

@@ -63,13 +63,13 @@ function describe(group: string, budget: Budget, spent: number, resetsAt: number
 export function budgetBlock(
   group: string,
   budgets: readonly Budget[],
-  spentSince: (scope: string, since: number) => Spend,
+  spentIn: (scope: string, period: Period, at: number) => Spend,
   now: number,
 ): BudgetBlock | undefined {
   for (const budget of budgets) {
     if (budget.scope !== group && budget.scope !== ALL_GROUPS) continue;
     const since = periodStart(budget.period, now);
-    const spend = spentSince(budget.scope, since);
+    const spend = spentIn(budget.scope, budget.period, now);
     const spent = budget.unit === 'usd' ? spend.usd : spend.tokens;
     if (spent < budget.amount) continue;
     const resetsAt = periodEnd(budget.period, now);

@@ -7,7 +7,6 @@
 import type { RunContext } from '../gateway/types.js';
 import type { Logger } from '../log.js';
 import type { BudgetStore } from '../store/budgets.js';
-import { ALL_GROUPS } from '../store/budgets.js';
 import type { UsageStore } from '../store/usage.js';
 import { budgetBlock, type BudgetBlock } from './budget.js';
 import type { PriceBook } from './prices.js';
@@ -48,7 +47,7 @@ export function groupBudgetBlock(
   return budgetBlock(
     folder,
     stores.budgets.forGroup(folder),
-    (scope, since) => stores.usage.spent(scope === ALL_GROUPS ? undefined : scope, since),
+    (scope, period, at) => stores.usage.spentIn(scope, period, at),
     now,
   );
 }

@@ -119,10 +119,7 @@ export class UsageService {
     const budgets =
       group === undefined ? this.deps.budgets.list() : this.deps.budgets.forGroup(group);
     return budgets.map((b) => {
-      const spend = this.deps.usage.spent(
-        b.scope === ALL_GROUPS ? undefined : b.scope,
-        periodStart(b.period, now),
-      );
+      const spend = this.deps.usage.spentIn(b.scope, b.period, now);
       const spent = b.unit === 'usd' ? spend.usd : spend.tokens;
       return { ...b, spent, reached: spent >= b.amount };
     });

@@ -26,6 +26,7 @@ import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { TaskService } from './scheduler/service.js';
 import { UsageNotices } from './usage/notices.js';
+import { usageSummary } from './usage/summary.js';
 import fs from 'node:fs';
 
 export const MAIN_CHAT_ID = 'web:main';
@@ -98,6 +99,11 @@ async function assemble(
     assistantName: config.assistantName,
     problems: [...problems(), ...notices.problems()],
     channels: channelStates(channels, health),
+    usage: usageSummary(
+      store.usage,
+      store.groups.list().map((g) => g.folder),
+      Date.now(),
+    ),
   });
   started.add(() => stopChannels(channels, log));
   await startChannels(factories, channels, {

@@ -97,13 +97,8 @@ async function assemble(
   });
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
-    problems: [...problems(), ...notices.problems()],
+    ...statusParts(store, [...problems(), ...notices.problems()]),
     channels: channelStates(channels, health),
-    usage: usageSummary(
-      store.usage,
-      store.groups.list().map((g) => g.folder),
-      Date.now(),
-    ),
   });
   started.add(() => stopChannels(channels, log));
   await startChannels(factories, channels, {
@@ -140,6 +135,12 @@ async function assemble(
   // Stopped first: attachment downloads in progress end at once.
   started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
   return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** Problems to show, and the model usage line (today, this month, per group). */
+function statusParts(store: Store, problems: string[]) {
+  const folders = store.groups.list().map((g) => g.folder);
+  return { problems, usage: usageSummary(store.usage, folders, Date.now()) };
 }
 
 function usageNotices(

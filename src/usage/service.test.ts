@@ -215,6 +215,36 @@ describe('usage service', () => {
   });
 });
 
+describe('overload notices', () => {
+  it("tell the run's chat that the model service is limiting, with its retry-after", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-usage-ovl-'));
+    const store = openStore(loadConfig({ NANOCLAW_HOME: home }, process.cwd()));
+    store.groups.ensure(
+      { folder: 'family', name: 'F', isMain: false, chatId: 'web:family' },
+      new Date(),
+    );
+    const posted: string[] = [];
+    const notices = new UsageNotices({
+      ...store,
+      answering: (runId) => (runId === 'chat-run' ? 'web:other' : undefined),
+      post: (chatId, text) => posted.push(`${chatId} ${text}`),
+      now: Date.now,
+      log: silentLogger(),
+    });
+    const links = notices.links();
+    links.overloaded?.({ runId: 'chat-run', group: family.group }, 529, '30');
+    links.overloaded?.({ runId: 'task-run', group: family.group, task: 't' }, 429, undefined);
+    expect(posted).toEqual([
+      expect.stringMatching(/^web:other The model service is overloaded \(HTTP 529\).* wait 30 s/),
+      expect.stringMatching(
+        /^web:family The model service is rate limiting this assistant \(HTTP 429\)/,
+      ),
+    ]);
+    store.db.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+});
+
 describe('parseSince', () => {
   it('takes today, month, durations and dates; says what it takes otherwise', () => {
     expect(parseSince('today', NOW)).toBe(Date.UTC(2026, 11, 2));

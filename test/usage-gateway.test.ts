@@ -282,6 +282,34 @@ describe('usage at the gateway: streaming and rate limits', () => {
     expect(answer.body).toContain('"n":2');
   });
 
+  it('fails closed when budgets cannot be checked', async () => {
+    const broken = await createGateway({
+      socketPath: path.join(dir, 'broken.sock'),
+      upstreamUrl: upstream.url,
+      secrets: secretSource({ ANTHROPIC_API_KEY: 'sk-real' }, path.join(dir, '.env')),
+      capabilities,
+      handlers: { sendMessage: async () => {} },
+      usage: {
+        admit: () => {
+          throw new Error('database is locked');
+        },
+        record: () => {},
+      },
+      log: silentLogger(),
+    });
+    const before = upstream.seen.length;
+    const answer = await request(broken.endpoint.kind === 'unix' ? broken.endpoint.path : '', {
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { 'x-api-key': key },
+      body: '{}',
+    });
+    await broken.close();
+    expect(answer.status).toBe(503);
+    expect(answer.body).toContain('could not check the model budget');
+    expect(upstream.seen.length).toBe(before);
+  });
+
   it('passes retry-after on and reports a run that keeps being rate limited, once', async () => {
     upstream.state.behave = (_req, res) => {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });

@@ -150,7 +150,19 @@ export function createModelProxy(deps: ModelProxyDeps) {
     const log = deps.log.child({ group: context.group.folder, runId: context.runId });
     // Enforced here, on the host: whatever path or header the sandbox tries, every model route
     // of a group over its budget is refused (400, as Anthropic refuses a spent credit balance).
-    const block = deps.usage?.admit(context);
+    let block;
+    try {
+      block = deps.usage?.admit(context);
+    } catch (error) {
+      // Fail closed: a budget that cannot be checked lets nothing through.
+      log.error({ err: errorMessage(error) }, 'could not check the model budget');
+      return apiError(
+        res,
+        503,
+        'api_error',
+        'NanoClaw could not check the model budget; try again.',
+      );
+    }
     if (block) {
       log.info({ budget: block.key }, 'model request refused: budget reached');
       return apiError(res, 400, 'invalid_request_error', `NanoClaw: ${block.message}`);

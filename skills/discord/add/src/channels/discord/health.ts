@@ -79,7 +79,8 @@ export function classifyLoginError(error: unknown, apiUrl: string, token: string
   if (typeof status === 'number')
     return { kind: 'retry', reason: `the Discord API answered ${status}` };
   // undici says "fetch failed"; the reason (ECONNREFUSED…) is in its cause.
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const own = typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : undefined;
+  const cause = own ?? (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   if (typeof cause === 'string')
     return { kind: 'retry', reason: `cannot reach the Discord API at ${apiUrl} (${cause})` };
   return { kind: 'retry', reason: message };

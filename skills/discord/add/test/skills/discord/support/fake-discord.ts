@@ -50,8 +50,11 @@ export interface FakeDiscord {
   dmMessage(content: string, extra?: Record<string, unknown>): string;
   /** A file served at a loopback URL, for an attachment's `url`. */
   addFile(bytes: Buffer, name: string, contentType: string): Record<string, unknown>;
-  /** The next `count` message POSTs are answered 429 with `retry_after` seconds (not created). */
-  rateLimit(count: number, retryAfterS: number): void;
+  /**
+   * After `skip` more message POSTs, the next `count` are answered 429 with `retry_after`
+   * seconds (and not created).
+   */
+  rateLimit(count: number, retryAfterS: number, skip?: number): void;
   /** Refuses every connection (REST and gateway) until resume(). */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -94,7 +97,7 @@ export async function startFakeDiscord(
   const created: RestCall[] = [];
   const nonces = new Map<string, Record<string, unknown>>();
   const files = new Map<string, { bytes: Buffer; type: string }>();
-  let limited: { count: number; retryAfterS: number } = { count: 0, retryAfterS: 0 };
+  let limited = { skip: 0, count: 0, retryAfterS: 0 };
   let port = 0;
   const base = () => `http://127.0.0.1:${port}`;
   const gateway = new FakeGateway({
@@ -130,7 +133,7 @@ export async function startFakeDiscord(
 
   const send = (res: http.ServerResponse, status: number, body?: unknown, headers = {}) => {
     res.writeHead(status, {
-      'content-type': 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       'x-ratelimit-limit': '50',
       'x-ratelimit-remaining': '49',
       'x-ratelimit-reset-after': '1',
@@ -142,7 +145,8 @@ export async function startFakeDiscord(
   };
 
   const postMessage = (channelId: string, call: RestCall, res: http.ServerResponse) => {
-    if (limited.count > 0) {
+    if (limited.skip > 0) limited.skip -= 1;
+    else if (limited.count > 0) {
       limited.count -= 1;
       call.status = 429;
       const after = limited.retryAfterS;
@@ -292,8 +296,8 @@ export async function startFakeDiscord(
         url: `${base()}/attachments/${id}/${name}`,
       };
     },
-    rateLimit(count, retryAfterS) {
-      limited = { count, retryAfterS };
+    rateLimit(count, retryAfterS, skip = 0) {
+      limited = { skip, count, retryAfterS };
     },
     pause: stop,
     resume: () => listen(port),

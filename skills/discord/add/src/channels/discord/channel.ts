@@ -5,6 +5,7 @@
  * the outbox over REST. The core decides what to do with a message: this adapter only reports
  * what Discord said.
  */
+import { setMaxListeners } from 'node:events';
 import { UserError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type {
@@ -91,7 +92,18 @@ export class DiscordChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<void> {
-    await this.sender.send(message, this.stopping.signal);
+    await this.sender.send(message, this.requestSignal());
+  }
+
+  /**
+   * A signal per call that aborts with stop(): @discordjs/rest adds an abort listener to the
+   * signal of every request and never removes it, so the long-lived one would collect them.
+   */
+  private requestSignal(): AbortSignal {
+    const signal = AbortSignal.any([this.stopping.signal]);
+    // One more per retry of the same request (429s waited out): expected, not a leak.
+    setMaxListeners(100, signal);
+    return signal;
   }
 
   /** The host renews "typing…" every few seconds; Discord shows it for 10 s, so fewer calls. */
@@ -106,7 +118,7 @@ export class DiscordChannel implements Channel {
     const last = this.typingSent.get(channel);
     if (last !== undefined && Date.now() - last < this.options.typingEveryMs) return;
     this.typingSent.set(channel, Date.now());
-    await this.sender.typing(channel, this.stopping.signal).catch((error: unknown) => {
+    await this.sender.typing(channel, this.requestSignal()).catch((error: unknown) => {
       this.typingSent.delete(channel);
       this.deps.log.debug({ chat: chatId, err: this.safe(error) }, 'typing indicator failed');
     });

@@ -15,6 +15,8 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from '../channel.js';
+import type { REST } from 'discord.js';
+import { missedMessages, type Backlog } from './catchup.js';
 import { attachment } from './files.js';
 import { Gateway, sleep, type GatewayTiming } from './gateway.js';
 import { HealthReporter } from './health.js';
@@ -34,6 +36,8 @@ export const CHANNEL_NAME = 'discord';
 
 export type DiscordDeps = Pick<ChannelDeps, 'receive' | 'chatSeen' | 'healthChanged'> & {
   log: Logger;
+  /** The host's stored chats, for catch-up after a fresh session (none: no catch-up). */
+  backlog?: Backlog;
 };
 
 export interface DiscordOptions {
@@ -55,6 +59,7 @@ export const DEFAULT_OPTIONS: DiscordOptions = {
 export class DiscordChannel implements Channel {
   readonly name = CHANNEL_NAME;
   private readonly health_: HealthReporter;
+  private readonly rest: REST;
   private readonly sender: Sender;
   private readonly gateway: Gateway;
   private readonly typingSent = new Map<string, number>();
@@ -67,13 +72,15 @@ export class DiscordChannel implements Channel {
     private readonly options: DiscordOptions = DEFAULT_OPTIONS,
   ) {
     this.health_ = new HealthReporter((h) => this.reportHealth(h));
-    this.sender = new Sender(restClient(settings, options.limits), options.limits);
+    this.rest = restClient(settings, options.limits);
+    this.sender = new Sender(this.rest, options.limits);
     this.gateway = new Gateway({
       settings,
       log: deps.log,
       health: this.health_,
       timing: options.timing,
       onMessage: (data, bot, place, signal) => this.handle(data, bot, place, signal),
+      onSession: (bot, signal) => this.catchUp(bot, signal),
       onChannel: (id, place) => this.deps.chatSeen?.(CHANNEL_NAME, seenChatOfChannel(id, place)),
     });
   }
@@ -154,6 +161,27 @@ export class DiscordChannel implements Channel {
           'storing a discord message failed; retrying',
         );
         await sleep(this.options.receiveRetryMs, signal);
+      }
+    }
+  }
+
+  /** Stores what registered chats got while no session was up (best effort per chat). */
+  private async catchUp(bot: BotIdentity, signal: AbortSignal): Promise<void> {
+    for (const { chatId, kind } of this.deps.backlog?.chats() ?? []) {
+      const after = this.deps.backlog?.lastInbound(chatId);
+      if (after === undefined || signal.aborted) continue;
+      try {
+        const missed = await missedMessages(this.rest, chatId, after, this.requestSignal());
+        const channelId = discordChannelId(chatId) ?? '';
+        const place = { ...this.gateway.place(channelId), kind };
+        for (const raw of missed) await this.handle(raw, bot, place, signal);
+        if (missed.length > 0)
+          this.deps.log.info({ chat: chatId, count: missed.length }, 'discord messages caught up');
+      } catch (error) {
+        this.deps.log.warn(
+          { chat: chatId, err: this.safe(error) },
+          'catching up a discord chat failed',
+        );
       }
     }
   }

@@ -35,6 +35,8 @@ export interface GatewayDeps {
   timing: GatewayTiming;
   /** A MESSAGE_CREATE's data, in gateway order; resolves once handled. */
   onMessage(data: unknown, bot: BotIdentity, place: Place, signal: AbortSignal): Promise<void>;
+  /** A fresh session began (IDENTIFY, not RESUME): what was missed is not replayed. */
+  onSession(bot: BotIdentity, signal: AbortSignal): Promise<void>;
   /** A text channel of a guild the bot is in (discovery). */
   onChannel(channelId: string, place: Place): void;
 }
@@ -154,7 +156,9 @@ export class Gateway {
       const ready = Ready.safeParse(d);
       if (ready.success) {
         const u = ready.data.user;
-        this.bot = { id: u.id, name: u.global_name || u.username };
+        const bot = { id: u.id, name: u.global_name || u.username };
+        this.bot = bot;
+        this.enqueue(() => this.deps.onSession(bot, signal));
       }
     } else if (t === 'GUILD_CREATE') {
       this.guild(d);
@@ -163,12 +167,19 @@ export class Gateway {
       const channelId = (d as { channel_id?: unknown } | null)?.channel_id;
       const place = (typeof channelId === 'string' && this.places.get(channelId)) || {};
       // One at a time, in gateway order: the store sees the chat's messages as sent.
-      this.queue = this.queue
-        .then(() => this.deps.onMessage(d, bot, place, signal))
-        .catch((error: unknown) => {
-          this.deps.log.error({ err: this.safe(error) }, 'handling a discord message failed');
-        });
+      this.enqueue(() => this.deps.onMessage(d, bot, place, signal));
     }
+  }
+
+  /** What the adapter knows of a guild channel (from GUILD_CREATE). */
+  place(channelId: string): Place {
+    return this.places.get(channelId) ?? {};
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queue = this.queue.then(job).catch((error: unknown) => {
+      this.deps.log.error({ err: this.safe(error) }, 'handling a discord event failed');
+    });
   }
 
   private guild(d: unknown): void {

@@ -4,6 +4,7 @@
  * `failed` with the fix (the host and the other channels keep running).
  */
 import type { Channel, ChannelFactory, ChannelHealth } from '../channel.js';
+import { storeBacklog } from './catchup.js';
 import { CHANNEL_NAME, DiscordChannel } from './channel.js';
 import { readSettings, sendsTokenInClear } from './settings.js';
 
@@ -42,6 +43,7 @@ export const createChannel: ChannelFactory = (deps) => {
   }
   return new DiscordChannel(result.settings, {
     log,
+    backlog: storeBacklog(deps.groups, deps.messages),
     receive: deps.receive,
     ...(deps.chatSeen ? { chatSeen: deps.chatSeen } : {}),
     ...(deps.healthChanged ? { healthChanged: deps.healthChanged } : {}),

@@ -25,6 +25,16 @@ describe('interpretMessage', () => {
     });
   });
 
+  it("ignores the bot's own messages (Discord echoes them); a REST message of a known group chat stays a group", () => {
+    const own = raw({ author: { id: '1001', username: 'nanobot', bot: true } });
+    expect(interpretMessage(own, bot, {}).kind).toBe('ignore');
+    const { guild_id: _omit, ...rest } = raw();
+    expect(interpretMessage(rest, bot, {})).toMatchObject({ chat: { kind: 'dm' } });
+    expect(interpretMessage(rest, bot, { kind: 'group' })).toMatchObject({
+      chat: { kind: 'group' },
+    });
+  });
+
   it('a member nickname wins over the global name', () => {
     const m = interpretMessage(raw({ member: { nick: 'Annie' } }), bot, {});
     expect(m.kind === 'message' && m.message.senderName).toBe('Annie');

@@ -54,6 +54,8 @@ const VOICE_MESSAGE = 8192;
 export interface Place {
   guildName?: string;
   channelName?: string;
+  /** The chat's kind when known otherwise (REST messages carry no guild id). */
+  kind?: 'dm' | 'group';
 }
 
 export interface FileRef {
@@ -137,8 +139,9 @@ function files(m: RawMessage): FileRef[] {
 }
 
 export function seenChat(m: RawMessage, place: Place): SeenChat {
-  if (!m.guild_id)
+  if (!m.guild_id && place.kind !== 'group') {
     return { chatId: chatIdOf(m.channel_id), name: displayName(m.author), kind: 'dm' };
+  }
   return seenChatOfChannel(m.channel_id, place);
 }
 
@@ -163,7 +166,8 @@ export function interpretMessage(raw: unknown, bot: BotIdentity, place: Place): 
   if (!parsed.success) return { kind: 'ignore' };
   const m = parsed.data;
   const chat = seenChat(m, place);
-  if (!USER_TYPES.has(m.type)) return { kind: 'ignore', chat };
+  // The bot's own messages come back over the gateway; the host already has them.
+  if (!USER_TYPES.has(m.type) || m.author.id === bot.id) return { kind: 'ignore', chat };
   const text = readableText(m, bot.id, bot.name);
   const attached = files(m);
   if (!text.trim() && attached.length === 0) return { kind: 'ignore', chat };

@@ -52,19 +52,27 @@ describe('discord end to end (host process, bwrap, SDK CLI, fake model, fake Dis
     expect(e2e.sentTo(GENERAL.id, 'a private question')).toHaveLength(0);
   });
 
-  it('kill -9 during a turn: after a restart the message is answered exactly once', async () => {
+  it('kill -9 during a turn: after a restart it is answered exactly once, and a message sent while down reaches the agent', async () => {
     host = await startHostProcess(e2e.env);
     await untilCli(e2e.env, ['channels'], /^discord\tconnected$/m);
     const before = e2e.model.requests.length;
     e2e.discord.guildMessage('RUN: sleep 4; echo slept-once');
     await until(() => e2e.model.requests.length > before, 60_000);
     await host.stop('SIGKILL');
+    // Discord does not replay this to a new session: the channel fetches it on start.
+    e2e.discord.guildMessage('written while NanoClaw was down');
     host = await startHostProcess(e2e.env);
     await until(() => e2e.sentTo(GENERAL.id, 'slept-once').length > 0, 90_000);
+    // It reached the agent (usually with the interrupted one, in one catch-up prompt).
+    const missed = 'written while NanoClaw was down';
+    await until(
+      () => e2e.model.requests.some((r) => JSON.stringify(r.body).includes(missed)),
+      60_000,
+    );
     // Give a duplicate every chance to appear, then check there is none.
     await new Promise((r) => setTimeout(r, 3000));
     expect(e2e.sentTo(GENERAL.id, 'slept-once')).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('the gateway dropped and Discord away: nanoclaw channels shows reconnecting (why), then connected, and the next message is answered', async () => {
     host = await startHostProcess(e2e.env);

@@ -80,6 +80,34 @@ describe('discord gateway (real discord.js, fake Gateway)', () => {
     await until(() => h.received.find((m) => m.text === 'back again'));
   });
 
+  it('after a fresh session (no resume), what registered chats got meanwhile is fetched once, in order', async () => {
+    await start();
+    fake.guildMessage('seen live');
+    const live = await until(() => h.received[0]);
+    await h.channel.send({ chatId: live.chatId, messageId: 'r1', text: 'my answer' });
+    await h.channel.stop(); // NanoClaw is down; Discord keeps talking
+    fake.guildMessage('missed one');
+    fake.guildMessage('missed two');
+    const backlog = {
+      chats: () => [{ chatId: live.chatId, kind: 'group' as const }],
+      lastInbound: () => live.id,
+    };
+    h = startChannel(fake, { backlog });
+    await until(() => h.received.length === 2);
+    await connected(h);
+    fake.guildMessage('live again');
+    await until(() => h.received.length === 3);
+    // The bot's own answer (in the history and echoed on the gateway) is not taken as input.
+    expect(h.received.map((m) => [m.text, m.chatKind, m.chatName])).toEqual([
+      ['missed one', 'group', '#general (Family)'],
+      ['missed two', 'group', '#general (Family)'],
+      ['live again', 'group', '#general (Family)'],
+    ]);
+    const fetches = fake.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/messages'));
+    expect(fetches).toHaveLength(1);
+    expect(fake.gateway.state.identifies).toBe(2);
+  });
+
   it('a refused token: failed, with how to get a new one', async () => {
     fake = await startFakeDiscord();
     h = startChannel(fake, {

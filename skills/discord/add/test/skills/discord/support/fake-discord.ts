@@ -96,6 +96,21 @@ export async function startFakeDiscord(
   const calls: RestCall[] = [];
   const created: RestCall[] = [];
   const nonces = new Map<string, Record<string, unknown>>();
+  /** Every message of each channel (people's and the bot's), oldest first, as REST returns them. */
+  const history = new Map<string, Record<string, unknown>[]>();
+  const remember = (channelId: string, message: Record<string, unknown>) =>
+    history.set(channelId, [...(history.get(channelId) ?? []), message]);
+  /** Gateway fields of a channel's MESSAGE_CREATE (REST messages carry neither). */
+  const where = (channelId: string) =>
+    channelId === DM.id ? { channel_type: 1 } : { guild_id: GUILD.id };
+  const echo = (message: Record<string, unknown>) => {
+    // Discord sends the bot its own messages too (when a session is up).
+    try {
+      gateway.dispatch('MESSAGE_CREATE', { ...message, ...where(String(message.channel_id)) });
+    } catch {
+      // no session yet: nothing to echo to
+    }
+  };
   const files = new Map<string, { bytes: Buffer; type: string }>();
   let limited = { skip: 0, count: 0, retryAfterS: 0 };
   let port = 0;
@@ -181,7 +196,9 @@ export async function startFakeDiscord(
     };
     if (nonce) nonces.set(nonce, message);
     created.push(call);
+    remember(channelId, message);
     send(res, 200, message);
+    echo(message);
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -220,6 +237,15 @@ export async function startFakeDiscord(
     }
     if (key === 'POST /users/@me/channels') return send(res, 200, { ...DM, recipients: [ANN] });
     if (channel?.[2] === 'typing' && call.method === 'POST') return send(res, 204);
+    if (channel?.[2] === 'messages' && call.method === 'GET') {
+      const after = BigInt(url.searchParams.get('after') ?? '0');
+      const limit = Number(url.searchParams.get('limit') ?? 50);
+      const newer = (history.get(channel[1] ?? '') ?? []).filter(
+        (m) => BigInt(String(m.id)) > after,
+      );
+      // Discord answers `after` with the oldest `limit` messages after it, newest first.
+      return send(res, 200, newer.slice(0, limit).reverse());
+    }
     if (channel?.[2] === 'messages' && call.method === 'POST')
       return postMessage(channel[1] ?? '', call, res);
     call.status = 404;
@@ -256,10 +282,9 @@ export async function startFakeDiscord(
     extra: Record<string, unknown> = {},
   ) => {
     const id = snowflake();
-    gateway.dispatch('MESSAGE_CREATE', {
+    const rest = {
       id,
       channel_id: channelId,
-      ...(guild ? { guild_id: GUILD.id, member: { nick: null, roles: [] } } : { channel_type: 1 }),
       author: ANN,
       content,
       timestamp: new Date().toISOString(),
@@ -273,7 +298,10 @@ export async function startFakeDiscord(
       attachments: [],
       embeds: [],
       ...extra,
-    });
+    };
+    remember(channelId, rest);
+    const member = guild ? { member: { nick: null, roles: [] } } : {};
+    gateway.dispatch('MESSAGE_CREATE', { ...rest, ...where(channelId), ...member });
     return id;
   };
 

@@ -5,6 +5,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { ChannelHealth, InboundMessage, SeenChat } from '../../../../src/channels/channel.js';
+import type { Backlog } from '../../../../src/channels/discord/catchup.js';
 import { DiscordChannel, type DiscordOptions } from '../../../../src/channels/discord/channel.js';
 import type { FakeDiscord } from './fake-discord.js';
 
@@ -27,7 +28,7 @@ export interface Harness {
 
 export function startChannel(
   fake: FakeDiscord,
-  options: { token?: string; opts?: DiscordOptions } = {},
+  options: { token?: string; opts?: DiscordOptions; backlog?: Backlog } = {},
 ): Harness {
   const received: InboundMessage[] = [];
   const seen: SeenChat[] = [];
@@ -49,6 +50,7 @@ export function startChannel(
       receive: (_channel, message) => receive(message),
       chatSeen: (_channel, chat) => void seen.push(chat),
       healthChanged: (_channel, h) => void health.push(h),
+      ...(options.backlog ? { backlog: options.backlog } : {}),
     },
     options.opts ?? FAST,
   );

@@ -142,6 +142,10 @@ export class Gateway {
       });
     });
     client.removeAllListeners();
+    // An 'error' event without a listener would throw: the dying client still gets one.
+    client.on(Events.Error, (error) =>
+      this.deps.log.debug({ err: this.safe(error) }, 'discord client error while closing'),
+    );
     await client.destroy().catch((error: unknown) => {
       this.deps.log.debug({ err: this.safe(error) }, 'closing the discord client failed');
     });

@@ -97,7 +97,10 @@ export function backoffDelay(attempt: number, backoff: Backoff, random: () => nu
   return Math.round(exp * (0.75 + random() * 0.5));
 }
 
-/** Holds the current state; `set` reports only a change of state. */
+/**
+ * Holds the current state; `set` reports a change of state or of reason (the operator should
+ * see why it is reconnecting now), not a new retry delay alone.
+ */
 export class HealthReporter {
   private current: ChannelHealth = { state: 'connecting' };
 
@@ -108,7 +111,8 @@ export class HealthReporter {
   }
 
   set(next: ChannelHealth): void {
-    const changed = this.current.state !== next.state;
+    const reason = (h: ChannelHealth) => ('reason' in h ? h.reason : '');
+    const changed = this.current.state !== next.state || reason(this.current) !== reason(next);
     this.current = next;
     if (changed) this.changed(next);
   }

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  HealthReporter,
   backoffDelay,
   classifyClose,
   classifyLoginError,
@@ -101,6 +102,18 @@ describe('discord failures', () => {
     });
     const leaked = classifyLoginError(new Error(`bad ${TOKEN}`), 'u', TOKEN);
     expect(JSON.stringify(leaked)).not.toContain(TOKEN);
+  });
+
+  it('health: a new state or a new reason is reported, a new retry delay alone is not', () => {
+    const seen: string[] = [];
+    const r = new HealthReporter((h) => seen.push(h.state === 'reconnecting' ? h.reason : h.state));
+    r.set({ state: 'connected' });
+    r.set({ state: 'reconnecting', reason: 'dropped', retryInMs: 500 });
+    r.set({ state: 'reconnecting', reason: 'dropped', retryInMs: 1000 });
+    r.set({ state: 'reconnecting', reason: 'cannot reach', retryInMs: 2000 });
+    r.set({ state: 'connected' });
+    expect(seen).toEqual(['connected', 'dropped', 'cannot reach', 'connected']);
+    expect(r.get()).toEqual({ state: 'connected' });
   });
 
   it('backoff doubles up to the cap, with ±25 % jitter', () => {

@@ -133,7 +133,13 @@ function apiError(res: ServerResponse, status: number, type: string, message: st
 }
 
 export async function startFakeAnthropic(
-  options: { socketPath?: string; script?: ScriptFn; delayMs?: number } = {},
+  options: {
+    socketPath?: string;
+    script?: ScriptFn;
+    delayMs?: number;
+    /** When set, a request without this x-api-key is refused with 401 as Anthropic does. */
+    apiKey?: string;
+  } = {},
 ): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   let script = options.script;
@@ -174,6 +180,9 @@ export async function startFakeAnthropic(
     if (method === 'POST' && path.endsWith('/v1/messages/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ input_tokens: 1 }));
+    }
+    if (options.apiKey !== undefined && record.headers['x-api-key'] !== options.apiKey) {
+      return apiError(res, 401, 'authentication_error', 'invalid x-api-key');
     }
     if (method !== 'POST' || !path.endsWith('/v1/messages')) {
       return apiError(res, 404, 'not_found_error', 'Not found');

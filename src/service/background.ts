@@ -146,7 +146,9 @@ export async function supervise(spec: ServiceSpec, write: (line: string) => void
     });
     const code = await new Promise<number | null>((resolve) => child?.on('close', resolve));
     if (stopping || code === 0) break;
-    const delay = restartDelay(attempt, Date.now() - started);
+    const ran = Date.now() - started;
+    if (ran > 60_000) attempt = 0; // a fresh failure after a good run starts the backoff again
+    const delay = restartDelay(attempt, ran);
     write(
       `${new Date().toISOString()} nanoclaw exited with ${code}; restarting in ${delay / 1000} s`,
     );

@@ -80,7 +80,9 @@ type Plist = string | boolean | number | Plist[] | { [key: string]: Plist };
 /** A small reader for the plist subset we write: dict, array, string, integer, true, false. */
 function parsePlist(xml: string): Plist {
   const tokens = [
-    ...xml.replace(/<\?xml[^>]*>|<!DOCTYPE[^>]*>/g, '').matchAll(/<(\/?)(\w+)(?:\s[^>]*?)?(\/?)>([^<]*)/g),
+    ...xml
+      .replace(/<\?xml[^>]*>|<!DOCTYPE[^>]*>/g, '')
+      .matchAll(/<(\/?)(\w+)(?:\s[^>]*?)?(\/?)>([^<]*)/g),
   ];
   let i = 0;
   const unescape = (s: string) =>

@@ -274,6 +274,17 @@ describe('nanoclaw setup failures: each stops non-zero with its fix', () => {
     );
   });
 
+  it('doctor: invalid settings are a failed check with their fix, not a crash', async () => {
+    const env = base();
+    fs.mkdirSync(env.NANOCLAW_HOME);
+    fs.writeFileSync(path.join(env.NANOCLAW_HOME, '.env'), 'TZ=Mars/Base\n', { mode: 0o600 });
+    const result = await runCli(['doctor', '--json'], env);
+    expect(result.code).toBe(1);
+    const [settings] = checks(result.stdout);
+    expect(settings).toMatchObject({ id: 'settings', status: 'fail' });
+    expect(settings?.detail).toContain('TZ is not a time zone');
+  });
+
   it('no credential at all: says how to give one', async () => {
     const result = await runCli(args, base());
     expect(result.code).toBe(1);

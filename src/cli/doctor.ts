@@ -1,6 +1,7 @@
 /** `nanoclaw doctor`: every check with pass/fail and the exact fix; exit 1 when one fails. */
-import { loadConfig } from '../config.js';
-import { anyFailed, formatCheck } from '../setup/check.js';
+import { loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { anyFailed, fail, formatCheck } from '../setup/check.js';
 import { runDoctor } from '../setup/doctor.js';
 import { noPositionals, parse } from './args.js';
 import type { CliContext } from './index.js';
@@ -14,7 +15,21 @@ export const USAGE = `nanoclaw doctor [--json]
 export async function doctorCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false } }, USAGE);
   noPositionals(positionals, USAGE);
-  const config = loadConfig(ctx.env, ctx.appRoot);
+  let config: Config;
+  try {
+    config = loadConfig(ctx.env, ctx.appRoot);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Bad settings are a finding like any other, not a reason to check nothing.
+    const result = fail(
+      'settings',
+      'Settings',
+      error.message,
+      'Correct the settings named above (environment or .env), then run nanoclaw doctor again.',
+    );
+    ctx.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatCheck(result)}\n`);
+    return 1;
+  }
   if (!values.json) ctx.stdout.write(`NanoClaw doctor (NANOCLAW_HOME=${config.home})\n`);
   const results = await runDoctor(config, ctx.env, AbortSignal.timeout(5 * 60_000), (r) => {
     ctx.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `${formatCheck(r)}\n`);

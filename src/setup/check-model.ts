@@ -86,7 +86,12 @@ export function modelVerdict(
   const who = isDefault ? 'Anthropic' : origin;
   const { status } = answer;
   if (status >= 200 && status < 300) {
-    const how = target.kind === 'none' ? 'without a credential' : `with the ${target.kind}`;
+    const how = {
+      'api-key': 'with the API key',
+      oauth: 'with the subscription token',
+      'auth-token': 'with the bearer token',
+      none: 'without a credential',
+    }[target.kind];
     return pass('model', TITLE, `${who} answered a minimal request ${how} (model ${target.model})`);
   }
   if (status === 401 || status === 403) {

@@ -29,7 +29,9 @@ async function runStep(step: Step, ctx: SetupContext): Promise<StepOutcome> {
   } catch (error) {
     // A UserError already says what to do; anything else is shown as what went wrong.
     const fix =
-      error instanceof UserError ? 'See above.' : 'nanoclaw doctor names the part that fails.';
+      error instanceof UserError
+        ? 'Do what the message says, then run nanoclaw setup again.'
+        : 'nanoclaw doctor names the part that fails.';
     return { status: 'fail', detail: errorMessage(error), fix };
   }
 }

@@ -19,7 +19,9 @@ export const USAGE = `nanoclaw service install [--manager systemd|launchd|backgr
        nanoclaw service uninstall | status [--json] | restart
   install: a systemd user unit (a system unit as root), a launchd agent on macOS, or a
   supervised background process (pid file in $NANOCLAW_HOME) where neither exists. It
-  restarts NanoClaw after a failure; the log is $NANOCLAW_HOME/logs/nanoclaw.log.`;
+  restarts NanoClaw after a failure; the log is $NANOCLAW_HOME/logs/nanoclaw.log.
+  status exits 0 when the service runs, 3 when it is not installed or not running.
+  (supervise is the background process install starts; it is not run by hand.)`;
 
 const SUBS = ['install', 'uninstall', 'status', 'restart', 'supervise'] as const;
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { ChannelDeps, InboundMessage } from '../../src/channels/channel.js';
+import type { ChannelDeps, ChannelStatus, InboundMessage } from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
 import { openStore, type Store } from '../../src/host.js';
@@ -24,6 +24,8 @@ export interface WebHarness {
   config: Config;
   /** Mutable: what `status()` reports as problems. */
   problems: string[];
+  /** Mutable: the channel states `status()` reports. */
+  channels: ChannelStatus[];
   /** Stops the web channel and starts a new one on the same port (same store and bus). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   store.messages.upsertChat('web:main', 'web', 'Main');
   const bus = options.bus ?? new EventBus();
   const problems: string[] = [];
+  const channels: ChannelStatus[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const replyDelayMs = options.replyDelayMs ?? 300;
   // Stands in for the conversation service: store, publish, then answer like an agent would.
@@ -82,7 +85,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     groups: store.groups,
     tasks: store.tasks,
     receive,
-    status: () => ({ assistantName: 'Andy', problems, channels: [] }),
+    status: () => ({ assistantName: 'Andy', problems, channels }),
   });
   let web = createWebChannel(deps(config.web));
   await web.start();
@@ -98,6 +101,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     home,
     config,
     problems,
+    channels,
     async restart() {
       const port = Number(new URL(web.url).port);
       await web.stop();

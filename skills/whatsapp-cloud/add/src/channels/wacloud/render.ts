@@ -2,7 +2,8 @@
  * The agent's Markdown in WhatsApp's own formatting (https://faq.whatsapp.com/539178204879377):
  * `*bold*`, `_italic_`, `~strike~`, `` `code` ``, ```` ```monospace blocks``` ````, `> quotes` and
  * lists as text. Links become `text (url)`; headings bold; tables rows of ` | `. WhatsApp has no
- * escaping and no HTML, so everything else is passed as the text it is. Pure.
+ * escaping and no HTML, so everything else is passed as the text it is. Pure. The same file is
+ * the whatsapp skill's src/channels/whatsapp/render.ts: each skill applies on its own.
  */
 import { Lexer, type MarkedToken, type Token, type Tokens } from 'marked';
 

@@ -115,6 +115,25 @@ describe('whatsapp-cloud webhook (real adapter, real HTTP, fake Graph API)', () 
     expect(h.received).toHaveLength(0);
   });
 
+  it('status webhooks are acknowledged; a failed delivery (131047) is logged, nothing stored', async () => {
+    h = await startChannel(graph);
+    const statuses = [
+      {
+        id: 'wamid.out.1',
+        status: 'delivered',
+        timestamp: '1700000001',
+        recipient_id: '15551234567',
+      },
+      { id: 'wamid.out.2', status: 'failed', timestamp: '1700000002', errors: [{ code: 131047 }] },
+    ];
+    const res = await deliver(h.webhook, messagesPayload(graph.phoneNumberId, { statuses }));
+    expect(res.status).toBe(200);
+    expect(h.received).toHaveLength(0);
+    const logs = h.logs.join('');
+    expect(logs).toContain('the 24-hour window had closed (131047)');
+    expect(logs).not.toContain('wamid.out.1');
+  });
+
   it('an image arrives as an attachment whose bytes come through the Graph API (Bearer)', async () => {
     h = await startChannel(graph);
     const bytes = Buffer.from('\xff\xd8\xff fake jpeg bytes', 'latin1');

@@ -78,7 +78,9 @@ export class Connection {
     const before = this.state;
     this.state = state;
     for (const effect of effects) this.run(effect);
-    if (state !== before) this.report();
+    // A retry's connecting stays "reconnecting" for the operator (one log line per outage).
+    const retrying = state.kind === 'connecting' && state.attempt > 0;
+    if (state !== before && !retrying) this.report();
   }
 
   private fail(reason: string, fix: string): void {

@@ -73,7 +73,16 @@ describe('whatsapp adapter at the Baileys boundary (scripted socket)', () => {
     const retrying = await until(() => h.health.find((s) => s.state === 'reconnecting'));
     expect(retrying).toMatchObject({ reason: 'Connection Lost (408)', retryInMs: 40 });
     await until(() => h.lib.sockets.length === 3);
+    // Connecting again is still "reconnecting" for the operator, until it is open.
+    expect(h.channel.health().state).toBe('reconnecting');
     await openChannel(h);
+    expect(h.health.map((s) => s.state)).toEqual([
+      'connecting',
+      'connected',
+      'connecting',
+      'reconnecting',
+      'connected',
+    ]);
   });
 
   it('logged out: failed with how to re-link, never retried; sends wait in the outbox', async () => {

@@ -1,6 +1,6 @@
 /**
  * The whatsapp skill in the real host (`nanoclaw start`, bwrap, SDK CLI, fake model), with the
- * real Baileys: there is no WhatsApp here (offline, and no fake can pass its certificate
+ * real Baileys: there is no WhatsApp here (offline here, and no fake can pass its certificate
  * pinning), so the channel never connects. That is the point: the host, the web chat and
  * the agent keep working while WhatsApp is down; `nanoclaw channels` shows its state; and
  * the auth state (created 0700 in the data directory, a planted key file 0600) is nowhere in
@@ -69,7 +69,9 @@ describe('whatsapp skill in the real host without WhatsApp (real Baileys, bwrap,
   it('the host runs on and nanoclaw channels shows whatsapp not connected; the auth dir is 0700', async () => {
     const { stdout, code } = await runCli(['channels'], env);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^whatsapp\t(connecting|reconnecting in \d+s: .+)$/m);
+    expect(stdout).toMatch(
+      /^whatsapp\t(connecting|waiting to be linked: .+|reconnecting in \d+s: .+)$/m,
+    );
     expect(stdout).toMatch(/^web\tconnected$/m);
     expect(fs.statSync(path.join(home, 'whatsapp', 'auth')).mode & 0o777).toBe(0o700);
   });

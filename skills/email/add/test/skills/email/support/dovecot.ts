@@ -150,12 +150,13 @@ function childrenOf(pid: number): number[] {
   return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** Running (a zombie counts as gone: PID 1 here does not reap the daemonized master). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
   } catch {
-    return false;
+    return false; // no such process
   }
 }
 

@@ -6,7 +6,7 @@
  */
 
 const ATTRIBUTION =
-  /^(On\s.+(wrote|schrieb|a écrit|escribió)\s*:|-{2,}\s*Original Message\s*-{2,}|From:\s.+)$/i;
+  /^(On\s.+(wrote|schrieb|a écrit|escribió)\s*:|-{2,}\s*Original Message\s*-{2,})$/i;
 
 /** Drops the quoted tail: the attribution line and everything after it when the rest is quoted. */
 export function stripQuoted(body: string): string {
@@ -15,16 +15,22 @@ export function stripQuoted(body: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
     const joined = `${line} ${(lines[i + 1] ?? '').trim()}`;
-    if (ATTRIBUTION.test(line) || (/^On\s/.test(line) && ATTRIBUTION.test(joined))) {
-      const rest = lines.slice(i + 1).filter((l) => l.trim() && !/^wrote:$/i.test(l.trim()));
-      if (
-        rest.every((l) => l.trimStart().startsWith('>')) ||
-        /Original Message|^From:/i.test(line)
-      ) {
+    const wrapped = !ATTRIBUTION.test(line) && /^On\s/.test(line) && ATTRIBUTION.test(joined);
+    if (ATTRIBUTION.test(line) || wrapped) {
+      const rest = lines.slice(i + (wrapped ? 2 : 1)).filter((l) => l.trim());
+      const quotedTail = rest.every((l) => l.trimStart().startsWith('>'));
+      if (quotedTail || /Original Message/i.test(line)) {
         return lines.slice(0, i).join('\n').trimEnd();
       }
     }
   }
+  // Outlook quotes with a header block: "From: …" then "Sent:/To:/Subject: …" lines.
+  const outlook = lines.findIndex(
+    (l, i) =>
+      /^From:\s/.test(l.trim()) &&
+      lines.slice(i + 1, i + 5).some((n) => /^(Sent|Date|To|Subject):\s/.test(n.trim())),
+  );
+  if (outlook > 0) return lines.slice(0, outlook).join('\n').trimEnd();
   // No attribution: drop a trailing block of quoted lines only.
   let end = lines.length;
   while (

@@ -26,17 +26,28 @@ export interface SmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtp(dovecot: Dovecot, users: readonly MailUser[]): Promise<SmtpServer> {
+/** `accessTokens`: user → the XOAUTH2 access token the server accepts for them (else refused). */
+export async function startSmtp(
+  dovecot: Dovecot,
+  users: readonly MailUser[],
+  accessTokens: ReadonlyMap<string, string> = new Map(),
+): Promise<SmtpServer> {
   const sent: SentMail[] = [];
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'],
     allowInsecureAuth: true,
     logger: false,
     // No reverse DNS of 127.0.0.1 (it only slows each connection down here).
     disableReverseLookup: true,
     onAuth(auth, _session, done) {
+      if (auth.method === 'XOAUTH2') {
+        const ok = auth.username && accessTokens.get(auth.username) === auth.accessToken;
+        // XOAUTH2 refusals carry a JSON status for the client (as Gmail's do).
+        if (!ok) return done(null, { data: { status: '401', schemes: 'bearer' } });
+        return done(null, { user: auth.username });
+      }
       const user = users.find((u) => u.name === auth.username && u.password === auth.password);
       if (!user) return done(new Error('Invalid username or password'));
       done(null, { user: user.name });

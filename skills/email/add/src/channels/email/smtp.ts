@@ -30,6 +30,9 @@ export class SmtpError extends NanoClawError {
   }
 }
 
+/** How recent a mail must be for a message that names none to thread on it. */
+const RECENT_MS = 3600_000;
+
 export interface MailerDeps {
   settings: EmailSettings;
   state: EmailState;
@@ -71,7 +74,11 @@ export class Mailer {
   async send(message: OutboundMessage, signal: AbortSignal): Promise<void> {
     const { state, settings } = this.deps;
     if (state.wasSent(message.messageId)) return; // accepted before a crash; not again
-    const thread = message.replyTo ? state.thread(message.replyTo) : undefined;
+    // A message sent by a tool during a turn (send_file, send_message) names no mail it answers:
+    // it threads on the sender's latest mail if that came within the hour.
+    const thread = message.replyTo
+      ? state.thread(message.replyTo)
+      : state.latestThread(message.chatId, this.deps.now() - RECENT_MS);
     const c = compose(message, thread, settings.address, this.deps.assistantName);
     const transport = nodemailer.createTransport({
       host: settings.smtp.host,

@@ -91,9 +91,27 @@ export class EmailState {
   }
 
   thread(id: string): ThreadInfo | undefined {
-    const row = this.db
-      .prepare('SELECT chat_id, message_id, refs, subject FROM threads WHERE id = ?')
-      .get(id) as
+    return this.threadRow(
+      this.db
+        .prepare('SELECT chat_id, message_id, refs, subject FROM threads WHERE id = ?')
+        .get(id),
+    );
+  }
+
+  /** The newest mail of `chatId` that arrived at or after `since` (ms). */
+  latestThread(chatId: string, since: number): ThreadInfo | undefined {
+    return this.threadRow(
+      this.db
+        .prepare(
+          `SELECT chat_id, message_id, refs, subject FROM threads
+           WHERE chat_id = ? AND ts >= ? ORDER BY ts DESC, id DESC LIMIT 1`,
+        )
+        .get(chatId, since),
+    );
+  }
+
+  private threadRow(found: unknown): ThreadInfo | undefined {
+    const row = found as
       { chat_id: string; message_id: string; refs: string; subject: string } | undefined;
     if (!row) return undefined;
     let references: string[] = [];

@@ -111,8 +111,19 @@ describe.skipIf(unavailable !== undefined)(
       const [file] = mail.parsed.attachments;
       expect(file?.filename).toBe('report.txt');
       expect(file?.content.equals(bytes)).toBe(true);
-      // It answers nothing: a fresh subject from its first words.
-      expect(mail.parsed.subject).toBe('Here is the report.');
+      // It names no mail it answers: it threads on ann's latest mail (within the hour).
+      expect(h.received.at(-1)?.text).toContain('reply please');
+      expect(mail.parsed.subject).toBe('Re: hijack');
+    });
+
+    it('a message for a sender with no recent mail gets a fresh subject from its first words', async () => {
+      await h.channel.send({
+        chatId: 'email:someone@example.test',
+        messageId: 'asst-6',
+        text: '## Daily summary\n\nall good',
+      });
+      const mail = await world.smtp.waitFor((m) => m.user === 'agent');
+      expect(mail.parsed.subject).toBe('Daily summary');
       expect(mail.parsed.inReplyTo).toBeUndefined();
     });
 

@@ -21,6 +21,8 @@ export interface SmtpServer {
   host: string;
   port: number;
   sent: SentMail[];
+  /** user → password the server accepts (the mail users' own by default; a test may change one). */
+  passwords: Map<string, string>;
   /** Waits until a recorded message passes `match`. */
   waitFor(match: (mail: SentMail) => boolean, timeoutMs?: number): Promise<SentMail>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startSmtp(
   accessTokens: ReadonlyMap<string, string> = new Map(),
 ): Promise<SmtpServer> {
   const sent: SentMail[] = [];
+  const passwords = new Map(users.map((u) => [u.name, u.password]));
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
@@ -48,9 +51,9 @@ export async function startSmtp(
         if (!ok) return done(null, { data: { status: '401', schemes: 'bearer' } });
         return done(null, { user: auth.username });
       }
-      const user = users.find((u) => u.name === auth.username && u.password === auth.password);
-      if (!user) return done(new Error('Invalid username or password'));
-      done(null, { user: user.name });
+      const known = auth.username !== undefined && passwords.get(auth.username);
+      if (!known || known !== auth.password) return done(new Error('Invalid username or password'));
+      done(null, { user: auth.username });
     },
     onData(stream, session, done) {
       const chunks: Buffer[] = [];
@@ -80,6 +83,7 @@ export async function startSmtp(
     host: '127.0.0.1',
     port: address.port,
     sent,
+    passwords,
     async waitFor(match, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

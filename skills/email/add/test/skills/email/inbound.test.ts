@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dovecotUnavailable } from './support/dovecot.js';
 import {
   ANN,
+  FAST,
   connected,
   startChannel,
   startMailWorld,
@@ -115,6 +116,21 @@ describe.skipIf(unavailable !== undefined)('email in (imapflow against real dove
     await expect(doc?.fetch(100, AbortSignal.timeout(1000))).rejects.toThrow(
       /larger than the limit/,
     );
+  });
+
+  it('a mail over the size limit is read only up to it, without attachments, and says so', async () => {
+    h = startChannel(world, { opts: { ...FAST, maxMessageBytes: 4096 } });
+    await connected(h);
+    const big = Buffer.alloc(64 * 1024, 7);
+    await world.send({
+      subject: 'huge',
+      text: 'the start of a big one',
+      attachments: [{ filename: 'big.bin', content: big }],
+    });
+    const m = await until(() => h?.received[0]);
+    expect(m.text).toContain('the start of a big one');
+    expect(m.text).toMatch(/only its beginning is here/);
+    expect(m.attachments).toBeUndefined();
   });
 
   it('a store that fails is retried: the mail arrives once, and a restart does not repeat it', async () => {

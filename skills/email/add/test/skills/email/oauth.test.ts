@@ -2,14 +2,17 @@
  * OAuth2 (XOAUTH2) on the host: access tokens come from the refresh token at a local fake token
  * endpoint (the form Google's takes), are cached until shortly before they expire and refreshed
  * after; a revoked refresh token is a permanent failure; the real adapter sends through a local
- * SMTP server that accepts only the current access token. (dovecot's XOAUTH2 needs an OAuth2
- * introspection service; the IMAP login with an access token is imapflow's `accessToken`.)
+ * SMTP server that accepts only the current access token, and logs in to a real dovecot with
+ * XOAUTH2 (dovecot asks the fake's introspection endpoint about each token).
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenSource, OAuthError } from '../../../src/channels/email/oauth.js';
 import { startDovecot, dovecotUnavailable, type Dovecot } from './support/dovecot.js';
-import { ANN, AGENT, USERS, settingsFrom } from './support/harness.js';
+import type { InboundMessage } from '../../../src/channels/channel.js';
+import { EmailChannel } from '../../../src/channels/email/channel.js';
+import { silentLogger } from '../../../src/log.js';
+import { ANN, AGENT, FAST, USERS, cursorOf, settingsFrom, until } from './support/harness.js';
 import { startSmtp, type SmtpServer } from './support/smtp.js';
 import { Mailer } from '../../../src/channels/email/smtp.js';
 import { EmailState } from '../../../src/channels/email/state.js';
@@ -22,6 +25,9 @@ interface FakeTokenEndpoint {
   requests: URLSearchParams[];
   /** The next answers: an access token (with its lifetime) or an error status. */
   answer: { token?: string; expiresIn?: number; status?: number; error?: string };
+  /** The access token `/introspect` calls active (dovecot asks it about each XOAUTH2 login). */
+  live: string;
+  introspected: string[];
   close(): Promise<void>;
 }
 
@@ -29,14 +35,26 @@ async function startTokenEndpoint(): Promise<FakeTokenEndpoint> {
   const endpoint: Omit<FakeTokenEndpoint, 'url' | 'close'> = {
     requests: [],
     answer: { token: 'at-1', expiresIn: 3600 },
+    live: 'at-live',
+    introspected: [],
   };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/introspect') {
+        const token = new URLSearchParams(body).get('token') ?? '';
+        endpoint.introspected.push(token);
+        res.end(
+          JSON.stringify(
+            token === endpoint.live ? { active: true, username: 'agent' } : { active: false },
+          ),
+        );
+        return;
+      }
       endpoint.requests.push(new URLSearchParams(body));
       const a = endpoint.answer;
-      res.setHeader('content-type', 'application/json');
       if (a.status) {
         res.statusCode = a.status;
         res.end(JSON.stringify({ error: a.error ?? 'invalid_grant' }));
@@ -169,3 +187,75 @@ describe.skipIf(unavailable !== undefined)('XOAUTH2 SMTP (real adapter, smtp-ser
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe.skipIf(unavailable !== undefined)(
+  'XOAUTH2 IMAP (real adapter, dovecot with token introspection)',
+  () => {
+    let endpoint: FakeTokenEndpoint;
+    let dovecot: Dovecot;
+    beforeAll(async () => {
+      endpoint = await startTokenEndpoint();
+      dovecot = await startDovecot(USERS, {
+        introspectionUrl: endpoint.url.replace('/token', '/introspect'),
+      });
+    });
+    afterAll(async () => {
+      await dovecot.close();
+      await endpoint.close();
+    });
+
+    it('a refused access token is refreshed once; the fresh one logs in and mail arrives', async () => {
+      const settings = settingsFrom({
+        EMAIL_ADDRESS: AGENT,
+        IMAP_HOST: dovecot.host,
+        IMAP_PORT: String(dovecot.port),
+        IMAP_TLS: 'false',
+        IMAP_USER: 'agent',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_TLS: 'false',
+        EMAIL_OAUTH_CLIENT_ID: CLIENT.clientId,
+        EMAIL_OAUTH_CLIENT_SECRET: CLIENT.clientSecret,
+        EMAIL_OAUTH_REFRESH_TOKEN: CLIENT.refreshToken,
+        EMAIL_OAUTH_TOKEN_URL: endpoint.url,
+        EMAIL_ALLOWED_SENDERS: ANN,
+      });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-email-oauth-'));
+      const stateFile = path.join(dir, 'email.db');
+      const received: InboundMessage[] = [];
+      // The first token the endpoint hands out is already revoked at the server.
+      endpoint.answer = { token: 'at-revoked', expiresIn: 3600 };
+      let answered = 0;
+      const channel = new EmailChannel(
+        settings,
+        {
+          log: silentLogger(),
+          state: new EmailState(stateFile),
+          assistantName: 'Andy',
+          receive: async (_c, m) => void received.push(m),
+        },
+        { ...FAST, timing: { ...FAST.timing, backoff: { baseMs: 20, maxMs: 100 } } },
+      );
+      const realGet = endpoint.answer;
+      void realGet;
+      void channel.start();
+      await until(() => {
+        if (endpoint.introspected.includes('at-revoked') && answered === 0) {
+          answered = 1;
+          endpoint.answer = { token: 'at-live', expiresIn: 3600 };
+        }
+        return channel.health().state === 'connected';
+      }, 20_000);
+      expect(endpoint.introspected.slice(0, 1)).toEqual(['at-revoked']);
+      expect(endpoint.introspected).toContain('at-live');
+      await until(() => cursorOf(stateFile), 5000); // first start: mail from now on
+      dovecot.deliver(
+        'agent',
+        `From: ${ANN}\r\nTo: ${AGENT}\r\nSubject: via xoauth2\r\nMessage-ID: <x1@example.test>\r\n\r\nhi\r\n`,
+      );
+      const m = await until(() => received[0], 10_000);
+      expect(m.text).toBe('Subject: via xoauth2\n\nhi');
+      await channel.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  },
+);

@@ -62,7 +62,25 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-function config(dir: string, port: number): string {
+/**
+ * `introspectionUrl`: XOAUTH2 logins too, each access token checked by POSTing it to that URL
+ * (RFC 7662 token introspection; the answer must be `{"active":true,"username":…}`).
+ */
+export interface DovecotOptions {
+  introspectionUrl?: string;
+}
+
+function oauthConfig(dir: string, url: string | undefined): string {
+  if (!url) return '';
+  fs.writeFileSync(
+    path.join(dir, 'oauth2.conf'),
+    `introspection_url = ${url}\nintrospection_mode = post\nforce_introspection = yes\n` +
+      'username_attribute = username\nactive_attribute = active\nactive_value = true\n',
+  );
+  return `passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${dir}/oauth2.conf\n}\n`;
+}
+
+function config(dir: string, port: number, options: DovecotOptions = {}): string {
   const root = process.getuid?.() === 0;
   const me = os.userInfo();
   // As root, mail belongs to nobody (dovecot refuses uid 0); otherwise to whoever runs the tests.
@@ -77,18 +95,20 @@ listen = 127.0.0.1
 protocols = imap
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${options.introspectionUrl ? ' xoauth2 oauthbearer' : ''}
 default_internal_user = ${internal}
 default_login_user = ${login}
 first_valid_uid = ${Math.min(uid, 65534)}
 mail_location = maildir:${dir}/mail/%n/Maildir
-passdb {
+${oauthConfig(dir, options.introspectionUrl)}passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%n ${dir}/users
 }
 userdb {
   driver = static
-  args = uid=${uid} gid=${gid} home=${dir}/mail/%n
+  # Delivery looks users up without a password: passdbs limited to mechanisms are skipped then.
+  args = uid=${uid} gid=${gid} home=${dir}/mail/%n allow_all_users=yes
 }
 service imap-login {
   inet_listener imap {
@@ -161,12 +181,15 @@ function alive(pid: number): boolean {
 }
 
 /** Starts dovecot with `users` (each gets a Maildir INBOX). */
-export async function startDovecot(users: readonly MailUser[]): Promise<Dovecot> {
+export async function startDovecot(
+  users: readonly MailUser[],
+  options: DovecotOptions = {},
+): Promise<Dovecot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-dovecot-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
   const conf = path.join(dir, 'dovecot.conf');
-  fs.writeFileSync(conf, config(dir, port));
+  fs.writeFileSync(conf, config(dir, port, options));
   fs.writeFileSync(
     path.join(dir, 'users'),
     users.map((u) => `${u.name}:{PLAIN}${u.password}\n`).join(''),

@@ -4,7 +4,6 @@
  * any of them through SMTP, and the real adapter wired to them with the host's side recorded.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -124,9 +123,10 @@ export function startChannel(
   let receive = async (message: InboundMessage): Promise<void> => {
     received.push(message);
   };
+  // Inside the world's temp dir, so world.close() removes it (a restart reuses `stateFile`).
   const stateFile =
     options.stateFile ??
-    path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-email-')), 'email.db');
+    path.join(fs.mkdtempSync(path.join(world.dovecot.dir, 'channel-')), 'email.db');
   const settings = settingsFrom(options.values ?? world.values());
   const channel = new EmailChannel(
     settings,

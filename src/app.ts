@@ -15,7 +15,8 @@ import { saveAttachments } from './conversation/attachments.js';
 import { credentialProblems } from './credentials.js';
 import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { errorMessage } from './errors.js';
-import { hostApiHandlers } from './host-api.js';
+import { hostApiHandlers, type HostApiDeps } from './host-api.js';
+import { Delegations } from './runs/delegate.js';
 import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
 import { acquireHostLock } from './host-lock.js';
 import type { Logger } from './log.js';
@@ -72,12 +73,14 @@ async function assemble(
   const api = { store, post, config, tasks, channels: channelNames(config.appRoot) };
   // Tools are called only by runs, which start after the conversations exist.
   const answering = (runId: string) => conversations.answering(runId);
+  const delegate: HostApiDeps['delegate'] = (c, b) => delegations.delegate(c, b);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ ...api, answering }),
+    hostApiHandlers({ ...api, answering, delegate }),
   );
+  const delegations = new Delegations(host);
   started.add(() => host.close());
   ensureMainGroup(host);
   const problems = () => credentialProblems(config, env);

@@ -9,6 +9,10 @@ import type { SendMessageBody } from '../shared/host-api.js';
 export interface RunContext {
   runId: string;
   group: { folder: string; isMain: boolean };
+  /** Set when the run is a worker of a `delegate` call: it may not delegate further. */
+  worker?: { name: string; lead: string };
+  /** Aborted when the run is stopped or its sandbox has ended (its workers end with it). */
+  signal?: AbortSignal;
 }
 
 export interface CapabilityRegistry {

@@ -194,6 +194,6 @@ describe('attack suite: network, authority and capabilities', () => {
     expect(
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
-    expectAllBlocked(s, 'authority', 37);
+    expectAllBlocked(s, 'authority', 48);
   });
 });

@@ -4,7 +4,8 @@
  * at once (test/support/fake-delegate.ts). Four sub-tasks under a worker cap of three: three
  * overlap, the fourth starts only after one has ended; one fails and is reported while the others
  * answer; a worker is neither offered delegate nor allowed it, and cannot write the group folder.
- * Then: stopping the lead stops every worker, and no sandbox process is left.
+ * Then: stopping the lead stops every worker, and no sandbox process is left; and in the running
+ * host (`nanoclaw start`), a worker speaks in the web chat under its own name.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { CLI, runCli, tempHome } from './support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
 import { workerBarrier, type WorkerBarrier } from './support/fake-delegate.js';
 import { until } from './support/attacks.js';
+import { postMessage, startHostProcess, waitForHistory } from './support/host-process.js';
 
 /** Processes of this installation's sandboxes (they carry its instance id in their environment). */
 function sandboxPids(instance: string): number[] {
@@ -155,6 +157,33 @@ describe('delegate: workers in their own sandboxes', () => {
       stopBarrier.release();
       child.kill('SIGKILL');
       await held.close();
+    }
+  }, 180_000);
+
+  it('in the running host, a worker speaks in the web chat under its own name', async () => {
+    const web = await startFakeAnthropic();
+    const host = await startHostProcess({
+      ...env,
+      ANTHROPIC_BASE_URL: web.url,
+      IDLE_TIMEOUT_MS: '2000',
+    });
+    try {
+      const speak = 'TOOL: mcp__nanoclaw__send_message {"text":"SCOUT-HERE"}';
+      const line = delegateLine([{ name: 'scout', prompt: speak }]);
+      expect((await postMessage(host.url, 'web:main', line)).status).toBe(201);
+      const messages = await waitForHistory(
+        host.url,
+        'web:main',
+        (m) => m.some((x) => x.fromAssistant && x.text.includes('"results"')),
+        120_000,
+      );
+      const said = messages.filter((m) => m.fromAssistant).map((m) => [m.sender, m.text]);
+      expect(said[0]).toEqual(['scout', 'SCOUT-HERE']);
+      expect(said[1]?.[0]).toBe('Andy'); // the lead's answer, carrying the worker's result
+      expect(said[1]?.[1]).toContain('"status": "done"');
+    } finally {
+      await host.stop('SIGKILL');
+      await web.close();
     }
   }, 180_000);
 });

@@ -80,7 +80,7 @@ async function assemble(
     store,
     hostApiHandlers({ ...api, answering, delegate }),
   );
-  const delegations = new Delegations(host);
+  const delegations = delegationsFor(host, post, answering);
   started.add(() => host.close());
   ensureMainGroup(host);
   const problems = () => credentialProblems(config, env);
@@ -133,6 +133,18 @@ async function assemble(
   // Stopped first: attachment downloads in progress end at once.
   started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
   return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** `delegate` workers; their steps show where the lead's show (the chat it is answering). */
+function delegationsFor(
+  host: Host,
+  post: PostDeps,
+  answering: (runId: string) => string | undefined,
+) {
+  return new Delegations(host, (lead, agent, text) => {
+    const chatId = answering(lead);
+    if (chatId) post.bus.emit('activity', { chatId, agent, text });
+  });
 }
 
 /** The message path's parts over the store: bus, outbox, posting, the task service. */

@@ -160,7 +160,7 @@ describe('delegate: workers in their own sandboxes', () => {
     }
   }, 180_000);
 
-  it('in the running host, a worker speaks in the web chat under its own name', async () => {
+  it('in the running host, a worker speaks in the web chat under its own name, its steps shown', async () => {
     const web = await startFakeAnthropic();
     const host = await startHostProcess({
       ...env,
@@ -168,6 +168,17 @@ describe('delegate: workers in their own sandboxes', () => {
       IDLE_TIMEOUT_MS: '2000',
     });
     try {
+      const events = await fetch(`${host.url}/api/chats/web%3Amain/events`);
+      const reader = events.body?.getReader();
+      let streamed = '';
+      void (async () => {
+        const decoder = new TextDecoder();
+        for (;;) {
+          const chunk = await reader?.read().catch(() => undefined);
+          if (!chunk || chunk.done) break;
+          streamed += decoder.decode(chunk.value);
+        }
+      })();
       const speak = 'TOOL: mcp__nanoclaw__send_message {"text":"SCOUT-HERE"}';
       const line = delegateLine([{ name: 'scout', prompt: speak }]);
       expect((await postMessage(host.url, 'web:main', line)).status).toBe(201);
@@ -181,6 +192,11 @@ describe('delegate: workers in their own sandboxes', () => {
       expect(said[0]).toEqual(['scout', 'SCOUT-HERE']);
       expect(said[1]?.[0]).toBe('Andy'); // the lead's answer, carrying the worker's result
       expect(said[1]?.[1]).toContain('"status": "done"');
+      // The worker's steps reached the live stream as activity tagged with its name.
+      expect(streamed).toMatch(/"agent":"scout","text":"started"/);
+      expect(streamed).toMatch(/"agent":"scout","text":"mcp__nanoclaw__send_message/);
+      expect(streamed).toMatch(/"agent":"scout","text":"done"/);
+      await reader?.cancel();
     } finally {
       await host.stop('SIGKILL');
       await web.close();

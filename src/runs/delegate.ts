@@ -45,11 +45,17 @@ export function workerPrompt(name: string, prompt: string, writes: boolean): str
   );
 }
 
+/** A worker's progress for where the lead's activity is shown (lead run id, worker, text). */
+export type WorkerActivity = (lead: string, worker: string, text: string) => void;
+
 export class Delegations {
   /** The group of every lead delegating now (one entry per lead). */
   private readonly delegating: string[] = [];
 
-  constructor(private readonly host: Host) {}
+  constructor(
+    private readonly host: Host,
+    private readonly activity: WorkerActivity = () => {},
+  ) {}
 
   async delegate(lead: RunContext, body: DelegateBody): Promise<{ results: WorkerResult[] }> {
     const decision = canDelegate(lead);
@@ -75,6 +81,8 @@ export class Delegations {
         body.tasks.map((task, i) =>
           this.runWorker(lead, task, names[i] as string, signal).then((result) => {
             log.info({ worker: result.name, status: result.status }, 'worker ended');
+            const how = result.status === 'done' ? 'done' : `failed: ${result.error}`;
+            this.activity(lead.runId, result.name, how);
             return result;
           }),
         ),
@@ -98,11 +106,17 @@ export class Delegations {
     try {
       dirs = workerDirs(this.host.config, `${lead.runId}-${name}`);
       const worker: WorkerSetup = { name, lead: lead.runId, writeGroupFolder: writes, ...dirs };
+      this.activity(lead.runId, name, 'started');
+      const sink = {
+        text: () => {},
+        tool: (tool: string, summary: string) =>
+          this.activity(lead.runId, name, `${tool} ${summary}`),
+      };
       const answer = await runTurn(
         this.host,
         group,
         workerPrompt(name, task.prompt, writes),
-        { text: () => {} },
+        sink,
         signal,
         { session: 'isolated', kind: 'worker', worker },
       );

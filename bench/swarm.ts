@@ -2,7 +2,7 @@
  * `tsx bench/swarm.ts`: a lead fanning out to 5 background agents inside one run (the real
  * runner and SDK CLI, the fake model answering instantly): time from the run's start until all
  * 5 agents have started, and the extra time per agent over a single run with no team. (The
- * `delegate` fan-out, one sandbox per worker, is not built yet: see the issue.)
+ * `delegate` fan-out, one sandbox per worker: bench/delegate.ts.)
  */
 import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
 import { teamScript, type TeamLogEntry } from '../test/support/fake-team.js';

@@ -15,7 +15,8 @@ import { saveAttachments } from './conversation/attachments.js';
 import { credentialProblems } from './credentials.js';
 import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { errorMessage } from './errors.js';
-import { hostApiHandlers } from './host-api.js';
+import { hostApiHandlers, type HostApiDeps } from './host-api.js';
+import { Delegations } from './runs/delegate.js';
 import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
 import { acquireHostLock } from './host-lock.js';
 import type { Logger } from './log.js';
@@ -79,13 +80,15 @@ async function assemble(
   // Tools are called only by runs, which start after the conversations exist.
   const answering = (runId: string) => conversations.answering(runId);
   const notices = usageNotices(store, post, answering, log);
+  const delegate: HostApiDeps['delegate'] = (c, b) => delegations.delegate(c, b);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ ...api, answering }),
+    hostApiHandlers({ ...api, answering, delegate }),
     notices.links(),
   );
+  const delegations = delegationsFor(host, post, answering);
   started.add(() => host.close());
   ensureMainGroup(host);
   const problems = () => credentialProblems(config, env);
@@ -162,6 +165,18 @@ function usageNotices(
     post: (chatId, text) => postAssistantMessage(post, chatId, text),
     now: Date.now,
     log: log.child({ component: 'usage' }),
+  });
+}
+
+/** `delegate` workers; their steps show where the lead's show (the chat it is answering). */
+function delegationsFor(
+  host: Host,
+  post: PostDeps,
+  answering: (runId: string) => string | undefined,
+) {
+  return new Delegations(host, (lead, agent, text) => {
+    const chatId = answering(lead);
+    if (chatId) post.bus.emit('activity', { chatId, kind: 'agent', agent, text });
   });
 }
 

@@ -70,6 +70,7 @@ const ConfigSchema = z.object({
   SANDBOX_TIMEOUT_MS: positiveInt('SANDBOX_TIMEOUT_MS', 30 * 60_000),
   MAX_CONCURRENT_SANDBOXES: positiveInt('MAX_CONCURRENT_SANDBOXES', 5),
   MAX_SANDBOXES_PER_GROUP: positiveInt('MAX_SANDBOXES_PER_GROUP', 2),
+  MAX_WORKERS_PER_GROUP: positiveInt('MAX_WORKERS_PER_GROUP', 3),
   IDLE_TIMEOUT_MS: positiveInt('IDLE_TIMEOUT_MS', 5 * 60_000),
   ATTACHMENT_MAX_MB: positiveInt('ATTACHMENT_MAX_MB', 20),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -97,6 +98,8 @@ export interface Config {
   /** Sandboxes of all kinds alive at once, and of one group (see src/runs/limiter-policy.ts). */
   maxConcurrentSandboxes: number;
   maxSandboxesPerGroup: number;
+  /** Workers (`delegate`) of one group alive at once; more wait for one to end. */
+  maxWorkersPerGroup: number;
   idleTimeoutMs: number;
   /** Largest file saved from a chat into a group's inbox, or sent with `send_file`. */
   attachmentMaxBytes: number;
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     limits: sandboxLimits(c),
     maxConcurrentSandboxes: c.MAX_CONCURRENT_SANDBOXES,
     maxSandboxesPerGroup: c.MAX_SANDBOXES_PER_GROUP,
+    maxWorkersPerGroup: c.MAX_WORKERS_PER_GROUP,
     idleTimeoutMs: c.IDLE_TIMEOUT_MS,
     attachmentMaxBytes: c.ATTACHMENT_MAX_MB * 1024 * 1024,
     web: { host: c.WEB_HOST, port: c.WEB_PORT, token: c.WEB_TOKEN },

@@ -290,6 +290,41 @@ describe('host API handlers', () => {
     expect(fs.existsSync(path.join(home, 'groups', 'family', 'agents', 'planner.md'))).toBe(false);
   });
 
+  it('send_message: a worker speaks under its own name, or the name it gives (as)', async () => {
+    const worker = { ...family, worker: { name: 'researcher', lead: 'r2' } };
+    await handlers.sendMessage(worker, { text: 'found A' });
+    await handlers.sendMessage(family, { text: 'summary', as: 'fact-checker' });
+    await handlers.sendMessage(family, { text: 'plain' });
+    const history = store.messages.history('web:family', 10);
+    expect(history.map((m) => [m.senderName, m.content, m.fromAssistant])).toEqual([
+      ['researcher', 'found A', true],
+      ['fact-checker', 'summary', true],
+      ['Andy', 'plain', true],
+    ]);
+  });
+
+  it('delegate: refused to a worker, handed to the delegation service for a lead', async () => {
+    const seen: unknown[] = [];
+    const withDelegate = hostApiHandlers({
+      ...deps,
+      delegate: async (context, body) => {
+        seen.push([context.runId, body.tasks.length]);
+        return { results: [] };
+      },
+    });
+    const route = withDelegate.extra?.[HOST_API_PATHS.delegate];
+    const body = { tasks: [{ prompt: 'x' }] };
+    const worker = { ...family, worker: { name: 'w', lead: 'r2' } };
+    await expect(route?.handle(worker, body)).rejects.toThrow(/worker cannot delegate/);
+    await expect(route?.handle(worker, body)).rejects.toBeInstanceOf(ForbiddenError);
+    expect(await route?.handle(family, body)).toEqual({ results: [] });
+    expect(seen).toEqual([['r2', 1]]);
+    // Without the service (a process that cannot start workers): a clear refusal.
+    await expect(extra(HOST_API_PATHS.delegate).handle(family, body)).rejects.toThrow(
+      /not available/,
+    );
+  });
+
   it('keeps host state private: the database is readable by the host user only', () => {
     // The WAL files hold the latest writes (messages) until a checkpoint: owner-only as well.
     for (const file of ['nanoclaw.db', 'nanoclaw.db-wal', 'nanoclaw.db-shm']) {

@@ -12,7 +12,7 @@ import type { Store } from './host.js';
 import { stripInternal } from './runs/text.js';
 import { registerGroup } from './groups/manage.js';
 import { defineAgent } from './groups/specialists.js';
-import { canManageGroups, type Decision } from './security/authz.js';
+import { canDelegate, canManageGroups, type Decision } from './security/authz.js';
 import { checkMount } from './security/mounts.js';
 import {
   GetGroupPoliciesBodySchema,
@@ -22,6 +22,8 @@ import {
   SetSenderPolicyBodySchema,
   SearchMessagesBodySchema,
   DefineAgentBodySchema,
+  DelegateBodySchema,
+  type DelegateBody,
   type SearchMessagesBody,
   RegisterGroupBodySchema,
   RemoveGroupMountBodySchema,
@@ -80,6 +82,8 @@ export interface HostApiDeps {
   channels: readonly string[];
   /** The chat the live conversation run `runId` is answering now, if it is one. */
   answering?(runId: string): string | undefined;
+  /** Runs a lead's sub-tasks in worker sandboxes (runs/delegate.ts); absent: not offered. */
+  delegate?(context: RunContext, body: DelegateBody): Promise<unknown>;
 }
 
 function enforce(decision: Decision): void {
@@ -100,7 +104,9 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
     async sendMessage(context, body) {
       const target = toolTarget({ ...deps, groups, messages }, context, body.chatId);
       const text = stripInternal(body.text);
-      if (text) postAssistantMessage(deps.post, target, text);
+      // A worker speaks under its own name unless it gives another (`as`).
+      const sender = body.as ?? context.worker?.name;
+      if (text) postAssistantMessage(deps.post, target, text, undefined, sender);
     },
     extra: {
       [HOST_API_PATHS.sendFile]: route(SendFileBodySchema, (context, body) =>
@@ -117,6 +123,11 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
         defineAgent({ config: deps.config, groups }, context, body),
       ),
       ...usageRoutes(deps),
+      [HOST_API_PATHS.delegate]: route(DelegateBodySchema, (context, body) => {
+        enforce(canDelegate(context));
+        if (!deps.delegate) throw new UserError('delegate is not available in this process.');
+        return deps.delegate(context, body);
+      }),
     },
   };
 }

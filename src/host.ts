@@ -214,8 +214,11 @@ function usageParts(config: Config, store: Store, log: Logger, links: UsageLinks
 }
 
 function limiterFor(config: Config): SandboxLimiter {
-  const { maxConcurrentSandboxes: maxTotal, maxSandboxesPerGroup: maxPerGroup } = config;
-  return new SandboxLimiter({ maxTotal, maxPerGroup });
+  return new SandboxLimiter({
+    maxTotal: config.maxConcurrentSandboxes,
+    maxPerGroup: config.maxSandboxesPerGroup,
+    maxWorkersPerGroup: config.maxWorkersPerGroup,
+  });
 }
 
 /** The empty file and folder (read-only) mounted over entries a sandbox must not see. */

@@ -4,12 +4,15 @@
  * the real host CLI. Each attack prints BLOCKED or BREACH from inside; the last test checks the
  * count and the audit. (Shared setup: `test/support/attacks.ts`.)
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import {
   auditRecords,
   expectAllBlocked,
   plantHistory,
+  PRELUDE,
   refusals,
   startAttackSuite,
   type AttackSuite,
@@ -147,6 +150,40 @@ describe('attack suite: network, authority and capabilities', () => {
     expect(own.stdout).toContain('main-search 1');
   });
 
+  it("a non-main group's workers are confined like the group, and cannot delegate", async () => {
+    // The worker's script lies in the family folder (the worker sees it read-only).
+    const folder = path.join(s.home, 'groups', 'family');
+    fs.mkdirSync(folder, { recursive: true });
+    const script = `${PRELUDE}
+      S=$(printf 'sk-%s-%s-%s' attack suite Qz7)
+      t worker-read-main-memory cat ${s.home}/groups/main/CLAUDE.md
+      t worker-list-groups ls ${s.home}/groups
+      t worker-read-host-env cat ${s.home}/.env
+      t worker-see-project ls /workspace/project
+      t worker-secret-in-env sh -c 'cat /proc/[0-9]*/environ | tr "\\0" "\\n" | grep -q -- "'"$S"'"'
+      t worker-write-group-folder touch /workspace/group/worker-wrote
+      t worker-write-global touch /workspace/global/worker-wrote
+      t worker-host-port curl -sf --max-time 3 --noproxy '*' http://127.0.0.1:${s.port}/
+      refused worker-delegate delegate '{"tasks":[{"prompt":"x"}]}'
+      refused worker-send-to-main send_message '{"text":"x","chatId":"web:main"}'
+      refused worker-register-group register_group '{"folder":"evil3"}'
+      echo "worker-own $(head -c 2 /workspace/group/worker-attack.sh)-$(touch /workspace/scratch/s && echo scratch)"`;
+    fs.writeFileSync(path.join(folder, 'worker-attack.sh'), `${script}\n`, { mode: 0o644 });
+    const tasks = {
+      tasks: [{ name: 'prober', prompt: 'RUN: sh /workspace/group/worker-attack.sh' }],
+    };
+    const out = await s.attack(
+      'family',
+      `curl -s -X POST -H "authorization: Bearer $ANTHROPIC_API_KEY" -H 'content-type: application/json' -d '${JSON.stringify(tasks)}' "$NANOCLAW_HOST_URL/api/delegate"`,
+    );
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('BREACH');
+    expect(out.stdout.match(/BLOCKED worker-[\w-]+/g) ?? []).toHaveLength(11);
+    // The worker ran and could do what a worker may: read its group, write its scratch.
+    expect(out.stdout).toContain('worker-own t(-scratch');
+    expect(fs.existsSync(path.join(folder, 'worker-wrote'))).toBe(false);
+  });
+
   it('every attack was blocked, and the audit shows the refusals', async () => {
     const records = await auditRecords(s.env);
     // The 8 names main may not register, the 10 calls beyond itself of the non-main group, and
@@ -157,6 +194,6 @@ describe('attack suite: network, authority and capabilities', () => {
     expect(
       records.filter((r) => r.kind === 'egress' && r.decision === 'denied').length,
     ).toBeGreaterThanOrEqual(4);
-    expectAllBlocked(s, 'authority', 37);
+    expectAllBlocked(s, 'authority', 48);
   });
 });

@@ -37,6 +37,9 @@ export function cliEnv(
     // Background agents live until they are done: the CLI (and the SDK) would otherwise end
     // them 600 s after the lead's turn. The host's hard timeout for the run still bounds them.
     CLAUDE_CODE_PRINT_BG_WAIT_CEILING_MS: '0',
+    // A `delegate` call lasts as long as its workers; the run's hard timeout bounds it, not
+    // the CLI's per-call MCP limit (each host call keeps its own timeout in host-client.ts).
+    MCP_TOOL_TIMEOUT: String(24 * 60 * 60_000),
   };
   for (const key of ['CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_MAX_RETRIES', 'NANOCLAW_SANDBOX'] as const) {
     const value = own[key];

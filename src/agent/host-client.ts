@@ -11,19 +11,20 @@ const ReplySchema = z.union([
 export type HostReply = z.infer<typeof ReplySchema>;
 
 export interface HostClient {
-  call(path: string, body: unknown): Promise<HostReply>;
+  /** `timeoutMs`: how long to wait for the host (default 30 s; `delegate` waits for workers). */
+  call(path: string, body: unknown, timeoutMs?: number): Promise<HostReply>;
 }
 
 export function createHostClient(baseUrl: string, capability: string): HostClient {
   return {
-    async call(path, body) {
+    async call(path, body, timeoutMs = 30_000) {
       let response: Response;
       try {
         response = await fetch(`${baseUrl}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${capability}` },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
         return { ok: false, error: `the host is unreachable: ${(error as Error).message}` };

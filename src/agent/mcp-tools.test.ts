@@ -87,3 +87,30 @@ describe('the tool list', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe('delegate and speaking as oneself', () => {
+  it('a lead is offered delegate, a worker is not', () => {
+    const { host } = recordingHost({ ok: true });
+    const names = (worker: boolean) => nanoclawTools(host, { worker }).map((t) => t.name);
+    expect(names(false)).toContain('delegate');
+    expect(names(true)).not.toContain('delegate');
+    expect(names(true)).toContain('send_message');
+  });
+
+  it('forwards the sub-tasks to the host route and shows its results', async () => {
+    const results = [{ name: 'a', status: 'done', answer: 'A' }];
+    const { host, calls } = recordingHost({ ok: true, results });
+    const args = { tasks: [{ prompt: 'find A', name: 'a' }, { prompt: 'find B' }] };
+    const answer = await callTool(host, 'delegate', args);
+    expect(calls).toEqual([{ path: '/api/delegate', body: args }]);
+    expect(answer.content[0]?.text).toContain('"answer": "A"');
+  });
+
+  it('send_message passes the sender name when one is given', async () => {
+    const { host, calls } = recordingHost({ ok: true });
+    await callTool(host, 'send_message', { text: 'found it', as: 'researcher' });
+    expect(calls).toEqual([
+      { path: '/api/send_message', body: { text: 'found it', as: 'researcher' } },
+    ]);
+  });
+});

@@ -16,8 +16,14 @@ function result(text: string, isError = false) {
   return { content: [{ type: 'text' as const, text }], ...(isError ? { isError: true } : {}) };
 }
 
-async function forward(host: HostClient, path: string, body: unknown, done: string) {
-  const reply = await host.call(path, body);
+async function forward(
+  host: HostClient,
+  path: string,
+  body: unknown,
+  done: string,
+  timeoutMs?: number,
+) {
+  const reply = await host.call(path, body, timeoutMs);
   if (!reply.ok) return result(`Refused by the host: ${reply.error}`, true);
   const { ok: _ok, ...rest } = reply;
   return result(Object.keys(rest).length ? JSON.stringify(rest, null, 2) : done);
@@ -30,15 +36,21 @@ function messageTools(host: HostClient) {
       'send_message',
       'Send a message to the chat right away (for progress updates or several messages in ' +
         'one turn). Your final answer is sent automatically; do not repeat it here. Only the ' +
-        'main group may send to another chat (chat_id).',
+        'main group may send to another chat (chat_id). A named agent or worker may speak ' +
+        'under its own name (as).',
       {
         text: z.string().min(1).describe('The message text'),
         chat_id: z.string().optional().describe('Target chat id; default: this chat'),
+        as: z.string().optional().describe('Sender name shown, e.g. researcher'),
       },
       async (args) => {
         const text = args.text.replace(INTERNAL, '').trim();
         if (!text) return result('Nothing to send: the message was empty after <internal> parts.');
-        const body = { text, ...(args.chat_id ? { chatId: args.chat_id } : {}) };
+        const body = {
+          text,
+          ...(args.chat_id ? { chatId: args.chat_id } : {}),
+          ...(args.as ? { as: args.as } : {}),
+        };
         return forward(host, HOST_API_PATHS.sendMessage, body, 'Message sent.');
       },
     ),
@@ -195,6 +207,35 @@ function specialistTools(host: HostClient) {
   ];
 }
 
+/** The longest a `delegate` call waits; the run's own hard timeout ends it sooner. */
+const DELEGATE_WAIT_MS = 24 * 60 * 60_000;
+
+/** Parallel workers, each in its own sandbox of this group (leads only: workers lack it). */
+function delegateTools(host: HostClient) {
+  return [
+    tool(
+      'delegate',
+      'Hand independent sub-tasks to workers that run at the same time, each in its own fresh ' +
+        'sandbox of this group (no shared conversation: give each prompt everything it needs). ' +
+        "Returns when all are done, with each worker's final answer or its failure. The group " +
+        'folder is read-only for a worker unless write_group_folder; each has /workspace/scratch.',
+      {
+        tasks: z
+          .array(
+            z.object({
+              prompt: z.string().min(1).describe('The whole sub-task'),
+              name: z.string().optional().describe('lowercase-with-dashes, e.g. researcher'),
+              write_group_folder: z.boolean().optional().describe('May write the group folder'),
+            }),
+          )
+          .min(1)
+          .describe('Up to 10 independent sub-tasks'),
+      },
+      async (args) => forward(host, HOST_API_PATHS.delegate, args, 'No results.', DELEGATE_WAIT_MS),
+    ),
+  ];
+}
+
 function taskTools(host: HostClient) {
   return (Object.keys(TASK_SHAPES) as TaskToolName[]).map((name) =>
     tool(name, TASK_TOOL_DESCRIPTIONS[name], TASK_SHAPES[name], async (args) =>
@@ -203,19 +244,24 @@ function taskTools(host: HostClient) {
   );
 }
 
-/** Every tool of our server; each handler is a call to the host API through `host`. */
-export function nanoclawTools(host: HostClient) {
+/**
+ * Every tool of our server; each handler is a call to the host API through `host`. A worker
+ * is not offered `delegate` (and the host refuses it from a worker anyway).
+ */
+export function nanoclawTools(host: HostClient, role: { worker: boolean } = { worker: false }) {
   return [
     ...messageTools(host),
     ...groupTools(host),
     ...policyTools(host),
     ...memoryTools(host),
     ...specialistTools(host),
+    ...(role.worker ? [] : delegateTools(host)),
     ...taskTools(host),
     ...usageTools(host, forward),
   ];
 }
 
-export function nanoclawMcpServer(host: HostClient) {
-  return createSdkMcpServer({ name: 'nanoclaw', version: '1.0.0', tools: nanoclawTools(host) });
+export function nanoclawMcpServer(host: HostClient, role?: { worker: boolean }) {
+  const tools = nanoclawTools(host, role);
+  return createSdkMcpServer({ name: 'nanoclaw', version: '1.0.0', tools });
 }

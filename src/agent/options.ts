@@ -44,7 +44,7 @@ export function queryOptions(
     allowDangerouslySkipPermissions: true,
     env: cliEnv(start, baseUrl, process.env, process.getuid?.() === 0),
     mcpServers: {
-      nanoclaw: nanoclawMcpServer(tools.host),
+      nanoclaw: nanoclawMcpServer(tools.host, { worker: start.worker !== undefined }),
       ...(tools.skills.length > 0 ? { skills: skillsMcpServer(tools.skills) } : {}),
     },
     ...(Object.keys(extras.agents).length > 0 ? { agents: extras.agents } : {}),

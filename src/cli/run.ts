@@ -10,10 +10,12 @@ import { ensureMainGroup } from '../app.js';
 import type { Channel } from '../channels/channel.js';
 import { EventBus } from '../conversation/bus.js';
 import { Outbox } from '../conversation/outbox.js';
-import { hostApiHandlers } from '../host-api.js';
+import { hostApiHandlers, type HostApiDeps } from '../host-api.js';
+import type { PostDeps } from '../conversation/post.js';
 import { TaskService } from '../scheduler/service.js';
-import { openStore, startHost, type Host } from '../host.js';
+import { openStore, startHost, type Host, type Store } from '../host.js';
 import { createLogger, isTty } from '../log.js';
+import { Delegations } from '../runs/delegate.js';
 import { runTurn } from '../runs/turn.js';
 import type { Group } from '../store/groups.js';
 import { parse } from './args.js';
@@ -55,21 +57,10 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     assistantName: config.assistantName,
     now: Date.now,
   };
-  const tasks = new TaskService({
-    tasks: store.tasks,
-    groups: store.groups,
-    timezone: config.timezone,
-    now: Date.now,
-    changed: () => {},
-  });
-  const handlers = hostApiHandlers({
-    store,
-    post,
-    config,
-    tasks,
-    channels: channelNames(config.appRoot),
-  });
+  // Tools are called only by the run, which starts after the host exists.
+  const handlers = cliHandlers(config, store, post, (c, b) => delegations.delegate(c, b));
   const host = await startHost(config, log.child({ component: 'host' }), store, handlers);
+  const delegations = new Delegations(host);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
@@ -83,6 +74,30 @@ export async function runCommand(args: string[], ctx: CliContext): Promise<numbe
     await outbox.close();
     await host.close();
   }
+}
+
+/** The same host API as the running assistant (tasks change the store; no live scheduler). */
+function cliHandlers(
+  config: Config,
+  store: Store,
+  post: PostDeps,
+  delegate: NonNullable<HostApiDeps['delegate']>,
+) {
+  const tasks = new TaskService({
+    tasks: store.tasks,
+    groups: store.groups,
+    timezone: config.timezone,
+    now: Date.now,
+    changed: () => {},
+  });
+  return hostApiHandlers({
+    store,
+    post,
+    config,
+    tasks,
+    channels: channelNames(config.appRoot),
+    delegate,
+  });
 }
 
 function stdoutChannel(ctx: CliContext): Channel {

@@ -11,15 +11,20 @@ export interface PostDeps {
   now(): number;
 }
 
-/** `file`: sent with the text as its caption (read by the host under the host-file rules). */
+/**
+ * `file`: sent with the text as its caption (read by the host under the host-file rules).
+ * `sender`: a worker or named agent speaking under its own name (default: the assistant).
+ */
 export function postAssistantMessage(
   deps: PostDeps,
   chatId: string,
   text: string,
   file?: OutboxFile,
+  sender?: string,
 ): void {
   const now = deps.now();
-  const item = deps.messages.enqueue(chatId, text, deps.assistantName, now, file ? { file } : {});
-  deps.bus.emit('message', outboxMessage(item, deps.assistantName, now));
+  const name = sender ?? deps.assistantName;
+  const item = deps.messages.enqueue(chatId, text, name, now, file ? { file } : {});
+  deps.bus.emit('message', outboxMessage(item, name, now));
   deps.outbox.kick();
 }

@@ -18,6 +18,20 @@ describe('capability registry', () => {
     expect(registry.resolve(b)?.runId).toBe('r2');
   });
 
+  it("keeps a worker's role and the run's signal, frozen", () => {
+    const registry = createCapabilityRegistry();
+    const stop = new AbortController();
+    const worker = { name: 'w', lead: 'r0' };
+    const token = registry.issue({ ...context, worker, signal: stop.signal });
+    worker.lead = 'changed later';
+    const resolved = registry.resolve(token);
+    expect(resolved?.worker).toEqual({ name: 'w', lead: 'r0' });
+    expect(Object.isFrozen(resolved?.worker)).toBe(true);
+    stop.abort();
+    expect(resolved?.signal?.aborted).toBe(true);
+    expect(registry.resolve(registry.issue(context))).toEqual(context);
+  });
+
   it('refuses unknown, empty and near-miss tokens', () => {
     const registry = createCapabilityRegistry();
     const token = registry.issue(context);

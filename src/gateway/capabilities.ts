@@ -21,10 +21,12 @@ export function createCapabilityRegistry(
       for (const [key, entry] of live) if (entry.expiresAt <= at) live.delete(key);
       const token = crypto.randomBytes(32).toString('base64url');
       // A frozen copy: nothing the caller or a handler does later can change who a token is.
-      const frozen = Object.freeze({
+      const frozen: RunContext = Object.freeze({
         runId: context.runId,
         group: Object.freeze({ ...context.group }),
         ...(context.task ? { task: context.task } : {}),
+        ...(context.worker ? { worker: Object.freeze({ ...context.worker }) } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
       });
       live.set(hash(token), { context: frozen, expiresAt: at + ttlMs });
       return token;

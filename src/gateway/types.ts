@@ -11,6 +11,10 @@ export interface RunContext {
   group: { folder: string; isMain: boolean };
   /** The scheduled task the run is for, if any (usage is attributed to it). */
   task?: string;
+  /** Set when the run is a worker of a `delegate` call: it may not delegate further. */
+  worker?: { name: string; lead: string };
+  /** Aborted when the run is stopped or its sandbox has ended (its workers end with it). */
+  signal?: AbortSignal;
 }
 
 export interface CapabilityRegistry {

@@ -116,7 +116,12 @@ export function startAgentRun(
 ): AgentRun {
   const { spec, context } = input;
   const log = deps.log.child({ runId: context.runId, group: context.group.folder });
-  const capability = deps.capabilities.issue(context);
+  // Host API calls of the run (a `delegate`) end when it is stopped or its sandbox is gone.
+  const ended = new AbortController();
+  const capability = deps.capabilities.issue({
+    ...context,
+    signal: AbortSignal.any([signal, ended.signal]),
+  });
   const startedAt = performance.now();
   const sandbox = superviseSandbox(
     { spec, subject: AGENT, folders: input.folders ?? [] },
@@ -139,6 +144,7 @@ export function startAgentRun(
   const finished = sandbox.exited.then((facts): RunOutcome => {
     stdin.close();
     deps.capabilities.revoke(capability);
+    ended.abort(new Error('the run has ended'));
     observed.events.end();
     const { exitCode, exitSignal } = facts;
     const outcome: RunOutcome = { exitCode, signal: exitSignal };
@@ -199,6 +205,10 @@ function auditRecord(
       durationMs,
       exitCode: outcome.exitCode,
       signal: outcome.signal,
+      // A worker's run belongs to its group; the lead that delegated it is named.
+      ...(input.context.worker
+        ? { worker: input.context.worker.name, lead: input.context.worker.lead }
+        : {}),
       ...(outcome.error ? { error: outcome.error.message } : {}),
     },
   };

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   SANDBOX_KINDS,
   chooseNext,
+  mayDelegate,
   mayStart,
   planYields,
   servedKey,
@@ -222,5 +223,81 @@ describe('a simulated busy host', () => {
     expect(waiting).toEqual([]);
     // The hog's 30 tasks came first, yet the first five background runs served five groups.
     for (const g of ['hog', 'b', 'c', 'd', 'e']) expect(firstStart.get(g)).toBeLessThan(5);
+  });
+});
+
+/** Every multiset of delegating leads over groups a and b that `mayDelegate` admits one by one. */
+function* admitted(policy: LimiterPolicy, acc: string[] = []): Generator<string[]> {
+  yield acc;
+  for (const group of ['a', 'b']) {
+    // One order per multiset: groups in non-decreasing order.
+    if (acc.length > 0 && group < (acc.at(-1) as string)) continue;
+    if (mayDelegate(policy, acc, group)) yield* admitted(policy, [...acc, group]);
+  }
+}
+
+describe('workers and delegation (exhaustive over small states)', () => {
+  const WITH_WORKER_CAPS: LimiterPolicy[] = POLICIES.flatMap((p) =>
+    [undefined, 1, 2, 3].map((w) => (w === undefined ? p : { ...p, maxWorkersPerGroup: w })),
+  );
+
+  it('no deadlock: once everything else has ended, a waiting worker of a lead can start', () => {
+    let checked = 0;
+    for (const policy of WITH_WORKER_CAPS) {
+      for (const leads of admitted(policy)) {
+        if (leads.length === 0) continue;
+        for (const leadKind of ['chat', 'task'] as const) {
+          // Only the delegating leads still hold slots: they wait for their workers.
+          const held = leads.map((g) => slot(g, leadKind));
+          const waiting = [...new Set(leads)].flatMap((g) => [
+            slot(g, 'chat'),
+            slot(g, 'task'),
+            slot(g, 'worker'),
+          ]);
+          const next = chooseNext(policy, held, waiting);
+          expect(next?.kind).toBe('worker');
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('a worker goes before a waiting chat or task whenever it may start', () => {
+    for (const policy of WITH_WORKER_CAPS) {
+      for (const held of heldSets(Math.min(policy.maxTotal, 3))) {
+        const waiting = SHAPES.map((s) => slot(s.group, s.kind));
+        const next = chooseNext(policy, held, waiting);
+        const workerMay = waiting.some((w) => w.kind === 'worker' && mayStart(policy, held, w));
+        if (workerMay) expect(next?.kind).toBe('worker');
+      }
+    }
+  });
+
+  it("never more workers of a group than its worker cap, and a worker is not background's", () => {
+    const policy = { maxTotal: 4, maxPerGroup: 4, maxWorkersPerGroup: 2 };
+    const two = [slot('a', 'worker'), slot('a', 'worker')];
+    expect(mayStart(policy, two, slot('a', 'worker'))).toBe(false);
+    expect(mayStart(policy, two, slot('b', 'worker'))).toBe(true);
+    expect(mayStart(policy, two, slot('a', 'chat'))).toBe(true);
+    // The background share does not hold a worker back: it may take the last slot.
+    const three = [slot('b', 'task'), slot('c', 'task'), slot('a', 'chat')];
+    expect(mayStart(policy, three, slot('a', 'worker'))).toBe(true);
+  });
+
+  it('refuses a delegation that could leave its workers no slot', () => {
+    // Cap 1 (global or per group): the lead holds the only slot its worker could have.
+    expect(mayDelegate({ maxTotal: 1, maxPerGroup: 1 }, [], 'a')).toBe(false);
+    expect(mayDelegate({ maxTotal: 4, maxPerGroup: 1 }, [], 'a')).toBe(false);
+    expect(mayDelegate({ maxTotal: 4, maxPerGroup: 2 }, [], 'a')).toBe(true);
+    // Two leads of a holding both of a's slots would wait for each other's workers forever.
+    expect(mayDelegate({ maxTotal: 4, maxPerGroup: 2 }, ['a'], 'a')).toBe(false);
+    expect(mayDelegate({ maxTotal: 4, maxPerGroup: 2 }, ['a'], 'b')).toBe(true);
+    expect(mayDelegate({ maxTotal: 3, maxPerGroup: 2 }, ['a', 'b'], 'c')).toBe(false);
+    // What the rule prevents: every slot held by a lead, and their workers can never start.
+    const full = [slot('a', 'chat'), slot('a', 'chat')];
+    expect(chooseNext({ maxTotal: 4, maxPerGroup: 2 }, full, [slot('a', 'worker')])).toBe(
+      undefined,
+    );
   });
 });

@@ -8,20 +8,32 @@
  * - a free slot goes to a waiting chat before any background work; within a class, to the group
  *   holding the fewest slots of that class, then to the group served longest ago in that class
  *   (round robin: one group's backlog cannot starve the others), then to the oldest request;
- * - an idle chat run (alive, waiting for follow-ups) gives its slot up when a waiting run needs it.
+ * - an idle chat run (alive, waiting for follow-ups) gives its slot up when a waiting run needs it;
+ * - a worker (a sandbox of a `delegate` call) goes before everything else: it finishes work a
+ *   running lead is waiting for; at most `maxWorkersPerGroup` workers of one group at once;
+ * - no deadlock between a lead and its workers: a lead holds its slot while its workers wait,
+ *   so `mayDelegate` lets leads delegate only while fewer than the cap (globally and in the
+ *   group) are delegating. Then some slot is always held by work that ends on its own (or is
+ *   free), and when it is freed it goes to a waiting worker first (see the exhaustive test).
  */
 
 /** Each kind of sandbox and its class; foreground answers a person and goes first. */
 export const SANDBOX_KINDS = {
   chat: 'foreground',
+  worker: 'worker',
   task: 'background',
   precheck: 'background',
-} as const satisfies Record<string, 'foreground' | 'background'>;
+} as const satisfies Record<string, SandboxClass>;
 export type SandboxKind = keyof typeof SANDBOX_KINDS;
+type SandboxClass = 'worker' | 'foreground' | 'background';
+/** Which class is served first when several may start. */
+const CLASS_ORDER: Record<SandboxClass, number> = { worker: 0, foreground: 1, background: 2 };
 
 export interface LimiterPolicy {
   maxTotal: number;
   maxPerGroup: number;
+  /** Workers of one group alive at once (default: no cap beyond maxPerGroup). */
+  maxWorkersPerGroup?: number;
 }
 
 /** A slot held or asked for. Ids grow with arrival: a lower id asked earlier. */
@@ -48,12 +60,31 @@ const count = <T>(items: readonly T[], match: (item: T) => boolean) =>
 export function mayStart(policy: LimiterPolicy, held: readonly Slot[], request: Slot): boolean {
   const inGroup = (slot: Slot) => slot.group === request.group;
   if (held.length >= policy.maxTotal || count(held, inGroup) >= policy.maxPerGroup) return false;
+  if (request.kind === 'worker') {
+    const workers = count(held, (h) => h.kind === 'worker' && inGroup(h));
+    return workers < (policy.maxWorkersPerGroup ?? Infinity);
+  }
   if (!isBackground(request)) return true;
   const background = held.filter(isBackground);
   return (
     background.length < backgroundShare(policy.maxTotal) &&
     count(background, inGroup) < backgroundShare(Math.min(policy.maxPerGroup, policy.maxTotal))
   );
+}
+
+/**
+ * Whether a running lead of `group` may start delegating, beside the leads delegating now
+ * (their groups, one entry each): only while fewer than the cap, globally and in the group,
+ * would be delegating, so a lead's workers never wait behind their own lead forever.
+ */
+export function mayDelegate(
+  policy: LimiterPolicy,
+  delegating: readonly string[],
+  group: string,
+): boolean {
+  const inGroup = count(delegating, (g) => g === group);
+  const groupCap = Math.min(policy.maxPerGroup, policy.maxTotal);
+  return delegating.length + 1 < policy.maxTotal && inGroup + 1 < groupCap;
 }
 
 /**
@@ -78,10 +109,10 @@ export function chooseNext(
   let best: { slot: Slot; rank: number[] } | undefined;
   for (const slot of waiting) {
     if (!mayStart(policy, held, slot)) continue;
-    const background = isBackground(slot);
+    const kind = SANDBOX_KINDS[slot.kind];
     const rank = [
-      background ? 1 : 0,
-      count(held, (h) => h.group === slot.group && isBackground(h) === background),
+      CLASS_ORDER[kind],
+      count(held, (h) => h.group === slot.group && SANDBOX_KINDS[h.kind] === kind),
       served.get(servedKey(slot)) ?? 0,
       slot.id,
     ];

@@ -51,7 +51,7 @@ export class SandboxLimiter {
   private nextId = 1;
   private grants = 0;
 
-  constructor(private readonly policy: LimiterPolicy) {}
+  constructor(readonly policy: LimiterPolicy) {}
 
   /** Waits for a slot. Rejects with the signal's reason if it is aborted first (the request leaves the queue). */
   acquire(request: SlotRequest, signal: AbortSignal): Promise<Lease> {

@@ -41,8 +41,26 @@ export function newRunId(): string {
   return crypto.randomBytes(6).toString('hex');
 }
 
+/** A worker of a `delegate` call: its name and its own host folders (see runs/delegate.ts). */
+export interface WorkerSetup {
+  name: string;
+  /** The run id of the lead that delegated. */
+  lead: string;
+  /** Writable at /workspace/scratch. */
+  scratchDir: string;
+  /** Its own Claude home (the group's holds the lead's sessions and settings). */
+  claudeHome: string;
+  /** The lead asked for a writable group folder. */
+  writeGroupFolder: boolean;
+}
+
 /** Builds the sandbox spec for a group's run from the host's config (pure apart from realpath). */
-export function specForGroup(host: Host, group: Group, runId: string): SandboxSpec {
+export function specForGroup(
+  host: Host,
+  group: Group,
+  runId: string,
+  worker?: WorkerSetup,
+): SandboxSpec {
   const paths = prepareGroupDirs(host.config, group);
   return buildSandboxSpec({
     runId,
@@ -53,7 +71,7 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
       nodeBinary: host.runnerNode,
       groupDir: paths.groupDir,
       globalDir: paths.globalDir,
-      claudeHome: paths.claudeHome,
+      claudeHome: worker?.claudeHome ?? paths.claudeHome,
       gatewayDir: host.gatewayDir,
       coverDir: host.coverDir,
     },
@@ -61,6 +79,9 @@ export function specForGroup(host: Host, group: Group, runId: string): SandboxSp
     limits: host.config.limits,
     timezone: host.config.timezone,
     ...visibleMounts(host, group),
+    ...(worker
+      ? { worker: { scratchDir: worker.scratchDir, writeGroupFolder: worker.writeGroupFolder } }
+      : {}),
   });
 }
 
@@ -111,8 +132,10 @@ function visibleMounts(
 }
 
 /** The host folders a group's run may write, held to SANDBOX_DISK_MB of growth. */
-export function runFolders(paths: GroupPaths, group: Group): string[] {
-  return [paths.groupDir, paths.claudeHome, ...(group.isMain ? [paths.globalDir] : [])];
+export function runFolders(paths: GroupPaths, group: Group, worker?: WorkerSetup): string[] {
+  if (worker && !worker.writeGroupFolder) return [worker.scratchDir, worker.claudeHome];
+  const own = worker ? [worker.scratchDir, worker.claudeHome] : [paths.claudeHome];
+  return [paths.groupDir, ...own, ...(group.isMain ? [paths.globalDir] : [])];
 }
 
 export interface RunOptions {
@@ -122,6 +145,8 @@ export interface RunOptions {
   kind?: SandboxKind;
   /** The scheduled task it runs (usage is attributed to it; its model setting applies). */
   task?: string;
+  /** The run is a worker of a `delegate` call (its session is always isolated). */
+  worker?: WorkerSetup;
 }
 
 /** The model and effort for a run: the task's setting, else the group's, else NANOCLAW_MODEL. */
@@ -151,21 +176,26 @@ export function startGroupRun(
   images: readonly string[] = [],
 ): AgentRun {
   const runId = newRunId();
-  const spec = specForGroup(host, group, runId);
+  const { worker } = options;
+  const spec = specForGroup(host, group, runId, worker);
   const paths = groupPaths(host.config, group.folder);
-  const sessionId = options.session === 'group' ? host.sessions.get(group.folder) : undefined;
+  const keep = options.session === 'group' && !worker;
+  const sessionId = keep ? host.sessions.get(group.folder) : undefined;
   const globalMemory = readGlobalMemory(paths, host.log);
   const task = options.task;
+  const ofGroup = { folder: group.folder, isMain: group.isMain };
   return startAgentRun(
     {
       spec,
       context: {
         runId,
-        group: { folder: group.folder, isMain: group.isMain },
+        group: ofGroup,
         ...(task ? { task } : {}),
+        ...(worker ? { worker: { name: worker.name, lead: worker.lead } } : {}),
       },
-      folders: runFolders(paths, group),
+      folders: runFolders(paths, group, worker),
       start: {
+        ...(worker ? { worker: { name: worker.name } } : {}),
         group: { folder: group.folder, isMain: group.isMain },
         prompt,
         ...(images.length ? { images: [...images] } : {}),
@@ -228,7 +258,7 @@ async function followTurn(
   let answer: string | undefined;
   let failure: string | undefined;
   for await (const event of run.events) {
-    if (event.type === 'session' && options.session === 'group') {
+    if (event.type === 'session' && options.session === 'group' && !options.worker) {
       host.sessions.set(group.folder, event.sessionId, new Date());
     } else if (event.type === 'text') {
       const visible = stripInternal(event.text);

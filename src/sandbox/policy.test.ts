@@ -38,6 +38,28 @@ const withPaths = (paths: Partial<SandboxPolicyInput['hostPaths']>) =>
   input({ hostPaths: { ...input().hostPaths, ...paths } });
 
 describe('sandbox policy: mounts', () => {
+  it('a worker: the group folder (and main global memory) ro unless asked, its own scratch rw', () => {
+    const worker = (writeGroupFolder: boolean, isMain = false) =>
+      modes(
+        buildSandboxSpec({
+          ...withPaths({ claudeHome: '/data/run/workers/w1/claude' }),
+          group: { folder: 'family', isMain },
+          worker: { scratchDir: '/data/run/workers/w1/scratch', writeGroupFolder },
+        }),
+      );
+    const ro = worker(false);
+    expect(ro['/workspace/group']).toBe('ro /data/groups/family');
+    expect(ro['/workspace/scratch']).toBe('rw /data/run/workers/w1/scratch');
+    expect(ro['/home/agent/.claude']).toBe('rw /data/run/workers/w1/claude');
+    expect(worker(true)['/workspace/group']).toBe('rw /data/groups/family');
+    expect(worker(false, true)['/workspace/global']).toBe('ro /data/groups/global');
+    expect(worker(true, true)['/workspace/global']).toBe('rw /data/groups/global');
+    // Everything else is exactly what the group's own run gets.
+    const own = modes(buildSandboxSpec(input()));
+    const { '/workspace/scratch': _s, ...rest } = worker(true);
+    expect(Object.keys(rest).sort()).toEqual(Object.keys(own).sort());
+  });
+
   it('gives a non-main group its folder and Claude home rw, everything else ro', () => {
     expect(modes(buildSandboxSpec(input()))).toEqual({
       '/opt/node/bin/node': 'ro /usr/bin/node',

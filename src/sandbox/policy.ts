@@ -44,6 +44,11 @@ export interface SandboxPolicyInput {
   extraMounts?: readonly ExtraMount[];
   /** The NanoClaw project, read-only at /workspace/project for the main group only. */
   project?: { hostPath: string; shadows: readonly Shadow[] };
+  /**
+   * A worker of a `delegate` call: its own scratch folder (rw at /workspace/scratch); the
+   * group folder (and main's global memory) read-only unless the lead asked for writing.
+   */
+  worker?: { scratchDir: string; writeGroupFolder: boolean };
 }
 
 /** Container runtimes accept names of at most 63 characters from this set. */
@@ -151,9 +156,17 @@ function visibleMounts(input: SandboxPolicyInput, coverDir: string): Mount[] {
   return mounts;
 }
 
+/** A worker's scratch folder, when the run is one. */
+function workerMounts(input: SandboxPolicyInput): Mount[] {
+  if (!input.worker) return [];
+  const hostPath = checkHostPath('worker scratch', input.worker.scratchDir);
+  return [{ hostPath, sandboxPath: SANDBOX_PATHS.scratch, mode: 'rw' }];
+}
+
 function baseMounts(input: SandboxPolicyInput): Mount[] {
   const host = hostPaths(input);
   const app = SANDBOX_PATHS.app;
+  const writes = !input.worker || input.worker.writeGroupFolder;
   return [
     { hostPath: host.nodeBinary, sandboxPath: SANDBOX_PATHS.node, mode: 'ro' },
     {
@@ -167,12 +180,12 @@ function baseMounts(input: SandboxPolicyInput): Mount[] {
       sandboxPath: `${app}/node_modules`,
       mode: 'ro',
     },
-    { hostPath: host.groupDir, sandboxPath: SANDBOX_PATHS.group, mode: 'rw' },
+    { hostPath: host.groupDir, sandboxPath: SANDBOX_PATHS.group, mode: writes ? 'rw' : 'ro' },
     // Shared memory: only main may change what every group reads.
     {
       hostPath: host.globalDir,
       sandboxPath: SANDBOX_PATHS.global,
-      mode: input.group.isMain ? 'rw' : 'ro',
+      mode: input.group.isMain && writes ? 'rw' : 'ro',
     },
     { hostPath: host.claudeHome, sandboxPath: SANDBOX_PATHS.claudeHome, mode: 'rw' },
     // connect() works through a read-only bind; the sandbox cannot replace the socket.
@@ -203,7 +216,11 @@ export function buildSandboxSpec(input: SandboxPolicyInput): SandboxSpec {
     name,
     instance: input.instance,
     group: folder,
-    mounts: [...baseMounts(input), ...visibleMounts(input, hostPaths(input).coverDir)],
+    mounts: [
+      ...baseMounts(input),
+      ...workerMounts(input),
+      ...visibleMounts(input, hostPaths(input).coverDir),
+    ],
     env: sandboxEnv(name, input),
     cwd: SANDBOX_PATHS.group,
     user: { uid: input.user.uid, gid: input.user.gid },

@@ -61,6 +61,8 @@ export const SANDBOX_PATHS = {
   group: '/workspace/group',
   global: '/workspace/global',
   extra: '/workspace/extra',
+  /** A worker's own scratch folder (writable; gone when the worker ends). */
+  scratch: '/workspace/scratch',
   project: '/workspace/project',
   home: '/home/agent',
   claudeHome: '/home/agent/.claude',

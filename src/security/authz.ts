@@ -30,3 +30,9 @@ export function canActOnGroup(caller: RunContext, targetFolder: string): Decisio
   if (caller.group.isMain || caller.group.folder === targetFolder) return allow;
   return deny(`group ${caller.group.folder} may not act on group ${targetFolder}`);
 }
+
+/** Handing sub-tasks to workers (`delegate`): any lead run; never a worker (one level only). */
+export function canDelegate(caller: RunContext): Decision {
+  if (!caller.worker) return allow;
+  return deny('a worker cannot delegate further: only the lead run may hand out sub-tasks');
+}

@@ -19,12 +19,18 @@ export const HOST_API_PATHS = {
   setSenderPolicy: '/api/set_sender_policy',
   searchMessages: '/api/search_messages',
   defineAgent: '/api/define_agent',
+  delegate: '/api/delegate',
 } as const;
+
+/** A worker's or named agent's name in the chat (lowercase-with-dashes, like a specialist). */
+export const SpeakerNameSchema = SpecialistNameSchema;
 
 export const SendMessageBodySchema = z.object({
   text: z.string().min(1).max(32_000),
   /** Target chat; absent means the run's own chat. Only main may name another chat (issue 4). */
   chatId: z.string().min(1).optional(),
+  /** Sender name shown in the chat: a worker or named agent speaking as itself. */
+  as: SpeakerNameSchema.optional(),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBodySchema>;
 
@@ -117,6 +123,29 @@ export const DefineAgentBodySchema = z
   })
   .strict();
 export type DefineAgentBody = z.infer<typeof DefineAgentBodySchema>;
+
+/** Most sub-tasks one `delegate` call may hand out. */
+export const MAX_DELEGATE_TASKS = 10;
+
+/** Independent sub-tasks for workers, each in its own sandbox of the caller's group. */
+export const DelegateBodySchema = z
+  .object({
+    tasks: z
+      .array(
+        z
+          .object({
+            prompt: z.string().min(1).max(20_000),
+            name: SpeakerNameSchema.optional(),
+            /** The worker may write the group folder (default: read-only). */
+            write_group_folder: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_DELEGATE_TASKS),
+  })
+  .strict();
+export type DelegateBody = z.infer<typeof DelegateBodySchema>;
 
 export const HostApiOkSchema = z.object({ ok: z.literal(true) }).passthrough();
 export const HostApiErrorSchema = z.object({ ok: z.literal(false), error: z.string() });

@@ -46,6 +46,8 @@ export const StartMessageSchema = z.object({
   effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
   /** Text of the global CLAUDE.md, appended to the system prompt. */
   globalMemory: z.string().optional(),
+  /** The run is a worker of a lead's `delegate` call (no delegate tool; speaks as `name`). */
+  worker: z.object({ name: z.string().min(1).max(40) }).optional(),
 });
 export type StartMessage = z.infer<typeof StartMessageSchema>;
 

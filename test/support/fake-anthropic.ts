@@ -136,23 +136,29 @@ function jsonReply(res: ServerResponse, model: string, reply: Reply, usage: Fake
   res.end(JSON.stringify(body));
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 function apiError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ type: 'error', error: { type, message } }));
 }
 
-export async function startFakeAnthropic(
-  options: {
-    socketPath?: string;
-    script?: ScriptFn;
-    delayMs?: number;
-    /** An API error for requests it matches (the model refusing, e.g. HTTP 400). */
-    fail?: (body: MessagesBody) => { status: number; message: string } | undefined;
-    usage?: FakeUsage;
-    /** When set, a request without this x-api-key is refused with 401 as Anthropic does. */
-    apiKey?: string;
-  } = {},
-): Promise<FakeAnthropic> {
+export interface FakeOptions {
+  socketPath?: string;
+  script?: ScriptFn;
+  delayMs?: number;
+  /** An API error for requests it matches (the model refusing, e.g. HTTP 400). */
+  fail?: (body: MessagesBody) => { status: number; message: string } | undefined;
+  usage?: FakeUsage;
+  /** When set, a request without this x-api-key is refused with 401 as Anthropic does. */
+  apiKey?: string;
+  /** A promise to answer only once it settles (requests held in flight), or none. */
+  hold?: (body: MessagesBody) => Promise<void> | undefined;
+}
+
+export async function startFakeAnthropic(options: FakeOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   let script = options.script;
 
@@ -176,8 +182,13 @@ export async function startFakeAnthropic(
         at: Date.now(),
       };
       requests.push(record);
-      const respond = () => answer(req.method, path, body, record, res);
-      if (options.delayMs) setTimeout(respond, options.delayMs);
+      const respond = () => {
+        // A held request whose client went away (its sandbox was killed) gets no answer.
+        if (!res.destroyed) answer(req.method, path, body, record, res);
+      };
+      const held = isObject(body) ? options.hold?.(body as MessagesBody) : undefined;
+      if (held) void held.then(respond);
+      else if (options.delayMs) setTimeout(respond, options.delayMs);
       else respond();
     });
   };

@@ -3,6 +3,7 @@
  * fake model, so the figures are NanoClaw's own overhead (the model answers instantly).
  */
 import { benchConversation } from './conversation.js';
+import { benchGatewayUsage } from './gateway-usage.js';
 import { benchSandbox } from './sandbox.js';
 import { benchScheduler } from './scheduler.js';
 
@@ -10,3 +11,4 @@ const only = process.argv[2];
 if (!only || only === 'sandbox') await benchSandbox();
 if (!only || only === 'conversation') await benchConversation();
 if (!only || only === 'scheduler') await benchScheduler();
+if (!only || only === 'gateway-usage') await benchGatewayUsage();

@@ -25,6 +25,8 @@ import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { TaskService } from './scheduler/service.js';
+import { UsageNotices } from './usage/notices.js';
+import { usageSummary } from './usage/summary.js';
 import fs from 'node:fs';
 import { startControlServer } from './control/server.js';
 import { collectStatus } from './ops/status.js';
@@ -76,11 +78,13 @@ async function assemble(
   const api = { store, post, config, tasks, channels: channelNames(config.appRoot) };
   // Tools are called only by runs, which start after the conversations exist.
   const answering = (runId: string) => conversations.answering(runId);
+  const notices = usageNotices(store, post, answering, log);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
     hostApiHandlers({ ...api, answering }),
+    notices.links(),
   );
   started.add(() => host.close());
   ensureMainGroup(host);
@@ -88,6 +92,7 @@ async function assemble(
   const stopping = new AbortController();
   const conversations = createConversations(host, post, () => channels, {
     setupProblems: problems,
+    mayRun: (folder, chatId) => notices.mayRun(folder, chatId),
     stopping: stopping.signal,
   });
   const health = new ChannelHealthBoard({
@@ -96,7 +101,7 @@ async function assemble(
   });
   const status = (): HostStatus => ({
     assistantName: config.assistantName,
-    problems: problems(),
+    ...statusParts(store, [...problems(), ...notices.problems()]),
     channels: channelStates(channels, health),
   });
   started.add(() => stopChannels(channels, log));
@@ -137,6 +142,27 @@ async function assemble(
   // Stopped first: attachment downloads in progress end at once.
   started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
   return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** Problems to show, and the model usage line (today, this month, per group). */
+function statusParts(store: Store, problems: string[]) {
+  const folders = store.groups.list().map((g) => g.folder);
+  return { problems, usage: usageSummary(store.usage, folders, Date.now()) };
+}
+
+function usageNotices(
+  store: Store,
+  post: PostDeps,
+  answering: (runId: string) => string | undefined,
+  log: Logger,
+): UsageNotices {
+  return new UsageNotices({
+    ...store,
+    answering,
+    post: (chatId, text) => postAssistantMessage(post, chatId, text),
+    now: Date.now,
+    log: log.child({ component: 'usage' }),
+  });
 }
 
 /** The message path's parts over the store: bus, outbox, posting, the task service. */
@@ -312,7 +338,11 @@ function createConversations(
   host: Host,
   post: PostDeps,
   channels: () => readonly Channel[],
-  extra: { setupProblems: () => readonly string[]; stopping: AbortSignal },
+  extra: {
+    setupProblems: () => readonly string[];
+    mayRun: (folder: string, chatId: string) => boolean;
+    stopping: AbortSignal;
+  },
 ): Conversations {
   const { config, log } = host;
   return new Conversations({
@@ -345,6 +375,7 @@ function createConversations(
       ),
     setupProblems: extra.setupProblems,
     audit: host.audit.record,
+    mayRun: extra.mayRun,
     now: Date.now,
     timers,
     log: log.child({ component: 'conversations' }),

@@ -63,6 +63,13 @@ function searchMessages(store: Store, context: RunContext, body: SearchMessagesB
     ...(hits.length === limit ? { note: `only the best ${limit}: narrow the query or dates` } : {}),
   };
 }
+import {
+  GetUsageBodySchema,
+  SetBudgetBodySchema,
+  SetModelBodySchema,
+  USAGE_API_PATHS,
+} from './shared/usage-api.js';
+import { UsageService } from './usage/service.js';
 
 export interface HostApiDeps {
   store: Store;
@@ -109,6 +116,7 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
       [HOST_API_PATHS.defineAgent]: route(DefineAgentBodySchema, (context, body) =>
         defineAgent({ config: deps.config, groups }, context, body),
       ),
+      ...usageRoutes(deps),
     },
   };
 }
@@ -233,5 +241,17 @@ function taskRoutes(service: TaskService): Record<string, ExtraRoute> {
     '/api/resume_task': route(TASK_SCHEMAS.resume_task, (c, b) => service.resume(c, b)),
     '/api/cancel_task': route(TASK_SCHEMAS.cancel_task, (c, b) => service.cancel(c, b)),
     '/api/run_task_now': route(TASK_SCHEMAS.run_task_now, (c, b) => service.runNow(c, b)),
+  };
+}
+
+/** Usage (own group; main any), budgets and models (main only). */
+function usageRoutes(deps: HostApiDeps): Record<string, ExtraRoute> {
+  const service = new UsageService({ ...deps.store, now: Date.now });
+  return {
+    [USAGE_API_PATHS.getUsage]: route(GetUsageBodySchema, (context, body) =>
+      service.report(context, { group: body.group_folder, since: body.since, by: body.by }),
+    ),
+    [USAGE_API_PATHS.setBudget]: route(SetBudgetBodySchema, (c, b) => service.setBudget(c, b)),
+    [USAGE_API_PATHS.setModel]: route(SetModelBodySchema, (c, b) => service.setModel(c, b)),
   };
 }

@@ -26,6 +26,11 @@ import { GroupMountStore } from './store/mounts.js';
 import { AuditLog } from './store/audit.js';
 import { PairingStore } from './store/pairing.js';
 import { MessageSearch } from './store/search.js';
+import { BudgetStore } from './store/budgets.js';
+import { UsageStore } from './store/usage.js';
+import { createUsageMeter, type MeterDeps } from './usage/meter.js';
+import { loadPriceBook } from './usage/prices.js';
+import type { AgentRunDeps } from './runs/agent-run.js';
 
 /** The state the host keeps, opened before anything that depends on it. */
 export interface Store {
@@ -39,7 +44,15 @@ export interface Store {
   pairing: PairingStore;
   /** Full-text search over the conversation history. */
   search: MessageSearch;
+  usage: UsageStore;
+  budgets: BudgetStore;
 }
+
+/** The optional price file in the data directory (see docs/USAGE.md). */
+export const PRICES_FILE = 'prices.json';
+
+/** What the app tells the usage meter (who a run answers, how to reach its chat). */
+export type UsageLinks = Pick<MeterDeps, 'chatOf' | 'refused' | 'overloaded'>;
 
 /**
  * Creates the data directory. Other users may only traverse it (0711): an unprivileged sandbox
@@ -67,6 +80,8 @@ export function openStore(config: Config): Store {
     audit: new AuditLog(db),
     pairing: new PairingStore(db),
     search: new MessageSearch(db),
+    usage: new UsageStore(db),
+    budgets: new BudgetStore(db),
   };
 }
 
@@ -88,6 +103,8 @@ export interface Host extends Store {
   runnerNode: string;
   /** The gateway as seen from inside a sandbox. */
   sandboxGateway: GatewayEndpoint;
+  /** Stores the SDK's own usage figures a runner reports. */
+  sdkUsage: NonNullable<AgentRunDeps['sdkUsage']>;
   close(): Promise<void>;
 }
 
@@ -102,6 +119,7 @@ export async function startHost(
   log: Logger,
   store: Store,
   handlers: HostApiHandlers,
+  links: UsageLinks = {},
 ): Promise<Host> {
   const instance = instanceId(config.home);
   const selected = await selectRuntime(config, { log });
@@ -127,6 +145,7 @@ export async function startHost(
   const orphans = await selected.runtime.cleanupOrphans(instance);
   if (orphans > 0) log.warn({ orphans }, 'removed sandboxes left by an earlier host process');
   const capabilities = createCapabilityRegistry();
+  const usage = usageParts(config, store, log, links);
   // One socket directory per host process: `nanoclaw run` works while `nanoclaw start` runs,
   // and neither can take over or delete the other's socket.
   removeStaleGatewayDirs(config.paths.run, log);
@@ -140,6 +159,7 @@ export async function startHost(
     audit: store.audit.record,
     // Read at every request: a policy change applies to live sandboxes at once.
     egressPolicy: (folder) => store.groups.get(folder)?.egressPolicy ?? { mode: 'none', allow: [] },
+    usage: usage.meter,
     log: log.child({ component: 'gateway' }),
   });
   return {
@@ -155,6 +175,7 @@ export async function startHost(
     coverDir: prepareCoverDir(config),
     runnerNode: prepareRunnerNode(config.paths.run, fs.realpathSync(process.execPath)),
     sandboxGateway: { kind: 'unix', path: `${SANDBOX_PATHS.gatewayDir}/${GATEWAY_SOCKET}` },
+    sdkUsage: usage.sdkUsage,
     async close() {
       await gateway.close();
       await selected.runtime.settle?.();
@@ -162,6 +183,29 @@ export async function startHost(
       store.db.close();
     },
   };
+}
+
+/** The gateway's usage meter and the sink for the SDK's own figures, over the store. */
+function usageParts(config: Config, store: Store, log: Logger, links: UsageLinks) {
+  const meter = createUsageMeter({
+    usage: store.usage,
+    budgets: store.budgets,
+    prices: loadPriceBook(path.join(config.home, PRICES_FILE)),
+    now: Date.now,
+    ...links,
+    log: log.child({ component: 'usage' }),
+  });
+  const sdkUsage: Host['sdkUsage'] = (context, event) => {
+    try {
+      store.usage.recordSdk(
+        { runId: context.runId, group: context.group.folder, task: context.task, ...event },
+        Date.now(),
+      );
+    } catch (error) {
+      log.error({ err: error, runId: context.runId }, 'could not store the SDK usage figures');
+    }
+  };
+  return { meter, sdkUsage };
 }
 
 function limiterFor(config: Config): SandboxLimiter {

@@ -136,6 +136,7 @@ describe('web chat API', () => {
       assistantName: 'Andy',
       problems: [],
       channels: [],
+      usage: { today: { tokens: 0, usd: 0 }, month: { tokens: 0, usd: 0 }, groups: [] },
     });
     const messages = seen.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
     expect(
@@ -247,6 +248,7 @@ describe('web chat API', () => {
       assistantName: 'Andy',
       problems: ['No model credential: set ANTHROPIC_API_KEY.'],
       channels: [],
+      usage: { today: { tokens: 0, usd: 0 }, month: { tokens: 0, usd: 0 }, groups: [] },
     });
   });
 

@@ -206,6 +206,33 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     expect((await page.locator('#input').inputValue()).length).toBe(8001);
   });
 
+  it('shows usage today and this month, per group, once there is any', async () => {
+    page = await browser.newPage();
+    await page.goto(harness.web.url);
+    await page.locator('.empty, .msg').first().waitFor();
+    expect(await page.locator('#usage').isHidden()).toBe(true);
+    const tokens = { input: 12_000, output: 300, cacheRead: 0, cacheWrite: 0 };
+    for (const [group, usd] of [
+      ['family', 0.5],
+      ['main', 1.25],
+    ] as const) {
+      harness.store.usage.record({
+        ts: Date.now(),
+        group,
+        runId: 'r',
+        model: 'claude-haiku-4-5',
+        tokens,
+        costUsd: usd,
+      });
+    }
+    harness.bus.emit('status');
+    await page.locator('#usage', { hasText: 'Usage today: 24.6k tokens · $1.75' }).waitFor();
+    expect(await page.locator('#usage').textContent()).toBe(
+      'Usage today: 24.6k tokens · $1.75 — this month: 24.6k tokens · $1.75 ' +
+        '(main 12.3k tokens · $1.25, family 12.3k tokens · $0.50)',
+    );
+  });
+
   it('reconnects after the host restarts and catches up on what it missed', async () => {
     page = await browser.newPage();
     await page.goto(harness.web.url);

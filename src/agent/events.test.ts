@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EventMapper,
   isInvalidSession,
+  sdkUsageEvent,
   summarizeToolInput,
   type SdkMessageLike,
 } from './events.js';
@@ -105,5 +106,46 @@ describe('isInvalidSession', () => {
     ).toBe(true);
     expect(isInvalidSession('API Error: 400 invalid_request_error')).toBe(false);
     expect(isInvalidSession('Connection refused')).toBe(false);
+  });
+});
+
+describe('sdkUsageEvent', () => {
+  it("passes the SDK's cumulative cost and per-model usage on, before the result", () => {
+    const events = new EventMapper(true, []);
+    const result = {
+      type: 'result',
+      subtype: 'success',
+      result: 'Hi',
+      total_cost_usd: 0.0123,
+      modelUsage: {
+        'claude-haiku-4-5': {
+          inputTokens: 10,
+          outputTokens: 5,
+          cacheReadInputTokens: 100,
+          cacheCreationInputTokens: 7,
+          costUSD: 0.0123,
+          contextWindow: 200000,
+        },
+        'bad-figures': { inputTokens: -1, outputTokens: 'x' },
+      },
+    };
+    expect(events.map(result)).toEqual([
+      {
+        type: 'usage',
+        costUsd: 0.0123,
+        models: {
+          'claude-haiku-4-5': {
+            input: 10,
+            output: 5,
+            cacheRead: 100,
+            cacheWrite: 7,
+            costUsd: 0.0123,
+          },
+          'bad-figures': { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        },
+      },
+      { type: 'result', text: 'Hi' },
+    ]);
+    expect(sdkUsageEvent({ type: 'result', subtype: 'success' })).toEqual([]);
   });
 });

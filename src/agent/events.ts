@@ -15,6 +15,9 @@ export interface SdkMessageLike {
   result?: unknown;
   is_error?: boolean;
   errors?: unknown;
+  /** On results: the SDK's cumulative cost estimate and per-model usage for this query. */
+  total_cost_usd?: unknown;
+  modelUsage?: unknown;
   /** Set on the CLI's synthetic "API Error: …" assistant message; the result carries it too. */
   error?: unknown;
 }
@@ -57,6 +60,39 @@ export function isInvalidSession(text: string): boolean {
   return /no conversation found|requires a valid session id|session .*not found/i.test(text);
 }
 
+const count = (value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
+const usd = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+
+/**
+ * The SDK's own usage figures on a result (cumulative for the query, so the host keeps the
+ * latest), or none when the result carries none.
+ */
+export function sdkUsageEvent(message: SdkMessageLike): RunnerToHost[] {
+  if (message.type !== 'result') return [];
+  const raw = message.modelUsage;
+  if (!raw || typeof raw !== 'object') return [];
+  const models: Record<
+    string,
+    { input: number; output: number; cacheRead: number; cacheWrite: number; costUsd?: number }
+  > = {};
+  for (const [model, value] of Object.entries(raw as Record<string, unknown>).slice(0, 20)) {
+    if (!value || typeof value !== 'object' || !model || model.length > 200) continue;
+    const u = value as Record<string, unknown>;
+    const cost = usd(u.costUSD);
+    models[model] = {
+      input: count(u.inputTokens),
+      output: count(u.outputTokens),
+      cacheRead: count(u.cacheReadInputTokens),
+      cacheWrite: count(u.cacheCreationInputTokens),
+      ...(cost === undefined ? {} : { costUsd: cost }),
+    };
+  }
+  const costUsd = usd(message.total_cost_usd);
+  return [{ type: 'usage', models, ...(costUsd === undefined ? {} : { costUsd }) }];
+}
+
 export function isErrorResult(message: SdkMessageLike): boolean {
   return message.type === 'result' && (message.subtype !== 'success' || message.is_error === true);
 }
@@ -92,11 +128,17 @@ export class EventMapper {
       return contentBlocks(message).flatMap((block) => this.blockEvent(block));
     }
     if (message.type !== 'result') return [];
+    // Usage first: the host may close the run as soon as it sees the result.
+    const usage = sdkUsageEvent(message);
     if (isErrorResult(message)) {
-      return [{ type: 'error', message: this.mask(resultError(message)), retryable: true }];
+      return [
+        ...usage,
+        { type: 'error', message: this.mask(resultError(message)), retryable: true },
+      ];
     }
     const text = typeof message.result === 'string' ? this.mask(message.result) : '';
     return [
+      ...usage,
       { type: 'result', text, ...(message.session_id ? { sessionId: message.session_id } : {}) },
     ];
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { HOST_API_PATHS } from '../shared/host-api.js';
 import { TASK_SHAPES, TASK_TOOL_DESCRIPTIONS, type TaskToolName } from '../shared/task-api.js';
 import type { HostClient } from './host-client.js';
+import { usageTools } from './usage-tools.js';
 
 const INTERNAL = /<internal>[\s\S]*?<\/internal>/g;
 
@@ -211,6 +212,7 @@ export function nanoclawTools(host: HostClient) {
     ...memoryTools(host),
     ...specialistTools(host),
     ...taskTools(host),
+    ...usageTools(host, forward),
   ];
 }
 

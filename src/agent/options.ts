@@ -55,5 +55,6 @@ export function queryOptions(
     stderr: (data: string) => process.stderr.write(data),
     ...(resume ? { resume } : {}),
     ...(start.model ? { model: start.model } : {}),
+    ...(start.effort ? { effort: start.effort } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * The one interface every chat platform implements, and what the host gives it. An adapter turns
  * platform events into stored messages and delivers outbox items; it knows nothing of agents.
  */
+import type { UsageSummary } from '../usage/summary.js';
 import type { Config } from '../config.js';
 import type { DashboardDeps } from './web/dashboard.js';
 import type { EventBus } from '../conversation/bus.js';
@@ -100,6 +101,8 @@ export interface HostStatus {
   problems: string[];
   /** Every running channel's connection state (`nanoclaw status`, the web page). */
   channels: ChannelStatus[];
+  /** Model usage today and this month (UTC), in all and per group (docs/USAGE.md). */
+  usage?: UsageSummary;
 }
 
 export type ChannelStatus = ChannelHealth & { name: string; summary: string };

@@ -8,6 +8,7 @@ import { version } from '../version.js';
 import { wantsHelp } from './args.js';
 import { auditCommand, USAGE as AUDIT } from './audit.js';
 import { BACKUP_USAGE, backupCommand, RESTORE_USAGE, restoreCommand } from './backup.js';
+import { budgetCommand, USAGE as BUDGET } from './budget.js';
 import { chatCommand, USAGE as CHAT } from './chat.js';
 import { channelsCommand, USAGE as CHANNELS } from './channels.js';
 import { chatsCommand, CHATS_USAGE, pairCommand, PAIR_USAGE } from './chats.js';
@@ -24,6 +25,7 @@ import { startCommand, USAGE as START } from './start.js';
 import { statusCommand, USAGE as STATUS } from './status.js';
 import { tasksCommand, USAGE as TASKS } from './tasks.js';
 import { whyCommand, USAGE as WHY } from './why.js';
+import { usageCommand, USAGE as USAGE_HELP } from './usage.js';
 
 export interface Command {
   summary: string;
@@ -79,6 +81,16 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     run: sendersCommand,
   },
   egress: { summary: "Where a group's sandbox may connect", usage: EGRESS, run: egressCommand },
+  usage: {
+    summary: 'Model usage: tokens and cost per group, task, model, channel or day',
+    usage: USAGE_HELP,
+    run: usageCommand,
+  },
+  budget: {
+    summary: 'Model budgets per group or for all groups (USD or tokens, daily or monthly)',
+    usage: BUDGET,
+    run: budgetCommand,
+  },
   audit: {
     summary: 'Sandbox runs and host API decisions, newest first',
     usage: AUDIT,

@@ -9,6 +9,7 @@ import { checkChatId, registerGroup, removeGroup } from '../groups/manage.js';
 import { openStore, type Store } from '../host.js';
 import type { Group } from '../store/groups.js';
 import { parse, subcommand } from './args.js';
+import { operatorOf, usageService } from './usage.js';
 import type { CliContext } from './index.js';
 
 export const USAGE =
@@ -16,6 +17,8 @@ export const USAGE =
   '       nanoclaw groups add <folder> [--name <name>] [--chat <channel:id>] [--trigger <word>] [--no-trigger]\n' +
   '       nanoclaw groups remove <folder>\n' +
   '       nanoclaw groups link|unlink <folder> <chat id>   (a group may answer several chats)\n' +
+  '       nanoclaw groups set-model <folder> <model|default> [--effort low|medium|high|xhigh|max]\n' +
+  "                                 [--task <task id>]   (the task's own model instead)\n" +
   '  --chat defaults to web:<folder>; other channels come with channel skills (nanoclaw skills)';
 
 const OPTIONS = {
@@ -23,11 +26,13 @@ const OPTIONS = {
   chat: { type: 'string' },
   trigger: { type: 'string' },
   'no-trigger': { type: 'boolean', default: false },
+  effort: { type: 'string' },
+  task: { type: 'string' },
 } as const;
 
 export async function groupsCommand(args: string[], ctx: CliContext): Promise<number> {
   const [given, ...rest] = args;
-  const sub = subcommand(given, ['list', 'add', 'remove', 'link', 'unlink'], USAGE);
+  const sub = subcommand(given, ['list', 'add', 'remove', 'link', 'unlink', 'set-model'], USAGE);
   const { values, positionals } = parse(rest, OPTIONS, USAGE);
   const folder = positionals[0];
   if (sub !== 'list' && !folder) throw new UserError(`Give a group folder.\nUsage: ${USAGE}`);
@@ -35,7 +40,14 @@ export async function groupsCommand(args: string[], ctx: CliContext): Promise<nu
   const store = openStore(config);
   try {
     if (sub === 'list') {
-      ctx.stdout.write(listText(store.groups.list(), config, (g) => store.groups.chats(g.folder)));
+      const modelOf = (g: Group) => modelText(store.budgets.model('group', g.folder), config.model);
+      ctx.stdout.write(
+        listText(store.groups.list(), config, (g) => store.groups.chats(g.folder), modelOf),
+      );
+      return 0;
+    }
+    if (sub === 'set-model') {
+      ctx.stdout.write(setModel(store, folder ?? '', positionals[1], values));
       return 0;
     }
     if (sub === 'add') {
@@ -97,6 +109,7 @@ function listText(
   groups: readonly Group[],
   config: Config,
   chatsOf: (g: Group) => string[],
+  modelOf: (g: Group) => string,
 ): string {
   if (groups.length === 0) {
     return (
@@ -111,7 +124,36 @@ function listText(
         ? (g.trigger ?? `@${config.assistantName}`)
         : '(every message)';
     const chats = chatsOf(g).join(',') || '-';
-    return `${g.folder}\t${chats}\t${trigger}\t${g.name}\n`;
+    return `${g.folder}\t${chats}\t${trigger}\t${modelOf(g)}\t${g.name}\n`;
   });
-  return `FOLDER\tCHATS (home first)\tTRIGGER\tNAME\n${lines.join('')}`;
+  return `FOLDER\tCHATS (home first)\tTRIGGER\tMODEL\tNAME\n${lines.join('')}`;
+}
+
+/** `claude-sonnet-4-5 (effort high)`, or the default model the group falls back to. */
+function modelText(setting: { model?: string; effort?: string }, fallback: string | undefined) {
+  const model = setting.model ?? `${fallback ?? 'SDK default'} (default)`;
+  return setting.effort ? `${model}, effort ${setting.effort}` : model;
+}
+
+function setModel(
+  store: Store,
+  folder: string,
+  model: string | undefined,
+  values: { effort?: string | undefined; task?: string | undefined },
+): string {
+  if (!model) throw new UserError(`Give a model id, or "default".\nUsage: ${USAGE}`);
+  if (!store.groups.get(folder))
+    throw new UserError(`No group "${folder}" (nanoclaw groups list).`);
+  const task = values.task ? store.tasks.get(values.task) : undefined;
+  if (values.task && task?.groupFolder !== folder) {
+    throw new UserError(`Group ${folder} has no task ${values.task} (nanoclaw tasks list).`);
+  }
+  const effort = values.effort as 'low' | 'medium' | 'high' | 'xhigh' | 'max' | undefined;
+  const setting = { model: model === 'default' ? null : model, effort: effort ?? null };
+  const target = task ? { task_id: task.id } : { group_folder: folder };
+  usageService(store).setModel(operatorOf(store), { ...target, ...setting });
+  const what = task ? `Task ${task.id}` : `Group ${folder}`;
+  return model === 'default'
+    ? `${what} uses the default model again from its next run.\n`
+    : `${what} uses ${model}${effort ? ` (effort ${effort})` : ''} from its next run.\n`;
 }

@@ -49,6 +49,11 @@ export interface ConversationDeps {
    * batch, so the next message after the fix is answered normally.
    */
   setupProblems(): readonly string[];
+  /**
+   * False when the group may not run now (its model budget is reached; the chat has been told):
+   * its messages wait, and the next message after the budget is raised answers them.
+   */
+  mayRun?(folder: string, chatId: string): boolean;
   /** The host's one sandbox limiter: each chat run holds a slot until its sandbox is gone. */
   limiter: SandboxLimiter;
   retry: { baseMs: number; maxDelayMs: number; maxRetries: number };
@@ -258,6 +263,7 @@ export class Conversations {
     if (!first) return true;
     const problems = this.deps.setupProblems();
     if (problems.length > 0) return this.answerSetup(first.chatId, first.batch, problems);
+    if (this.deps.mayRun?.(folder, first.chatId) === false) return true;
     let lease: Lease;
     try {
       lease = await this.deps.limiter.acquire({ group: folder, kind: 'chat' }, signal);

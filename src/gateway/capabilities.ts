@@ -24,6 +24,7 @@ export function createCapabilityRegistry(
       const frozen = Object.freeze({
         runId: context.runId,
         group: Object.freeze({ ...context.group }),
+        ...(context.task ? { task: context.task } : {}),
       });
       live.set(hash(token), { context: frozen, expiresAt: at + ttlMs });
       return token;

@@ -6,10 +6,12 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { DEFAULT_UPSTREAM, type SecretSource } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { UsageHooks } from '../usage/meter.js';
+import { usageTapFor, type ParsedUsage } from '../usage/tap.js';
 import { bearer, closeIfUnread } from './http.js';
 import type { CapabilityRegistry } from './types.js';
 
@@ -31,6 +33,8 @@ export interface ModelProxyDeps {
   upstreamUrl: string;
   secrets: SecretSource;
   capabilities: CapabilityRegistry;
+  /** Budgets and usage recording; without it requests are forwarded unmetered. */
+  usage?: UsageHooks;
   log: Logger;
 }
 
@@ -144,11 +148,46 @@ export function createModelProxy(deps: ModelProxyDeps) {
     );
     if ('error' in credential) return apiError(res, 401, 'authentication_error', credential.error);
     const log = deps.log.child({ group: context.group.folder, runId: context.runId });
+    // Enforced here, on the host: whatever path or header the sandbox tries, every model route
+    // of a group over its budget is refused (400, as Anthropic refuses a spent credit balance).
+    let block;
+    try {
+      block = deps.usage?.admit(context);
+    } catch (error) {
+      // Fail closed: a budget that cannot be checked lets nothing through.
+      log.error({ err: errorMessage(error) }, 'could not check the model budget');
+      return apiError(
+        res,
+        503,
+        'api_error',
+        'NanoClaw could not check the model budget; try again.',
+      );
+    }
+    if (block) {
+      log.info({ budget: block.key }, 'model request refused: budget reached');
+      return apiError(res, 400, 'invalid_request_error', `NanoClaw: ${block.message}`);
+    }
+    const usage = deps.usage;
+    const metered = usage && route.path === '/v1/messages';
     forward(target, `${target.basePath}${route.path}${route.query}`, req, res, {
       headers: upstreamHeaders(req.headers, credential.headers, base.host),
       log,
+      ...(metered
+        ? {
+            onStatus: (status, retryAfter) => usage.upstreamStatus?.(context, status, retryAfter),
+            onUsage: (parsed) => usage.record(context, parsed),
+          }
+        : {}),
     });
   };
+}
+
+interface ForwardOptions {
+  headers: Record<string, string | string[]>;
+  log: Logger;
+  onStatus?: (status: number, retryAfter: string | undefined) => void;
+  /** Called once per successful response that carried usage, when it has passed through. */
+  onUsage?: (usage: ParsedUsage) => void;
 }
 
 interface Target {
@@ -163,7 +202,7 @@ function forward(
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
-  options: { headers: Record<string, string | string[]>; log: Logger },
+  options: ForwardOptions,
 ): void {
   const { base } = target;
   const state = { clientGone: false };
@@ -176,7 +215,7 @@ function forward(
       path,
       headers: options.headers,
     },
-    (upstreamRes) => relay(upstreamRes, res, options.log, state),
+    (upstreamRes) => relay(upstreamRes, res, options, state),
   );
   guardConnect(upstream, base.origin);
   upstream.on('error', (error) => {
@@ -205,9 +244,13 @@ function forward(
 function relay(
   upstreamRes: IncomingMessage,
   res: ServerResponse,
-  log: Logger,
+  options: ForwardOptions,
   state: { clientGone: boolean },
 ): void {
+  const { log } = options;
+  const status = upstreamRes.statusCode ?? 502;
+  const retryAfter = upstreamRes.headers['retry-after'];
+  options.onStatus?.(status, typeof retryAfter === 'string' ? retryAfter : undefined);
   const named = String(upstreamRes.headers.connection ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase());
@@ -222,9 +265,33 @@ function relay(
   log.debug({ status: upstreamRes.statusCode }, 'model call');
   // Chunks flow as they arrive (server-sent events). If the upstream dies mid-stream, the
   // sandbox's connection is cut too, so the SDK sees a failed request instead of waiting forever.
-  pipeline(upstreamRes, res, (error) => {
+  const done = (error: Error | null) => {
     if (error && !state.clientGone) {
       log.warn({ err: errorMessage(error) }, 'model stream ended early');
+    }
+  };
+  const tap =
+    status === 200 && options.onUsage
+      ? usageTapFor(upstreamRes.headers['content-type'])
+      : undefined;
+  if (!tap || !options.onUsage) return void pipeline(upstreamRes, res, done);
+  const onUsage = options.onUsage;
+  // Usage is read from the chunks as they pass; none is held back.
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      tap.feed(chunk);
+      callback(null, chunk);
+    },
+  });
+  pipeline(upstreamRes, meter, res, (error) => {
+    done(error);
+    // A cut stream was billed for what it got: what was seen is recorded all the same.
+    const parsed = tap.result();
+    if (!parsed) return;
+    try {
+      onUsage(parsed);
+    } catch (recordError) {
+      log.error({ err: errorMessage(recordError) }, 'could not record model usage');
     }
   });
 }

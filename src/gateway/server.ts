@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { EgressPolicy } from '../shared/policies.js';
 import type { GatewayEndpoint } from '../shared/protocol.js';
 import type { AuditSink } from '../store/audit.js';
+import type { UsageHooks } from '../usage/meter.js';
 import { createEgress } from './egress.js';
 import { createHostApi } from './host-api.js';
 import { sendJson } from './http.js';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   audit?: AuditSink;
   /** A group's egress policy; without it, nothing leaves a sandbox. */
   egressPolicy?: (folder: string) => EgressPolicy;
+  /** Budgets and usage recording for the model proxy. */
+  usage?: UsageHooks;
   log: Logger;
 }
 

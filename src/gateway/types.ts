@@ -9,6 +9,8 @@ import type { SendMessageBody } from '../shared/host-api.js';
 export interface RunContext {
   runId: string;
   group: { folder: string; isMain: boolean };
+  /** The scheduled task the run is for, if any (usage is attributed to it). */
+  task?: string;
 }
 
 export interface CapabilityRegistry {

@@ -13,6 +13,7 @@ import { silentLogger } from '../log.js';
 import type { SandboxProcess, SandboxRuntime } from '../sandbox/runtime.js';
 import type { SandboxSpec } from '../sandbox/spec.js';
 import type { RunnerToHost } from '../shared/protocol.js';
+import type { RunContext } from '../gateway/types.js';
 import { startAgentRun } from './agent-run.js';
 
 function scriptRuntime(script: string): SandboxRuntime {
@@ -34,7 +35,11 @@ const spec = {
 const context = { runId: 'r1', group: { folder: 'main', isMain: true } };
 const start = { group: context.group, prompt: 'p', assistantName: 'A', timezone: 'UTC' };
 
-async function runWith(script: string, folders?: string[]) {
+async function runWith(
+  script: string,
+  folders?: string[],
+  sdkUsage?: (context: RunContext, usage: RunnerToHost) => void,
+) {
   const capabilities = createCapabilityRegistry();
   const run = startAgentRun(
     { spec, context, start, ...(folders ? { folders } : {}) },
@@ -42,6 +47,7 @@ async function runWith(script: string, folders?: string[]) {
       runtime: scriptRuntime(script),
       capabilities,
       gateway: { kind: 'unix', path: '/x' },
+      ...(sdkUsage ? { sdkUsage } : {}),
       log: silentLogger(),
     },
     new AbortController().signal,
@@ -83,6 +89,38 @@ describe('agent run: untrusted runner output', () => {
       { type: 'result', text: 'hi' },
       { type: 'done' },
     ]);
+  });
+
+  it("hands the SDK's usage figures to the host for its run, never as chat events", async () => {
+    const seen: { context: RunContext; usage: RunnerToHost }[] = [];
+    const { events } = await runWith(
+      `
+      const w = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+      const m = (n) => ({ input: n, output: 1, cacheRead: 0, cacheWrite: 0 });
+      w({ type: 'usage', costUsd: 0.01, models: { 'claude-haiku-4-5': m(10) } });
+      w({ type: 'usage', costUsd: -1, models: {} });
+      w({ type: 'usage', models: { 'claude-haiku-4-5': { ...m(10), input: -3 } } });
+      w({ type: 'usage', costUsd: 0.02, models: { 'claude-haiku-4-5': m(20) } });
+      w({ type: 'result', text: 'ok' });
+      w({ type: 'done' });
+    `,
+      undefined,
+      (context, usage) => seen.push({ context, usage }),
+    );
+    expect(events).toEqual([{ type: 'result', text: 'ok' }, { type: 'done' }]);
+    expect(seen.map((s) => s.usage)).toEqual([
+      {
+        type: 'usage',
+        costUsd: 0.01,
+        models: { 'claude-haiku-4-5': { input: 10, output: 1, cacheRead: 0, cacheWrite: 0 } },
+      },
+      {
+        type: 'usage',
+        costUsd: 0.02,
+        models: { 'claude-haiku-4-5': { input: 20, output: 1, cacheRead: 0, cacheWrite: 0 } },
+      },
+    ]);
+    expect(seen[0]?.context).toMatchObject({ runId: 'r1', group: { folder: 'main' } });
   });
 
   it('ends a run that floods the host with malformed lines, and reports it', async () => {

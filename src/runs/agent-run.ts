@@ -33,6 +33,8 @@ export interface AgentRunDeps {
   gateway: GatewayEndpoint;
   /** Records each run (group, runtime, mounts and modes, duration, exit) in the audit trail. */
   audit?: AuditSink;
+  /** Keeps the SDK's own usage figures for the run (the latest of them), beside the gateway's. */
+  sdkUsage?(context: RunContext, usage: Extract<RunnerToHost, { type: 'usage' }>): void;
   log: Logger;
 }
 
@@ -70,7 +72,11 @@ interface Observed {
 }
 
 /** Parses the runner's stdout into events (bounded per line, fail closed). */
-function observe(child: SandboxProcess, log: Logger): Observed {
+function observe(
+  child: SandboxProcess,
+  log: Logger,
+  onUsage?: (usage: Extract<RunnerToHost, { type: 'usage' }>) => void,
+): Observed {
   const observed: Observed = {
     events: new AsyncQueue<RunnerToHost>(),
     sawDone: false,
@@ -89,6 +95,7 @@ function observe(child: SandboxProcess, log: Logger): Observed {
       if (!parsed.ok) return bad({ error: parsed.error });
       if (parsed.value.type === 'done') observed.sawDone = true;
       if (parsed.value.type === 'error') observed.reportedError = parsed.value.message;
+      if (parsed.value.type === 'usage') return onUsage?.(parsed.value);
       observed.events.push(parsed.value);
     },
     overflow: (bytes) => bad({ bytes }),
@@ -117,7 +124,11 @@ export function startAgentRun(
     signal,
   );
   const { child } = sandbox;
-  const observed = observe(child, log);
+  const observed = observe(
+    child,
+    log,
+    deps.sdkUsage ? (usage) => deps.sdkUsage?.(context, usage) : undefined,
+  );
   const stdin = runnerInput(child, log);
   const write = stdin.write;
   child.on('error', (error) => {

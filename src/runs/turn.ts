@@ -26,6 +26,7 @@ import type { Host } from '../host.js';
 import { startAgentRun, type AgentRun } from './agent-run.js';
 import type { SandboxKind } from './limiter-policy.js';
 import { stripInternal } from './text.js';
+import { parseEffort, type EffortLevel } from '../usage/models.js';
 
 export interface TurnSink {
   /** Assistant text as it is produced (internal parts removed; never empty). */
@@ -119,6 +120,21 @@ export interface RunOptions {
   session: 'group' | 'isolated';
   /** What the run is for, for the sandbox limiter (default `chat`: someone waits for it). */
   kind?: SandboxKind;
+  /** The scheduled task it runs (usage is attributed to it; its model setting applies). */
+  task?: string;
+}
+
+/** The model and effort for a run: the task's setting, else the group's, else NANOCLAW_MODEL. */
+export function modelFor(
+  host: Pick<Host, 'budgets' | 'config'>,
+  group: string,
+  task: string | undefined,
+): { model?: string; effort?: EffortLevel } {
+  const forTask = task ? host.budgets.model('task', task) : { model: undefined, effort: undefined };
+  const forGroup = host.budgets.model('group', group);
+  const model = forTask.model ?? forGroup.model ?? host.config.model;
+  const effort = parseEffort(forTask.effort ?? forGroup.effort);
+  return { ...(model ? { model } : {}), ...(effort ? { effort } : {}) };
 }
 
 /**
@@ -139,10 +155,15 @@ export function startGroupRun(
   const paths = groupPaths(host.config, group.folder);
   const sessionId = options.session === 'group' ? host.sessions.get(group.folder) : undefined;
   const globalMemory = readGlobalMemory(paths, host.log);
+  const task = options.task;
   return startAgentRun(
     {
       spec,
-      context: { runId, group: { folder: group.folder, isMain: group.isMain } },
+      context: {
+        runId,
+        group: { folder: group.folder, isMain: group.isMain },
+        ...(task ? { task } : {}),
+      },
       folders: runFolders(paths, group),
       start: {
         group: { folder: group.folder, isMain: group.isMain },
@@ -151,7 +172,7 @@ export function startGroupRun(
         assistantName: host.config.assistantName,
         timezone: host.config.timezone,
         ...(sessionId ? { sessionId } : {}),
-        ...(host.config.model ? { model: host.config.model } : {}),
+        ...modelFor(host, group.folder, task),
         ...(globalMemory ? { globalMemory } : {}),
       },
     },
@@ -160,6 +181,7 @@ export function startGroupRun(
       capabilities: host.capabilities,
       gateway: host.sandboxGateway,
       audit: host.audit.record,
+      sdkUsage: host.sdkUsage,
       log: host.log,
     },
     signal,

@@ -51,6 +51,7 @@ export function createDispatcher(deps: DispatchDeps) {
       const answer = await runTurn(host, group, prompt, { text: () => {} }, signal, {
         session: task.contextMode,
         kind: 'task',
+        task: task.id,
       });
       // Silence (only <internal> text) is a valid outcome: nothing is sent.
       if (answer) deps.post(group.chatId, answer);

@@ -42,6 +42,8 @@ export const StartMessageSchema = z.object({
   assistantName: z.string().min(1),
   timezone: z.string().min(1),
   model: z.string().min(1).optional(),
+  /** Reasoning effort for models that support it (the SDK's `effort` option). */
+  effort: z.enum(['low', 'medium', 'high', 'xhigh', 'max']).optional(),
   /** Text of the global CLAUDE.md, appended to the system prompt. */
   globalMemory: z.string().optional(),
 });
@@ -55,6 +57,15 @@ export const HostToRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('close') }),
 ]);
 export type HostToRunner = z.infer<typeof HostToRunnerSchema>;
+
+const TokenCount = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const SdkModelUsageSchema = z.object({
+  input: TokenCount,
+  output: TokenCount,
+  cacheRead: TokenCount,
+  cacheWrite: TokenCount,
+  costUsd: z.number().nonnegative().finite().optional(),
+});
 
 export const RunnerToHostSchema = z.discriminatedUnion('type', [
   /** The runner parsed its start message and its forwarder is listening. */
@@ -82,6 +93,17 @@ export const RunnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   /** One turn finished; `text` is the final answer (may be empty). */
   z.object({ type: z.literal('result'), text: z.string(), sessionId: SessionIdSchema.optional() }),
+  /**
+   * The SDK's own usage figures for this run so far (cumulative: the latest replaces earlier
+   * ones). Untrusted like everything the runner says: kept beside the gateway's, never billed.
+   */
+  z.object({
+    type: z.literal('usage'),
+    costUsd: z.number().nonnegative().finite().optional(),
+    models: z
+      .record(z.string().min(1).max(200), SdkModelUsageSchema)
+      .refine((m) => Object.keys(m).length <= 20, 'too many models'),
+  }),
   /** A failure; `retryable` says whether the same input may be tried again. */
   z.object({ type: z.literal('error'), message: z.string(), retryable: z.boolean() }),
   /** The runner is exiting cleanly after `close`. */

@@ -190,4 +190,64 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
   `,
+  // 11: usage and budgets. Every model response's tokens as the gateway saw them (cost at the
+  // price of that day; NULL when the model has no price), the SDK's own figures per run beside
+  // them, budgets per group ('*' for all groups), the budget notices already sent (told once),
+  // and the model chosen per group or task.
+  `
+  CREATE TABLE model_usage (
+    id                INTEGER PRIMARY KEY,
+    ts                INTEGER NOT NULL,
+    group_folder      TEXT NOT NULL,
+    run_id            TEXT NOT NULL,
+    task_id           TEXT,
+    chat_id           TEXT,
+    channel           TEXT,
+    model             TEXT NOT NULL,
+    input_tokens      INTEGER NOT NULL DEFAULT 0,
+    output_tokens     INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd          REAL
+  );
+  CREATE INDEX model_usage_by_ts ON model_usage(ts);
+  CREATE INDEX model_usage_by_group ON model_usage(group_folder, ts);
+  CREATE INDEX model_usage_by_task ON model_usage(task_id) WHERE task_id IS NOT NULL;
+  -- Running totals per group ('*': all groups) and UTC day or month, kept with each row, so a
+  -- budget check before every model request is one lookup however much was recorded.
+  CREATE TABLE usage_totals (
+    scope             TEXT NOT NULL,
+    period            TEXT NOT NULL CHECK (period IN ('daily', 'monthly')),
+    start             INTEGER NOT NULL,
+    tokens            INTEGER NOT NULL DEFAULT 0,
+    usd               REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, period, start)
+  );
+  CREATE TABLE run_usage (
+    run_id            TEXT PRIMARY KEY,
+    ts                INTEGER NOT NULL,
+    group_folder      TEXT NOT NULL,
+    task_id           TEXT,
+    sdk_cost_usd      REAL,
+    sdk_models        TEXT NOT NULL
+  );
+  CREATE TABLE budgets (
+    scope             TEXT NOT NULL,
+    period            TEXT NOT NULL CHECK (period IN ('daily', 'monthly')),
+    unit              TEXT NOT NULL CHECK (unit IN ('usd', 'tokens')),
+    amount            REAL NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (scope, period, unit)
+  );
+  CREATE TABLE budget_notices (
+    key               TEXT PRIMARY KEY,
+    at                INTEGER NOT NULL
+  );
+  CREATE TABLE model_settings (
+    kind              TEXT NOT NULL CHECK (kind IN ('group', 'task')),
+    target            TEXT NOT NULL,
+    model             TEXT,
+    effort            TEXT,
+    PRIMARY KEY (kind, target)
+  );
+  `,
 ];

@@ -74,7 +74,21 @@ function streamBlock(res: ServerResponse, block: Record<string, unknown>, index:
   sse(res, 'content_block_stop', { type: 'content_block_stop', index });
 }
 
-function streamReply(res: ServerResponse, model: string, reply: Reply): void {
+/** The usage every answer reports (tests may set their own figures). */
+export interface FakeUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+const DEFAULT_USAGE: FakeUsage = {
+  input_tokens: 42,
+  output_tokens: 17,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+};
+
+function streamReply(res: ServerResponse, model: string, reply: Reply, usage: FakeUsage): void {
   const content = contentBlocks(reply);
   const id = `msg_${crypto.randomBytes(8).toString('hex')}`;
   res.writeHead(200, {
@@ -82,12 +96,6 @@ function streamReply(res: ServerResponse, model: string, reply: Reply): void {
     'cache-control': 'no-cache',
     'request-id': `req_${id}`,
   });
-  const usage = {
-    input_tokens: 42,
-    output_tokens: 1,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-  };
   sse(res, 'message_start', {
     type: 'message_start',
     message: {
@@ -98,7 +106,8 @@ function streamReply(res: ServerResponse, model: string, reply: Reply): void {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage,
+      // As the API does: output so far in message_start, the final count in message_delta.
+      usage: { ...usage, output_tokens: 1 },
     },
   });
   content.forEach((block, index) => streamBlock(res, block, index));
@@ -106,13 +115,13 @@ function streamReply(res: ServerResponse, model: string, reply: Reply): void {
   sse(res, 'message_delta', {
     type: 'message_delta',
     delta: { stop_reason: stop, stop_sequence: null },
-    usage: { output_tokens: 17 },
+    usage: { output_tokens: usage.output_tokens },
   });
   sse(res, 'message_stop', { type: 'message_stop' });
   res.end();
 }
 
-function jsonReply(res: ServerResponse, model: string, reply: Reply): void {
+function jsonReply(res: ServerResponse, model: string, reply: Reply, usage: FakeUsage): void {
   const body = {
     id: `msg_${crypto.randomBytes(8).toString('hex')}`,
     type: 'message',
@@ -121,7 +130,7 @@ function jsonReply(res: ServerResponse, model: string, reply: Reply): void {
     content: contentBlocks(reply),
     stop_reason: 'toolUse' in reply ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: 42, output_tokens: 17 },
+    usage,
   };
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -139,6 +148,7 @@ export async function startFakeAnthropic(
     delayMs?: number;
     /** An API error for requests it matches (the model refusing, e.g. HTTP 400). */
     fail?: (body: MessagesBody) => { status: number; message: string } | undefined;
+    usage?: FakeUsage;
   } = {},
 ): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
@@ -192,8 +202,9 @@ export async function startFakeAnthropic(
     if (failure) return apiError(res, failure.status, 'invalid_request_error', failure.message);
     const reply = script?.(body, record) ?? defaultReply(body);
     const model = body.model ?? 'fake-model';
-    if (body.stream) streamReply(res, model, reply);
-    else jsonReply(res, model, reply);
+    const usage = options.usage ?? DEFAULT_USAGE;
+    if (body.stream) streamReply(res, model, reply, usage);
+    else jsonReply(res, model, reply, usage);
   };
 
   const server = http.createServer(handle);

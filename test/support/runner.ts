@@ -14,6 +14,7 @@ import type { RunContext } from '../../src/gateway/types.js';
 import { silentLogger } from '../../src/log.js';
 import type { SendMessageBody } from '../../src/shared/host-api.js';
 import type { HostToRunner, RunnerToHost, StartMessage } from '../../src/shared/protocol.js';
+import type { UsageHooks } from '../../src/usage/meter.js';
 import { APP_ROOT } from './cli.js';
 
 export interface RunnerHarness {
@@ -38,6 +39,7 @@ export interface RunnerProcess {
 export async function startRunnerHarness(
   upstreamUrl: string,
   appRoot = APP_ROOT,
+  extra: { usage?: UsageHooks; context?: RunContext } = {},
 ): Promise<RunnerHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-runner-'));
   const cwd = path.join(dir, 'group');
@@ -54,9 +56,13 @@ export async function startRunnerHarness(
         sent.push({ context, body });
       },
     },
+    ...(extra.usage ? { usage: extra.usage } : {}),
     log: silentLogger(),
   });
-  const context: RunContext = { runId: 'run-1', group: { folder: 'main', isMain: true } };
+  const context: RunContext = extra.context ?? {
+    runId: 'run-1',
+    group: { folder: 'main', isMain: true },
+  };
 
   const start = (fields: Partial<StartMessage> & { prompt: string }): RunnerProcess => {
     const child = spawn(process.execPath, [path.join(appRoot, 'dist/agent/main.js')], {

@@ -13,6 +13,7 @@ import { openStore, type Store } from '../../src/host.js';
 import { acquireHostLock } from '../../src/host-lock.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxMessage } from '../../src/store/messages.js';
+import { usageSummary } from '../../src/usage/summary.js';
 import { APP_ROOT } from './cli.js';
 
 export interface WebHarness {
@@ -103,7 +104,12 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     tasks: store.tasks,
     receive,
     stop,
-    status: () => ({ assistantName: 'Andy', problems, channels: [] }),
+    status: () => ({
+      assistantName: 'Andy',
+      problems,
+      channels: [],
+      usage: usageSummary(store.usage, ['main', 'family'], Date.now()),
+    }),
   });
   let web = createWebChannel(deps(config.web));
   await web.start();

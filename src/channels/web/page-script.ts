@@ -82,6 +82,18 @@ function showStatus(s) {
   const problems = (s.problems || []).concat(channels.map((c) => c.name + ': ' + c.summary));
   banner.textContent = problems.join('\\n');
   banner.hidden = problems.length === 0;
+  showUsage(s.usage);
+}
+function spent(x) {
+  const t = x.tokens >= 1e6 ? (x.tokens / 1e6).toFixed(1) + 'M' : x.tokens >= 1e3 ? (x.tokens / 1e3).toFixed(1) + 'k' : String(x.tokens);
+  return t + ' tokens · $' + x.usd.toFixed(2);
+}
+function showUsage(u) {
+  const line = document.getElementById('usage');
+  line.hidden = !u || u.month.tokens === 0;
+  if (line.hidden) return;
+  const groups = u.groups.map((g) => g.group + ' ' + spent(g.month)).join(', ');
+  line.textContent = 'Usage today: ' + spent(u.today) + ' — this month: ' + spent(u.month) + (groups ? ' (' + groups + ')' : '');
 }
 function setTyping(on) {
   // The host repeats "on" every few seconds; announce only changes.

@@ -29,6 +29,8 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 #banner { margin:12px 20px 0; padding:10px 14px; border-radius:8px; background:var(--warn);
   color:var(--warn-text); border:1px solid var(--warn-line); font-size:14px; white-space:pre-wrap; }
 #banner[hidden] { display:none; }
+#usage { margin:8px 20px 0; font-size:13px; color:var(--muted); }
+#usage[hidden] { display:none; }
 #tasks { margin:8px 20px 0; font-size:13px; color:var(--muted); }
 #tasks summary { cursor:pointer; }
 #tasks ul { margin:6px 0; padding-left:18px; }

@@ -42,6 +42,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <nav id="chats" aria-label="Chats" hidden></nav>
 </header>
 <div id="banner" role="alert" hidden></div>
+<p id="usage" hidden></p>
 <details id="tasks" hidden><summary>Scheduled tasks</summary><ul id="task-list"></ul></details>
 <main id="messages" role="log" aria-live="polite" aria-label="Messages" tabindex="0"></main>
 <div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" hidden>Stop</button></div>

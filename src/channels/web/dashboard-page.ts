@@ -39,6 +39,12 @@ select, input { font:inherit; font-size:13px; padding:3px 6px; border-radius:6px
   background:var(--bg); color:var(--text); }
 :focus-visible { outline:2px solid var(--focus); outline-offset:1px; }
 #error { color:var(--error); padding:0 20px; }
+button.filter { background:var(--me); }
+h3 { font-size:13px; color:var(--muted); margin:10px 0 4px; }
+.chart { display:grid; gap:3px; font-size:12px; }
+.bar-row { display:grid; grid-template-columns:90px 1fr 150px; gap:8px; align-items:center; }
+.bar { height:12px; background:var(--me); border-radius:3px; }
+.bar-value { color:var(--muted); font-variant-numeric:tabular-nums; }
 `;
 
 const SCRIPT = `
@@ -102,10 +108,29 @@ function render(d) {
     t.group, t.prompt.slice(0, 80), t.schedule.type + ' ' + t.schedule.value, state(t.status),
     t.nextRun ? when(Date.parse(t.nextRun)) : '—',
     t.lastRun ? t.lastRun.status + (t.lastRun.error ? ': ' + t.lastRun.error : '') : (t.pausedReason || 'no runs yet')]), 'No scheduled tasks.');
-  const usage = $('usage');
-  if (!d.usage) usage.replaceChildren(el('p', 'Usage and cost are not recorded yet.', 'empty'));
+  renderUsage(d.usage);
   const filter = $('audit-group');
   if (filter.options.length === 1) for (const g of d.groups) filter.append(new Option(g.name, g.folder));
+}
+const money = (usd) => '$' + usd.toFixed(usd >= 100 ? 0 : 2);
+const tokens = (n) => n >= 1e6 ? (n / 1e6).toFixed(1) + 'M' : n >= 1e3 ? (n / 1e3).toFixed(1) + 'k' : String(n);
+/** Bars as plain elements with their figure as text (read by screen readers too). */
+function bars(id, rows, empty) {
+  const box = $(id);
+  const max = Math.max(0, ...rows.map((r) => r.tokens));
+  if (!max) { box.replaceChildren(el('p', empty, 'empty')); return; }
+  box.replaceChildren(...rows.map((r) => {
+    const row = el('div', undefined, 'bar-row');
+    const bar = el('div', undefined, 'bar');
+    bar.style.width = Math.max(1, Math.round((r.tokens / max) * 100)) + '%';
+    row.append(el('span', r.label, 'bar-label'), bar, el('span', tokens(r.tokens) + ' tokens · ' + money(r.usd), 'bar-value'));
+    return row;
+  }));
+}
+function renderUsage(u) {
+  $('usage-totals').textContent = 'Today ' + tokens(u.today.tokens) + ' tokens · ' + money(u.today.usd) + ' — this month ' + tokens(u.month.tokens) + ' tokens · ' + money(u.month.usd) + ' (UTC; cost from the price table, see docs/USAGE.md)';
+  bars('usage-days', u.days.map((d) => ({ label: d.day, tokens: d.tokens, usd: d.usd })), 'No model use in the last 30 days.');
+  bars('usage-groups', u.groups.map((g) => ({ label: g.group, tokens: g.month.tokens, usd: g.month.usd })), 'No model use this month.');
 }
 async function loadAudit() {
   const q = new URLSearchParams();
@@ -119,7 +144,7 @@ async function loadAudit() {
 }
 async function refresh() {
   try { render(await api('/api/dashboard')); $('error').textContent = ''; }
-  catch (err) { $('error').textContent = err instanceof TypeError ? 'NanoClaw is not reachable. Is it still running?' : err.message; }
+  catch (err) { $('error').textContent = err instanceof TypeError && /fetch/i.test(err.message) ? 'NanoClaw is not reachable. Is it still running?' : err.message; }
 }
 $('audit-filters').addEventListener('submit', (e) => { e.preventDefault(); loadAudit(); });
 refresh().then(loadAudit);
@@ -147,13 +172,15 @@ export function renderDashboard(assistantName: string, nonce: string, _marked: s
 <section aria-labelledby="h-runs"><h2 id="h-runs">Live runs</h2><div id="runs" class="scroll"></div></section>
 <section class="wide" aria-labelledby="h-groups"><h2 id="h-groups">Groups and their policies</h2><div id="groups" class="scroll"></div></section>
 <section class="wide" aria-labelledby="h-tasks"><h2 id="h-tasks">Scheduled tasks</h2><div id="tasks" class="scroll"></div></section>
-<section class="wide" aria-labelledby="h-usage"><h2 id="h-usage">Usage</h2><div id="usage"></div></section>
+<section class="wide" aria-labelledby="h-usage"><h2 id="h-usage">Usage</h2><p id="usage-totals"></p>
+<h3>Per day (last 30 days)</h3><div id="usage-days" class="chart"></div>
+<h3>Per group (this month)</h3><div id="usage-groups" class="chart"></div></section>
 <section class="wide" aria-labelledby="h-audit"><h2 id="h-audit">Audit trail</h2>
 <form id="audit-filters" aria-label="Filter the audit trail">
 <label>Group <select id="audit-group"><option value="">all</option></select></label>
 <label>Kind <select id="audit-kind"><option value="">all</option><option>sandbox</option><option>host_api</option><option>egress</option></select></label>
 <label>Decision <input id="audit-decision" size="10" placeholder="e.g. denied"></label>
-<button type="submit" style="background:var(--me)">Filter</button>
+<button type="submit" class="filter">Filter</button>
 </form>
 <div id="audit" class="scroll"></div></section>
 </main>

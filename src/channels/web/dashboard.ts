@@ -10,6 +10,7 @@ import type { MountRequest } from '../../security/mounts.js';
 import type { AuditKind, AuditRecord } from '../../store/audit.js';
 import { FOLDER_PATTERN, type GroupStore } from '../../store/groups.js';
 import type { TaskStore } from '../../store/tasks.js';
+import type { UsageSummary } from '../../usage/summary.js';
 import type { Parsed } from './requests.js';
 
 export interface AuditQuery {
@@ -28,6 +29,8 @@ export interface DashboardDeps {
   audit(query: AuditQuery): AuditRecord[];
   /** Stops the group's conversation turn (the live runs' Stop); false when none runs. */
   stopGroup(folder: string): boolean;
+  /** Today, this month and per group (UTC), and the last days' totals for the chart. */
+  usage(): UsageSummary & { days: { day: string; tokens: number; usd: number }[] };
 }
 
 export function dashboardView(deps: DashboardDeps) {
@@ -48,7 +51,6 @@ export function dashboardView(deps: DashboardDeps) {
     lastRun: deps.tasks.runs(t.id, 1).map(runView)[0] ?? null,
   }));
   const { host, running, assistantName, channels, problems } = status;
-  // Usage per day and per group joins here once usage is recorded (the page keeps its place).
   return {
     running,
     host: host ?? null,
@@ -57,7 +59,7 @@ export function dashboardView(deps: DashboardDeps) {
     problems,
     groups,
     tasks,
-    usage: null,
+    usage: deps.usage(),
   };
 }
 

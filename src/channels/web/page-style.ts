@@ -20,7 +20,8 @@ header { padding:10px 20px; background:var(--panel); border-bottom:1px solid var
   display:flex; flex-wrap:wrap; align-items:baseline; gap:4px 12px; }
 header h1 { font-size:17px; margin:0; }
 header .sub { color:var(--muted); font-size:13px; }
-#connection { color:var(--muted); font-size:13px; margin-left:auto; }
+#dashboard-link { color:var(--link); font-size:13px; margin-left:auto; }
+#connection { color:var(--muted); font-size:13px; }
 nav { display:flex; gap:6px; flex-wrap:wrap; width:100%; }
 nav[hidden] { display:none; }
 nav a { font-size:13px; color:var(--text); text-decoration:none; padding:3px 10px;

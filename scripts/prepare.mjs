@@ -115,6 +115,8 @@ function missingTools(forTests) {
   if (forTests && !fs.existsSync('/usr/bin/chromium')) missing.push(['chromium', 'chromium']);
   // The pdf-reader container skill's test (skills CI) reads a PDF with it.
   if (forTests && !onPath('pdftotext')) missing.push(['pdftotext', 'poppler-utils']);
+  // The email channel skill's tests run a real IMAP server (dovecot, with its delivery agent).
+  if (forTests && !fs.existsSync('/usr/sbin/dovecot')) missing.push(['dovecot', 'dovecot-imapd']);
   return missing;
 }
 

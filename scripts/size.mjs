@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run size`: the trusted core's files and lines, by folder. The core is the host's src/
-// (the agent runner, src/agent/, included) minus tests, the CLI (src/cli/, and src/skills/, which
-// only `nanoclaw skills` runs, never the running host), the web page's
+// (the agent runner, src/agent/, included) minus tests, the CLI (src/cli/, and src/skills/,
+// src/setup/ and src/service/, which only `nanoclaw skills|setup|doctor|service|uninstall` run,
+// never the running host), the web page's
 // assets (HTML, script, style) and files added by applied skills (any path a skills/*/add/
 // folder provides: skills only add files, so such a path in src/ came from a skill).
 import fs from 'node:fs';
@@ -42,6 +43,8 @@ const core = files('src')
     (f) =>
       !f.startsWith('src/cli/') &&
       !f.startsWith('src/skills/') &&
+      !f.startsWith('src/setup/') &&
+      !f.startsWith('src/service/') &&
       !WEB_ASSETS.includes(f) &&
       !fromSkills.has(f),
   )
@@ -66,5 +69,5 @@ process.stdout.write(
   `${'trusted core'.padEnd(28)} ${String(core.length).padStart(3)} files ${String(total).padStart(6)} lines\n`,
 );
 process.stdout.write(
-  '(excluded: tests, src/cli/ and src/skills/, web page assets, files of applied skills; see docs/READING.md)\n',
+  '(excluded: tests, src/cli/, src/skills/, src/setup/, src/service/, web page assets, files of applied skills; see docs/READING.md)\n',
 );

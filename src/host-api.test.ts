@@ -291,7 +291,10 @@ describe('host API handlers', () => {
   });
 
   it('keeps host state private: the database is readable by the host user only', () => {
-    expect(fs.statSync(path.join(home, 'nanoclaw.db')).mode & 0o777).toBe(0o600);
+    // The WAL files hold the latest writes (messages) until a checkpoint: owner-only as well.
+    for (const file of ['nanoclaw.db', 'nanoclaw.db-wal', 'nanoclaw.db-shm']) {
+      expect(fs.statSync(path.join(home, file)).mode & 0o777, file).toBe(0o600);
+    }
     expect(fs.statSync(home).mode & 0o777).toBe(0o711);
   });
 });

@@ -68,8 +68,11 @@ export function prepareDataDir(config: Config): void {
 export function openStore(config: Config): Store {
   prepareDataDir(config);
   const db = openDb(config.paths.db);
-  // State (messages, sessions) is for the host alone.
-  fs.chmodSync(config.paths.db, 0o600);
+  // State (messages, sessions) is for the host alone; so are the WAL files holding recent writes,
+  // which SQLite created with the default umask before the database file was made owner-only.
+  for (const file of [config.paths.db, `${config.paths.db}-wal`, `${config.paths.db}-shm`]) {
+    if (fs.existsSync(file)) fs.chmodSync(file, 0o600);
+  }
   return {
     db,
     groups: new GroupStore(db),
@@ -114,6 +117,17 @@ export function instanceId(home: string): string {
   return crypto.createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 12);
 }
 
+/** What the sandbox user must be able to pass through to (bwrap mounts them as that user). */
+export function sandboxReachPaths(config: Config): string[] {
+  return [
+    path.join(config.appRoot, 'dist'),
+    path.join(config.appRoot, 'node_modules'),
+    config.paths.groups,
+    // The sandbox runs the host's own Node binary (e.g. one under ~/.nvm).
+    fs.realpathSync(process.execPath),
+  ];
+}
+
 export async function startHost(
   config: Config,
   log: Logger,
@@ -124,16 +138,7 @@ export async function startHost(
   const instance = instanceId(config.home);
   const selected = await selectRuntime(config, { log });
   log.info({ runtime: selected.runtime.name }, selected.message);
-  const unreachable = selected.runtime.unreachable?.(
-    [
-      path.join(config.appRoot, 'dist'),
-      path.join(config.appRoot, 'node_modules'),
-      config.paths.groups,
-      // The sandbox runs the host's own Node binary (e.g. one under ~/.nvm).
-      fs.realpathSync(process.execPath),
-    ],
-    config.sandboxUser,
-  );
+  const unreachable = selected.runtime.unreachable?.(sandboxReachPaths(config), config.sandboxUser);
   if (unreachable) {
     throw new UserError(
       `The sandbox user (uid ${config.sandboxUser.uid}) cannot reach ${unreachable}. ` +

@@ -21,6 +21,9 @@ const SUBCOMMAND_HELP = [
   ['chat', '--chat', 'web:main', '--help'],
   ['run', '--help'],
   ['start', '--help'],
+  ['setup', '--yes', '--json', '--help'],
+  ['service', 'install', '--manager', 'background', '--help'],
+  ['uninstall', '--yes', '--help'],
 ];
 
 describe('nanoclaw CLI', () => {

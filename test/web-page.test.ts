@@ -233,6 +233,45 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
     );
   });
 
+  it('shows a channel waiting to be linked with its QR code (a data: image the CSP allows)', async () => {
+    // A 1×1 PNG stands in for the QR code a channel renders.
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+    const link = {
+      instructions: 'scan the QR code with your phone',
+      qrImage: `data:image/png;base64,${png}`,
+    };
+    harness.channels.push(
+      {
+        name: 'whatsapp',
+        state: 'connecting',
+        link,
+        summary: 'waiting to be linked: scan the QR code with your phone',
+      },
+      // Anything but a PNG data URL is not shown.
+      {
+        name: 'evil',
+        state: 'connecting',
+        link: { instructions: 'x', qrImage: 'https://evil.example/x.png' },
+        summary: 'x',
+      },
+    );
+    try {
+      page = await browser.newPage();
+      await page.goto(harness.web.url);
+      await page.locator('#banner', { hasText: 'whatsapp: waiting to be linked' }).waitFor();
+      const qr = page.locator('#banner img.qr');
+      // Loaded, not blocked by the page's CSP (a blocked image has no natural width).
+      await page.waitForFunction(`document.querySelector('#banner img.qr')?.complete === true`);
+      expect(await qr.count()).toBe(1);
+      expect(await qr.getAttribute('alt')).toBe('whatsapp QR code');
+      const width = await page.evaluate(`document.querySelector('#banner img.qr').naturalWidth`);
+      expect(width).toBe(1);
+    } finally {
+      harness.channels.length = 0;
+    }
+  });
+
   it('reconnects after the host restarts and catches up on what it missed', async () => {
     page = await browser.newPage();
     await page.goto(harness.web.url);

@@ -67,9 +67,22 @@ export interface OutboundMessage {
   replyTo?: string;
 }
 
+/**
+ * What the operator must do to link a channel to an account (e.g. scan a QR code with the
+ * phone), shown by `nanoclaw channels` and on the web page while the channel waits for it.
+ */
+export interface LinkPrompt {
+  /** One line for people: what to do, where. */
+  instructions: string;
+  /** A QR code to scan, as a `data:image/png;base64,…` URL (the page shows only that form). */
+  qrImage?: string;
+  /** A code to type on the phone instead (e.g. a WhatsApp pairing code). */
+  code?: string;
+}
+
 /** A channel's connection state, shown to the operator and on the web page. */
 export type ChannelHealth =
-  | { state: 'connecting' }
+  | { state: 'connecting'; link?: LinkPrompt }
   | { state: 'connected' }
   | { state: 'reconnecting'; reason: string; retryInMs: number }
   | { state: 'failed'; reason: string; fix: string };

@@ -33,4 +33,26 @@ describe('channel health', () => {
       'reconnecting in 2s: x',
     );
   });
+
+  it('a link prompt: described with its code, logged once however often the QR renews', () => {
+    const { lines, log } = recordingLog();
+    const board = new ChannelHealthBoard({ log: log as never, now: () => 1 });
+    const link = (n: number) => ({
+      instructions: 'scan the QR code',
+      qrImage: `data:image/png;base64,${n}`,
+    });
+    board.report('whatsapp', { state: 'connecting' });
+    board.report('whatsapp', { state: 'connecting', link: link(1) });
+    board.report('whatsapp', { state: 'connecting', link: link(2) });
+    expect(lines).toEqual([
+      'info channel whatsapp: connecting',
+      'info channel whatsapp: waiting to be linked: scan the QR code',
+    ]);
+    expect(board.list()[0]?.health).toMatchObject({ link: { qrImage: 'data:image/png;base64,2' } });
+    const code = {
+      state: 'connecting',
+      link: { instructions: 'type the code', code: 'ABCD-1234' },
+    } as const;
+    expect(describeHealth(code)).toBe('waiting to be linked: type the code (code ABCD-1234)');
+  });
 });

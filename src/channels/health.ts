@@ -17,6 +17,10 @@ export interface ChannelState {
 export function describeHealth(health: ChannelHealth): string {
   switch (health.state) {
     case 'connecting':
+      if (!health.link) return health.state;
+      return health.link.code
+        ? `waiting to be linked: ${health.link.instructions} (code ${health.link.code})`
+        : `waiting to be linked: ${health.link.instructions}`;
     case 'connected':
       return health.state;
     case 'reconnecting':
@@ -29,6 +33,8 @@ export function describeHealth(health: ChannelHealth): string {
 /** Whether two states differ in a way worth a log line (a new retry delay is not). */
 function changed(a: ChannelHealth | undefined, b: ChannelHealth): boolean {
   if (!a || a.state !== b.state) return true;
+  // A link prompt appearing is news; a QR code renewed every few seconds is not.
+  if (a.state === 'connecting' && b.state === 'connecting') return !a.link !== !b.link;
   if (a.state === 'reconnecting' && b.state === 'reconnecting') return a.reason !== b.reason;
   if (a.state === 'failed' && b.state === 'failed') return a.reason !== b.reason;
   return false;

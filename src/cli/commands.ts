@@ -10,6 +10,7 @@ import { auditCommand, USAGE as AUDIT } from './audit.js';
 import { BACKUP_USAGE, backupCommand, RESTORE_USAGE, restoreCommand } from './backup.js';
 import { budgetCommand, USAGE as BUDGET } from './budget.js';
 import { chatCommand, USAGE as CHAT } from './chat.js';
+import { doctorCommand, USAGE as DOCTOR } from './doctor.js';
 import { channelsCommand, USAGE as CHANNELS } from './channels.js';
 import { chatsCommand, CHATS_USAGE, pairCommand, PAIR_USAGE } from './chats.js';
 import { egressCommand, USAGE as EGRESS } from './egress.js';
@@ -20,12 +21,15 @@ import type { CliContext } from './index.js';
 import { mountsCommand, USAGE as MOUNTS } from './mounts.js';
 import { runCommand, USAGE as RUN } from './run.js';
 import { sendersCommand, USAGE as SENDERS } from './senders.js';
+import { serviceCommand, USAGE as SERVICE } from './service.js';
+import { setupCommand, USAGE as SETUP } from './setup.js';
 import { skillsCommand, USAGE as SKILLS } from './skills.js';
 import { startCommand, USAGE as START } from './start.js';
 import { statusCommand, USAGE as STATUS } from './status.js';
 import { tasksCommand, USAGE as TASKS } from './tasks.js';
 import { whyCommand, USAGE as WHY } from './why.js';
 import { usageCommand, USAGE as USAGE_HELP } from './usage.js';
+import { uninstallCommand, USAGE as UNINSTALL } from './uninstall.js';
 
 export interface Command {
   summary: string;
@@ -34,6 +38,11 @@ export interface Command {
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  setup: {
+    summary: 'Set up step by step: runtime, model, name, channel, mounts, service, a first turn',
+    usage: SETUP,
+    run: setupCommand,
+  },
   start: {
     summary: 'Start the assistant (web chat, channels, scheduler, sandboxes)',
     usage: START,
@@ -130,6 +139,21 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     summary: 'Restore a backup into an empty data directory',
     usage: RESTORE_USAGE,
     run: restoreCommand,
+  },
+  doctor: {
+    summary: 'Check everything NanoClaw needs; each problem with its exact fix',
+    usage: DOCTOR,
+    run: doctorCommand,
+  },
+  service: {
+    summary: 'Run it every day: install, uninstall, status or restart the service',
+    usage: SERVICE,
+    run: serviceCommand,
+  },
+  uninstall: {
+    summary: 'Remove what this installation made (service, sandboxes, image, data)',
+    usage: UNINSTALL,
+    run: uninstallCommand,
   },
 };
 

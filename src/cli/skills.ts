@@ -114,7 +114,7 @@ function installDeps(root: string, ctx: CliContext): void {
   }
 }
 
-function terminalPrompter(ctx: CliContext): Prompter {
+export function terminalPrompter(ctx: CliContext): Prompter {
   return (question, secret) =>
     new Promise((resolve) => {
       let muted = false;

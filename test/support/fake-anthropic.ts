@@ -149,6 +149,8 @@ export async function startFakeAnthropic(
     /** An API error for requests it matches (the model refusing, e.g. HTTP 400). */
     fail?: (body: MessagesBody) => { status: number; message: string } | undefined;
     usage?: FakeUsage;
+    /** When set, a request without this x-api-key is refused with 401 as Anthropic does. */
+    apiKey?: string;
   } = {},
 ): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
@@ -190,6 +192,9 @@ export async function startFakeAnthropic(
     if (method === 'POST' && path.endsWith('/v1/messages/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ input_tokens: 1 }));
+    }
+    if (options.apiKey !== undefined && record.headers['x-api-key'] !== options.apiKey) {
+      return apiError(res, 401, 'authentication_error', 'invalid x-api-key');
     }
     if (method !== 'POST' || !path.endsWith('/v1/messages')) {
       return apiError(res, 404, 'not_found_error', 'Not found');

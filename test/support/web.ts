@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { ChannelDeps, InboundMessage } from '../../src/channels/channel.js';
+import type { ChannelDeps, ChannelStatus, InboundMessage } from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
 import { openStore, type Store } from '../../src/host.js';
@@ -25,6 +25,8 @@ export interface WebHarness {
   config: Config;
   /** Mutable: what `status()` reports as problems. */
   problems: string[];
+  /** Mutable: the channel states `status()` reports. */
+  channels: ChannelStatus[];
   /** Stops the web channel and starts a new one on the same port (same store and bus). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   store.messages.upsertChat('web:main', 'web', 'Main');
   const bus = options.bus ?? new EventBus();
   const problems: string[] = [];
+  const channels: ChannelStatus[] = [];
   const timers = new Set<NodeJS.Timeout>();
   /** The scripted agent's pending reply per chat (what Stop cancels). */
   const pending = new Map<string, NodeJS.Timeout>();
@@ -107,7 +110,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     status: () => ({
       assistantName: 'Andy',
       problems,
-      channels: [],
+      channels,
       usage: usageSummary(store.usage, ['main', 'family'], Date.now()),
     }),
   });
@@ -125,6 +128,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     home,
     config,
     problems,
+    channels,
     async restart() {
       const port = Number(new URL(web.url).port);
       await web.stop();

@@ -81,6 +81,16 @@ function showStatus(s) {
   const channels = (s.channels || []).filter((c) => c.state !== 'connected');
   const problems = (s.problems || []).concat(channels.map((c) => c.name + ': ' + c.summary));
   banner.textContent = problems.join('\\n');
+  // A channel waiting to be linked may carry a QR code: only a PNG data URL is shown.
+  for (const c of channels) {
+    const qr = c.link && c.link.qrImage;
+    if (typeof qr !== 'string' || !/^data:image\\/png;base64,[A-Za-z0-9+\\/=]+$/.test(qr)) continue;
+    const img = document.createElement('img');
+    img.className = 'qr';
+    img.alt = c.name + ' QR code';
+    img.src = qr;
+    banner.append(img);
+  }
   banner.hidden = problems.length === 0;
   showUsage(s.usage);
 }

@@ -32,6 +32,8 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 #banner[hidden] { display:none; }
 #usage { margin:8px 20px 0; font-size:13px; color:var(--muted); }
 #usage[hidden] { display:none; }
+#banner img.qr { display:block; width:264px; height:264px; margin-top:8px; background:#fff;
+  image-rendering:pixelated; }
 #tasks { margin:8px 20px 0; font-size:13px; color:var(--muted); }
 #tasks summary { cursor:pointer; }
 #tasks ul { margin:6px 0; padding-left:18px; }

@@ -26,13 +26,10 @@ import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { createDispatcher } from './scheduler/dispatch.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { TaskService } from './scheduler/service.js';
+import { dashboardDeps, operatorStatus, serveControl } from './operator.js';
 import { UsageNotices } from './usage/notices.js';
 import { usageSummary } from './usage/summary.js';
 import fs from 'node:fs';
-import { startControlServer } from './control/server.js';
-import { collectStatus } from './ops/status.js';
-import { StoreInspector } from './store/inspect.js';
-import { version } from './version.js';
 
 export const MAIN_CHAT_ID = 'web:main';
 
@@ -107,6 +104,11 @@ async function assemble(
     ...statusParts(store, [...problems(), ...notices.problems()]),
     channels: channelStates(channels, health),
   });
+  const opStatus = operatorStatus(host, conversations, {
+    channels: status,
+    problems,
+    url: () => webUrl(channels),
+  });
   started.add(() => stopChannels(channels, log));
   await startChannels(factories, channels, {
     config,
@@ -118,6 +120,7 @@ async function assemble(
     tasks: store.tasks,
     receive: (channel, message) => conversations.receive(channel, message),
     stop: (chatId) => conversations.stop(chatId),
+    dashboard: dashboardDeps(host, store, conversations, opStatus),
     status,
     chatSeen: (channel, chat) =>
       store.messages.upsertChat(chat.chatId, channel, chat.name, {
@@ -131,8 +134,7 @@ async function assemble(
   });
   const url = webUrl(channels);
   if (url) lock.publish(url);
-  const live = { channels: status, problems, url };
-  started.add(await serveControl(host, conversations, live));
+  started.add(await serveControl(host, opStatus));
   started.add(() => outbox.close());
   started.add(() => conversations.shutdown());
   const scheduler = createScheduler(host, post);
@@ -210,52 +212,6 @@ function messaging(config: Config, log: Logger, store: Store, channels: () => re
     changed: () => rearm.now(),
   });
   return { bus, outbox, post, rearm, tasks };
-}
-
-/** The control socket (src/control/protocol.ts); returns its stop. */
-async function serveControl(
-  host: Host,
-  conversations: Conversations,
-  live: Parameters<typeof operatorStatus>[2],
-): Promise<() => Promise<void>> {
-  const control = await startControlServer({
-    home: host.config.home,
-    status: operatorStatus(host, conversations, live),
-    log: host.log.child({ component: 'control' }),
-  });
-  return () => control.close();
-}
-
-/** `nanoclaw status` as the running host sees it (served on the control socket). */
-function operatorStatus(
-  host: Host,
-  conversations: Conversations,
-  live: { channels: () => HostStatus; problems: () => readonly string[]; url: string | undefined },
-) {
-  const started = Date.now();
-  const facts = {
-    pid: process.pid,
-    startedAt: new Date(started).toISOString(),
-    version: version(host.config.appRoot),
-    runtime: host.runtime.name,
-    ...(live.url ? { webUrl: live.url } : {}),
-  };
-  const inspect = new StoreInspector(host.db);
-  return () =>
-    collectStatus({
-      home: host.config.home,
-      assistantName: host.config.assistantName,
-      groups: host.groups,
-      tasks: host.tasks,
-      inspect,
-      setupProblems: live.problems(),
-      live: {
-        host: { ...facts, uptimeMs: Date.now() - started },
-        channels: live.channels().channels,
-        slots: host.limiter.snapshot(),
-        conversations: conversations.liveRuns(),
-      },
-    });
 }
 
 /** Each running channel's state: what it reported, or connected for those that report none. */

@@ -4,6 +4,7 @@
  */
 import type { UsageSummary } from '../usage/summary.js';
 import type { Config } from '../config.js';
+import type { DashboardDeps } from './web/dashboard.js';
 import type { EventBus } from '../conversation/bus.js';
 import type { Logger } from '../log.js';
 import type { GroupStore } from '../store/groups.js';
@@ -132,6 +133,8 @@ export interface ChannelDeps {
   receive(channel: string, message: InboundMessage): Promise<void>;
   /** Stops the turn answering `chatId` (a Stop button); false when none is. */
   stop?(chatId: string): boolean;
+  /** The whole assistant for the web dashboard (the running host gives it). */
+  dashboard?: DashboardDeps;
   status(): HostStatus;
   /** Reports a chat the channel sees (discovery). */
   chatSeen?(channel: string, chat: SeenChat): void;

@@ -166,13 +166,17 @@ export class Conversations {
    * turn was answering is not retried. False when no turn is answering that chat.
    */
   stop(chatId: string): boolean {
-    for (const live of this.live.values()) {
-      if (live.chatId !== chatId || sameCursor(live.answered, live.through)) continue;
-      live.stopped = true;
-      live.stop.abort();
-      return true;
-    }
+    for (const [folder, live] of this.live) if (live.chatId === chatId) return this.stopGroup(folder);
     return false;
+  }
+
+  /** Stops the group's turn in progress, whichever chat it answers (the dashboard's Stop). */
+  stopGroup(folder: string): boolean {
+    const live = this.live.get(folder);
+    if (!live || sameCursor(live.answered, live.through)) return false;
+    live.stopped = true;
+    live.stop.abort();
+    return true;
   }
 
   /** The conversation runs alive now (for `nanoclaw status`). */

@@ -60,15 +60,23 @@ export class AuditLog {
       );
   };
 
-  /** Newest first. */
-  list(options: { group?: string | undefined; limit: number }): AuditRecord[] {
-    const rows = (
-      options.group
-        ? this.db
-            .prepare('SELECT * FROM audit WHERE group_folder = ? ORDER BY id DESC LIMIT ?')
-            .all(options.group, options.limit)
-        : this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(options.limit)
-    ) as AuditRow[];
+  /** Newest first; every filter optional. */
+  list(options: {
+    group?: string | undefined;
+    kind?: AuditKind | undefined;
+    decision?: string | undefined;
+    limit: number;
+  }): AuditRecord[] {
+    // Column names are fixed here; only the values come from the caller (bound parameters).
+    const filters = Object.entries({
+      group_folder: options.group,
+      kind: options.kind,
+      decision: options.decision,
+    }).filter((f): f is [string, string] => f[1] !== undefined);
+    const where = filters.length ? `WHERE ${filters.map(([c]) => `${c} = ?`).join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM audit ${where} ORDER BY id DESC LIMIT ?`)
+      .all(...filters.map(([, v]) => v), options.limit) as AuditRow[];
     return rows.map((r) => {
       const detail = r.detail ? DetailSchema.safeParse(JSON.parse(r.detail)) : undefined;
       return {

@@ -1,6 +1,7 @@
 /** The chat page's stylesheet: system fonts only, light and dark from prefers-color-scheme. */
 
-export const PAGE_STYLE = `
+/** Colours (light and dark) and the base font, shared by the chat and the dashboard. */
+export const THEME_STYLE = `
 :root { color-scheme: light dark; --bg:#f6f7f9; --panel:#fff; --text:#1d2330; --muted:#5f6875;
   --me:#2f6fed; --me-text:#fff; --bot:#e9ecf1; --warn:#fff4d6; --warn-text:#5c4300; --warn-line:#f0d58a;
   --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; --code:#f3f4f7; --link:#1f5bd6; }
@@ -8,14 +9,19 @@ export const PAGE_STYLE = `
   --muted:#a3acb8; --me:#3b6fd8; --bot:#2a2e35; --warn:#3a3118; --warn-text:#f3d27a; --warn-line:#6b5724;
   --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; --code:#16181c; --link:#8fb1ff; } }
 * { box-sizing: border-box; }
-html, body { height:100%; }
 body { margin:0; font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
-  background:var(--bg); color:var(--text); display:flex; flex-direction:column; }
+  background:var(--bg); color:var(--text); }
+`;
+
+export const PAGE_STYLE = `${THEME_STYLE}
+html, body { height:100%; }
+body { display:flex; flex-direction:column; }
 header { padding:10px 20px; background:var(--panel); border-bottom:1px solid var(--line);
   display:flex; flex-wrap:wrap; align-items:baseline; gap:4px 12px; }
 header h1 { font-size:17px; margin:0; }
 header .sub { color:var(--muted); font-size:13px; }
-#connection { color:var(--muted); font-size:13px; margin-left:auto; }
+#dashboard-link { color:var(--link); font-size:13px; margin-left:auto; }
+#connection { color:var(--muted); font-size:13px; }
 nav { display:flex; gap:6px; flex-wrap:wrap; width:100%; }
 nav[hidden] { display:none; }
 nav a { font-size:13px; color:var(--text); text-decoration:none; padding:3px 10px;

@@ -38,6 +38,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <body data-assistant="${name}">
 <header>
 <h1>${name}</h1><span class="sub">NanoClaw · runs on this machine</span>
+<a id="dashboard-link" href="/dashboard">Dashboard</a>
 <span id="connection" role="status"></span>
 <nav id="chats" aria-label="Chats" hidden></nav>
 </header>

@@ -12,6 +12,8 @@ import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
 import { runView, taskView } from '../../scheduler/service.js';
 import type { Channel, ChannelDeps } from '../channel.js';
+import { dashboardView, parseAuditQuery, parseStop } from './dashboard.js';
+import { renderDashboard } from './dashboard-page.js';
 import { streamEvents } from './events.js';
 import { checkAccess } from './guard.js';
 import { loadMarkedBrowserBuild, renderPage } from './page.js';
@@ -43,6 +45,7 @@ interface Route extends RouteSpec {
 }
 
 const CHAT = '/api/chats/([^/]+)';
+const NO_DASHBOARD = 'The dashboard needs the running host (nanoclaw start).';
 
 /** On every response; the page replaces the CSP with one that admits its own nonce. */
 const SECURITY_HEADERS = {
@@ -70,6 +73,9 @@ class WebServer implements WebChannel {
     { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
     { method: 'POST', pattern: new RegExp(`^${CHAT}/stop$`), handle: (c) => this.stopTurn(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
+    { method: 'GET', pattern: /^\/api\/dashboard$/, handle: (c) => this.dashboard(c) },
+    { method: 'GET', pattern: /^\/api\/audit$/, handle: (c) => this.audit(c) },
+    { method: 'POST', pattern: /^\/api\/runs\/stop$/, handle: (c) => this.stopRun(c) },
   ];
 
   constructor(private readonly deps: ChannelDeps) {
@@ -128,7 +134,10 @@ class WebServer implements WebChannel {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
-    if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) return this.page(res);
+    if (method === 'GET' || method === 'HEAD') {
+      if (url.pathname === '/') return this.page(res, renderPage);
+      if (url.pathname === '/dashboard') return this.page(res, renderDashboard);
+    }
     if (!url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: 'Not found.' });
     const denied = checkAccess(
       {
@@ -156,9 +165,9 @@ class WebServer implements WebChannel {
     await match.route.handle({ req, res, url, chatId });
   }
 
-  private page(res: ServerResponse): void {
+  private page(res: ServerResponse, render: typeof renderPage): void {
     const nonce = crypto.randomBytes(16).toString('base64');
-    const html = renderPage(this.deps.config.assistantName, nonce, this.marked);
+    const html = render(this.deps.config.assistantName, nonce, this.marked);
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy':
@@ -233,6 +242,40 @@ class WebServer implements WebChannel {
 
   private events({ res, chatId }: RequestContext): void {
     streamEvents(res, chatId, { bus: this.deps.bus, status: () => this.deps.status() });
+  }
+
+  private dashboard({ res }: RequestContext): void {
+    const board = this.deps.dashboard;
+    if (!board) return sendJson(res, 404, { error: NO_DASHBOARD });
+    sendJson(res, 200, dashboardView(board));
+  }
+
+  private audit({ res, url }: RequestContext): void {
+    const board = this.deps.dashboard;
+    if (!board) return sendJson(res, 404, { error: NO_DASHBOARD });
+    const query = parseAuditQuery(url.searchParams);
+    if (!query.ok) return sendJson(res, query.refusal.status, { error: query.refusal.error });
+    sendJson(res, 200, { entries: board.audit(query.value) });
+  }
+
+  /** The dashboard's Stop on a live run: the group's turn, whichever chat it answers. */
+  private async stopRun({ req, res }: RequestContext): Promise<void> {
+    const board = this.deps.dashboard;
+    if (!board) return sendJson(res, 404, { error: NO_DASHBOARD });
+    let raw: string;
+    try {
+      raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      return sendJson(res, BODY_TOO_LARGE.status, { error: BODY_TOO_LARGE.error });
+    }
+    const body = parseStop(raw);
+    if (!body.ok) return sendJson(res, body.refusal.status, { error: body.refusal.error });
+    if (!board.groups.get(body.value.group)) {
+      return sendJson(res, 404, { error: `Unknown group "${body.value.group}".` });
+    }
+    if (board.stopGroup(body.value.group)) return sendJson(res, 200, { stopped: true });
+    sendJson(res, 409, { error: `Nothing is running for group "${body.value.group}".` });
   }
 
   /** The group's scheduled tasks with their recent runs (read-only). */

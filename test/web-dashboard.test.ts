@@ -1,0 +1,101 @@
+/**
+ * The dashboard in real Chromium against the real host (`nanoclaw start`, bubblewrap, the real
+ * SDK CLI, a fake model): channels, groups with their policies, tasks, usage recorded by the
+ * gateway, the audit trail with a filter, and a live run stopped from the dashboard. Saves
+ * screenshots (/tmp/nanoclaw-dashboard*.png) for a reviewer.
+ */
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from './support/cli.js';
+import { startFakeAnthropic, type FakeAnthropic } from './support/fake-anthropic.js';
+import {
+  postMessage,
+  startHostProcess,
+  waitForHistory,
+  type HostProcess,
+} from './support/host-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () => {
+  let fake: FakeAnthropic;
+  let home: string;
+  let host: HostProcess;
+  let browser: Browser;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    home = tempHome('nanoclaw-dashboard-');
+    env = {
+      NANOCLAW_HOME: home,
+      NANOCLAW_RUNTIME: 'bwrap',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_API_KEY: 'sk-e2e-dashboard-key',
+      IDLE_TIMEOUT_MS: '2000',
+    };
+    host = await startHostProcess(env);
+    const task = await runCli(
+      ['tasks', 'add', '--group', 'main', '--every', '1d', '--prompt', 'Morning digest'],
+      env,
+    );
+    expect(task.code, task.stderr).toBe(0);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop('SIGKILL');
+    await fake?.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('shows channels, policies, tasks, usage and the audit trail; stops a live run', async () => {
+    await postMessage(host.url, 'web:main', 'hello dashboard');
+    await waitForHistory(host.url, 'web:main', (m) => m.some((x) => x.fromAssistant));
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/`);
+    await page.locator('a', { hasText: 'Dashboard' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.locator('#channels td', { hasText: 'web' }).waitFor();
+    expect(await page.locator('#channels .state').first().textContent()).toBe('connected');
+    const main = page.locator('#groups tr', { hasText: 'Main (main)' });
+    await main.waitFor();
+    expect(await main.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['web:main', 'every message', 'anyone', 'public', 'none']),
+    );
+    await page.locator('#tasks td', { hasText: 'Morning digest' }).waitFor();
+    // The turn's tokens, as the gateway recorded them from the fake's usage.
+    await page.locator('#usage-totals', { hasText: /Today [1-9][\d.]*k? tokens/ }).waitFor();
+    expect(await page.locator('#usage-days .bar').count()).toBe(1);
+    expect(await page.locator('#usage-groups .bar-label').allTextContents()).toEqual(['main']);
+    await page.locator('#audit td', { hasText: 'sandbox' }).first().waitFor();
+    await page.selectOption('#audit-kind', 'egress');
+    await page.locator('#audit-filters button').click();
+    await page.locator('#audit .empty, #audit td').first().waitFor();
+    const kinds = await page.locator('#audit tr td:nth-child(3)').allTextContents();
+    expect(kinds.every((k) => k === 'egress')).toBe(true);
+    await page.screenshot({ path: '/tmp/nanoclaw-dashboard.png', fullPage: true });
+
+    // A long turn shows as a live run; Stop ends it and the chat says so.
+    await postMessage(host.url, 'web:main', 'RUN: sleep 60; echo late');
+    const stop = page.locator('#runs button', { hasText: 'Stop' });
+    await stop.waitFor({ timeout: 30_000 });
+    const asked = fake.requests.length;
+    await stop.click();
+    await page.locator('#runs .empty', { hasText: 'Nothing is running.' }).waitFor();
+    const messages = await waitForHistory(host.url, 'web:main', (m) =>
+      m.some((x) => x.text === 'Stopped.'),
+    );
+    expect(messages.filter((m) => m.text.includes('late'))).toHaveLength(1); // only the question
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: '/tmp/nanoclaw-dashboard-mobile.png', fullPage: true });
+    // Stopped, not retried: no further model requests for it.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.requests.length).toBe(asked);
+  });
+});

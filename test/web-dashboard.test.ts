@@ -76,7 +76,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     await page.locator('#audit td', { hasText: 'sandbox' }).first().waitFor();
     await page.selectOption('#audit-kind', 'egress');
     await page.locator('#audit-filters button').click();
-    await page.locator('#audit .empty, #audit td').first().waitFor();
+    // The filtered answer replaces the table: only egress rows, or none.
+    await page.waitForFunction(`(() => {
+      const kinds = [...document.querySelectorAll('#audit tr td:nth-child(3)')].map((td) => td.textContent);
+      return document.querySelector('#audit .empty') !== null || (kinds.length > 0 && kinds.every((k) => k === 'egress'));
+    })()`);
     const kinds = await page.locator('#audit tr td:nth-child(3)').allTextContents();
     expect(kinds.every((k) => k === 'egress')).toBe(true);
     await page.screenshot({ path: '/tmp/nanoclaw-dashboard.png', fullPage: true });

@@ -58,7 +58,10 @@ export function openaiReply(body: ChatBody): OpenAIReply {
   const parts = latest.filter((m) => m.role === 'user').flatMap((m) => partsOf(m.content));
   const image = parts.find((p) => p.type === 'image_url');
   if (image) return { text: `IMAGE: ${image.image_url?.url.slice(0, 22) ?? ''}` };
-  const texts = parts.map((p) => p.text ?? '').filter((t) => !t.startsWith('<system-reminder>'));
+  // The SDK's reminders are dropped, wherever the translation put them.
+  const texts = parts
+    .map((p) => (p.text ?? '').replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim())
+    .filter(Boolean);
   const run = texts
     .join('\n')
     .split('\n')

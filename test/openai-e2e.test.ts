@@ -100,8 +100,11 @@ describe('MODEL_API=openai: the real SDK CLI in bubblewrap through the translati
   });
 
   it('a Bash tool turn: a function call runs in the sandbox, its result goes back as a tool message', async () => {
-    const reply = await say('RUN: echo tool-$((6*7)) from $(id -u)');
-    expect(reply.text).toMatch(/DONE: tool-42 from \d+/);
+    // The host's OpenAI key is nowhere in the sandbox's processes.
+    const reply = await say(
+      'RUN: echo tool-$((6*7)) keys=$(cat /proc/[0-9]*/environ 2>/dev/null | grep -ac sk-openai-e2e)',
+    );
+    expect(reply.text).toContain('DONE: tool-42 keys=0');
     const withResult = fake.requests.find((r) => r.body.messages?.some((m) => m.role === 'tool'));
     const messages = withResult?.body.messages ?? [];
     const tool = messages.find((m) => m.role === 'tool');

@@ -72,6 +72,9 @@ export function openaiReply(body: ChatBody): OpenAIReply {
     const command = run
       .slice(5)
       .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
     return {
       text: 'Running it.',

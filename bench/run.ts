@@ -3,6 +3,7 @@
  * fake model, so the figures are NanoClaw's own overhead (the model answers instantly).
  */
 import { benchConversation } from './conversation.js';
+import { benchGatewayOpenAI } from './gateway-openai.js';
 import { benchGatewayUsage } from './gateway-usage.js';
 import { benchSandbox } from './sandbox.js';
 import { benchScheduler } from './scheduler.js';
@@ -12,3 +13,4 @@ if (!only || only === 'sandbox') await benchSandbox();
 if (!only || only === 'conversation') await benchConversation();
 if (!only || only === 'scheduler') await benchScheduler();
 if (!only || only === 'gateway-usage') await benchGatewayUsage();
+if (!only || only === 'gateway-openai') await benchGatewayOpenAI();

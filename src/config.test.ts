@@ -79,4 +79,27 @@ describe('config', () => {
     );
     expect(JSON.stringify(config)).not.toContain('sk-secret');
   });
+
+  it('MODEL_API=openai needs OPENAI_BASE_URL and NANOCLAW_MODEL; its key stays out of the config', () => {
+    const home = { NANOCLAW_HOME: '/tmp/nc-none', OPENAI_API_KEY: 'sk-openai-secret' };
+    expect(loadConfig(home, '/app')).toMatchObject({ modelApi: 'anthropic', openai: undefined });
+    expect(() => loadConfig({ ...home, MODEL_API: 'openai' }, '/app')).toThrow(
+      /MODEL_API=openai needs OPENAI_BASE_URL .* and NANOCLAW_MODEL/,
+    );
+    expect(() => loadConfig({ ...home, MODEL_API: 'gemini' }, '/app')).toThrow(
+      /MODEL_API must be anthropic or openai/,
+    );
+    const config = loadConfig(
+      {
+        ...home,
+        MODEL_API: 'openai',
+        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+        NANOCLAW_MODEL: 'qwen3-coder',
+        OPENAI_MAX_TOKENS: '8192',
+      },
+      '/app',
+    );
+    expect(config.openai).toEqual({ baseUrl: 'http://127.0.0.1:11434/v1', maxTokens: 8192 });
+    expect(JSON.stringify(config)).not.toContain('sk-openai-secret');
+  });
 });

@@ -44,6 +44,17 @@ const ConfigSchema = z.object({
     .url({ error: 'ANTHROPIC_BASE_URL must be a URL such as http://127.0.0.1:11434' })
     .default(DEFAULT_UPSTREAM),
   NANOCLAW_MODEL: z.string().min(1).optional(),
+  MODEL_API: z
+    .enum(['anthropic', 'openai'], { error: 'MODEL_API must be anthropic or openai' })
+    .default('anthropic'),
+  OPENAI_BASE_URL: z
+    .url({ error: 'OPENAI_BASE_URL must be a URL such as http://127.0.0.1:11434/v1' })
+    .optional(),
+  OPENAI_MAX_TOKENS: z.coerce
+    .number({ error: 'OPENAI_MAX_TOKENS must be a number' })
+    .int('OPENAI_MAX_TOKENS must be a whole number')
+    .positive('OPENAI_MAX_TOKENS must be greater than 0')
+    .optional(),
   ASSISTANT_NAME: z.string().min(1).max(50).default('Andy'),
   TZ: z
     .string()
@@ -87,6 +98,10 @@ export interface Config {
   runtime: 'auto' | 'bwrap' | 'docker' | 'podman' | 'apple';
   image: string;
   upstreamUrl: string;
+  /** `openai`: model requests are translated to an OpenAI-compatible endpoint (docs/MODELS.md). */
+  modelApi: 'anthropic' | 'openai';
+  /** With `modelApi: 'openai'`: where `/chat/completions` is, and an optional max_tokens cap. */
+  openai: { baseUrl: string; maxTokens: number | undefined } | undefined;
   model: string | undefined;
   assistantName: string;
   timezone: string;
@@ -143,6 +158,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CLAUDE_CODE_OAUTH_TOKEN',
   'ANTHROPIC_AUTH_TOKEN',
+  'OPENAI_API_KEY',
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -207,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     runtime: c.NANOCLAW_RUNTIME,
     image: c.NANOCLAW_IMAGE,
     upstreamUrl: c.ANTHROPIC_BASE_URL,
+    modelApi: c.MODEL_API,
+    openai: openaiUpstream(c),
     model: c.NANOCLAW_MODEL,
     assistantName: c.ASSISTANT_NAME,
     timezone: c.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
@@ -226,6 +244,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, appRoot: string): Config {
     appRoot,
     paths: dataPaths(home),
   });
+}
+
+/** MODEL_API=openai needs the endpoint and a model (the SDK's default is a Claude model). */
+function openaiUpstream(c: z.infer<typeof ConfigSchema>): Config['openai'] {
+  if (c.MODEL_API !== 'openai') return undefined;
+  if (!c.OPENAI_BASE_URL || !c.NANOCLAW_MODEL) {
+    throw new ConfigError(
+      'MODEL_API=openai needs OPENAI_BASE_URL (the endpoint, e.g. http://127.0.0.1:11434/v1 for ' +
+        'Ollama) and NANOCLAW_MODEL (the model it serves, e.g. qwen3-coder); set both in the ' +
+        'environment or .env. OPENAI_API_KEY is needed only if the endpoint asks for a key.',
+    );
+  }
+  return { baseUrl: c.OPENAI_BASE_URL, maxTokens: c.OPENAI_MAX_TOKENS };
 }
 
 function dataPaths(home: string): Config['paths'] {

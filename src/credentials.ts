@@ -4,8 +4,10 @@ import { DEFAULT_UPSTREAM, SECRET_KEYS, secretSource } from './config.js';
 
 /** What the user must set before the assistant can answer (empty when all is well). */
 export function credentialProblems(config: Config, env: NodeJS.ProcessEnv): string[] {
+  // An OpenAI-compatible endpoint may need no key (Ollama, vLLM); a wrong one answers 401 in chat.
+  if (config.modelApi === 'openai') return [];
   const secrets = secretSource(env, config.paths.env);
-  if (SECRET_KEYS.some((key) => secrets.get(key))) return [];
+  if (SECRET_KEYS.some((key) => key !== 'OPENAI_API_KEY' && secrets.get(key))) return [];
   if (config.upstreamUrl !== DEFAULT_UPSTREAM) return [];
   return [
     `No model credential is configured. Set ANTHROPIC_API_KEY (an Anthropic API key) or ` +

@@ -165,6 +165,7 @@ export async function startHost(
     // Read at every request: a policy change applies to live sandboxes at once.
     egressPolicy: (folder) => store.groups.get(folder)?.egressPolicy ?? { mode: 'none', allow: [] },
     usage: usage.meter,
+    ...(config.openai ? { openai: config.openai } : {}),
     log: log.child({ component: 'gateway' }),
   });
   return {

@@ -15,6 +15,7 @@ import {
   MARKER,
   plantSecrets,
   refusals,
+  OPENAI_SECRET,
   SECRET,
   startAttackSuite,
   TOKEN,
@@ -109,6 +110,9 @@ describe('attack suite: files, secrets by name and host reads', () => {
       S=${parts[0]}; for p in ${parts.slice(1).join(' ')}; do S="$S-$p"; done
       t secret-in-environ sh -c 'cat /proc/[0-9]*/environ | tr "\\0" "\\n" | grep -q -- "'"$S"'"'
       t secret-in-home grep -rqs -- "$S" /home /tmp
+      O=${OPENAI_SECRET.split('-')[0]}; for p in ${OPENAI_SECRET.split('-').slice(1).join(' ')}; do O="$O-$p"; done
+      t openai-key-in-environ sh -c 'cat /proc/[0-9]*/environ | tr "\\0" "\\n" | grep -q -- "'"$O"'"'
+      t openai-key-anywhere grep -rqs -- "$O" /home /tmp /workspace
       T=${TOKEN.split(':')[0]}; for p in ${TOKEN.split(':').slice(1).join(' ')}; do T="$T:$p"; done
       t channel-token-anywhere sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'" || grep -rqs -- "'"$T"'" /home /tmp /workspace'
       t modify-runner touch /opt/nanoclaw/dist/agent/main.js
@@ -152,6 +156,7 @@ describe('attack suite: files, secrets by name and host reads', () => {
     expect(s.fake.requests.length).toBeGreaterThan(0);
     // (The real key is in the upstream request headers by design: the gateway puts it there.)
     expect(JSON.stringify(s.fake.requests.map((r) => r.body))).not.toContain(SECRET);
+    expect(JSON.stringify(s.fake.requests)).not.toContain(OPENAI_SECRET);
     expect(JSON.stringify(s.fake.requests.map((r) => r.body))).not.toContain('ANTHROPIC_API_KEY=');
     s.blocked.push('global-memory-symlink');
   });

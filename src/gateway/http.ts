@@ -1,5 +1,5 @@
 /** Small HTTP helpers shared by the gateway's faces: capped body reading and JSON replies. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 
 export class BodyTooLarge extends Error {}
 
@@ -44,4 +44,22 @@ export function bearer(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
+}
+
+export class ConnectTimeout extends Error {}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Fails an upstream request that cannot connect within 10 s (the OS default is minutes). */
+export function guardConnect(request: ClientRequest, origin: string): void {
+  request.on('socket', (socket) => {
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => {
+      request.destroy(
+        new ConnectTimeout(`timed out connecting to the model endpoint ${origin} after 10 s`),
+      );
+    }, CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+  });
 }

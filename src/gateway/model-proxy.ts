@@ -12,10 +12,10 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { UsageHooks } from '../usage/meter.js';
 import { usageTapFor, type ParsedUsage } from '../usage/tap.js';
-import { bearer, closeIfUnread } from './http.js';
-import type { CapabilityRegistry } from './types.js';
+import { bearer, closeIfUnread, ConnectTimeout, guardConnect } from './http.js';
+import { createOpenAIForward, type OpenAIUpstream } from './openai-proxy.js';
+import type { CapabilityRegistry, RunContext } from './types.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
 const OAUTH_BETA = 'oauth-2025-04-20';
 const MODEL_ID = '[A-Za-z0-9._:@-]{1,200}';
 const ROUTES: { method: string; pattern: RegExp }[] = [
@@ -35,6 +35,8 @@ export interface ModelProxyDeps {
   capabilities: CapabilityRegistry;
   /** Budgets and usage recording; without it requests are forwarded unmetered. */
   usage?: UsageHooks;
+  /** `MODEL_API=openai`: translate to this Chat Completions endpoint instead of forwarding. */
+  openai?: OpenAIUpstream;
   log: Logger;
 }
 
@@ -122,8 +124,6 @@ function capabilityOf(req: IncomingMessage): string | undefined {
   return typeof key === 'string' && key ? key : bearer(req);
 }
 
-class ConnectTimeout extends Error {}
-
 export function createModelProxy(deps: ModelProxyDeps) {
   const base = new URL(deps.upstreamUrl);
   const target = {
@@ -133,6 +133,8 @@ export function createModelProxy(deps: ModelProxyDeps) {
   };
   const isDefault = base.origin === new URL(DEFAULT_UPSTREAM).origin;
 
+  const openai = deps.openai ? createOpenAIForward(deps.openai, deps.secrets, apiError) : undefined;
+
   return function handleModel(req: IncomingMessage, res: ServerResponse): void {
     const route = modelRoute(req.method, req.url);
     if (!route) return apiError(res, 404, 'not_found_error', 'Not a model API path.');
@@ -141,45 +143,61 @@ export function createModelProxy(deps: ModelProxyDeps) {
       return apiError(res, 401, 'authentication_error', 'Unknown or expired run capability.');
     }
     const beta = req.headers['anthropic-beta'];
-    const credential = credentialHeaders(
-      deps.secrets,
-      isDefault,
-      Array.isArray(beta) ? beta.join(',') : beta,
-    );
+    // The OpenAI key is read by the OpenAI face itself (a local endpoint may need none).
+    const credential = openai
+      ? { headers: {} }
+      : credentialHeaders(deps.secrets, isDefault, Array.isArray(beta) ? beta.join(',') : beta);
     if ('error' in credential) return apiError(res, 401, 'authentication_error', credential.error);
     const log = deps.log.child({ group: context.group.folder, runId: context.runId });
-    // Enforced here, on the host: whatever path or header the sandbox tries, every model route
-    // of a group over its budget is refused (400, as Anthropic refuses a spent credit balance).
-    let block;
-    try {
-      block = deps.usage?.admit(context);
-    } catch (error) {
-      // Fail closed: a budget that cannot be checked lets nothing through.
-      log.error({ err: errorMessage(error) }, 'could not check the model budget');
-      return apiError(
-        res,
-        503,
-        'api_error',
-        'NanoClaw could not check the model budget; try again.',
-      );
-    }
-    if (block) {
-      log.info({ budget: block.key }, 'model request refused: budget reached');
-      return apiError(res, 400, 'invalid_request_error', `NanoClaw: ${block.message}`);
-    }
+    if (refusedByBudget(deps.usage, context, res, log)) return;
     const usage = deps.usage;
     const metered = usage && route.path === '/v1/messages';
+    const hooks = metered
+      ? {
+          onStatus: (status: number, retryAfter: string | undefined) =>
+            usage.upstreamStatus?.(context, status, retryAfter),
+          onUsage: (parsed: ParsedUsage) => usage.record(context, parsed),
+        }
+      : {};
+    if (openai) {
+      openai(req, res, route.path, { log, ...hooks }).catch((error: unknown) => {
+        log.error({ err: errorMessage(error) }, 'openai translation failed');
+        apiError(res, 500, 'api_error', 'NanoClaw could not translate the model request.');
+      });
+      return;
+    }
     forward(target, `${target.basePath}${route.path}${route.query}`, req, res, {
       headers: upstreamHeaders(req.headers, credential.headers, base.host),
       log,
-      ...(metered
-        ? {
-            onStatus: (status, retryAfter) => usage.upstreamStatus?.(context, status, retryAfter),
-            onUsage: (parsed) => usage.record(context, parsed),
-          }
-        : {}),
+      ...hooks,
     });
   };
+}
+
+/**
+ * Enforced here, on the host: whatever path or header the sandbox tries, every model route of a
+ * group over its budget is refused (400, as Anthropic refuses a spent credit balance). True when
+ * the request was answered.
+ */
+function refusedByBudget(
+  usage: UsageHooks | undefined,
+  context: RunContext,
+  res: ServerResponse,
+  log: Logger,
+): boolean {
+  let block;
+  try {
+    block = usage?.admit(context);
+  } catch (error) {
+    // Fail closed: a budget that cannot be checked lets nothing through.
+    log.error({ err: errorMessage(error) }, 'could not check the model budget');
+    apiError(res, 503, 'api_error', 'NanoClaw could not check the model budget; try again.');
+    return true;
+  }
+  if (!block) return false;
+  log.info({ budget: block.key }, 'model request refused: budget reached');
+  apiError(res, 400, 'invalid_request_error', `NanoClaw: ${block.message}`);
+  return true;
 }
 
 interface ForwardOptions {
@@ -293,18 +311,5 @@ function relay(
     } catch (recordError) {
       log.error({ err: errorMessage(recordError) }, 'could not record model usage');
     }
-  });
-}
-
-function guardConnect(request: http.ClientRequest, origin: string): void {
-  request.on('socket', (socket) => {
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => {
-      request.destroy(
-        new ConnectTimeout(`timed out connecting to the model endpoint ${origin} after 10 s`),
-      );
-    }, CONNECT_TIMEOUT_MS);
-    socket.once('connect', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
   });
 }

@@ -18,6 +18,7 @@ import { createHostApi } from './host-api.js';
 import { sendJson } from './http.js';
 import { listenTcp, listenUnix, removeSocket } from './listen.js';
 import { createModelProxy } from './model-proxy.js';
+import type { OpenAIUpstream } from './openai-proxy.js';
 import type { CapabilityRegistry, HostApiHandlers } from './types.js';
 
 export interface GatewayDeps {
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   egressPolicy?: (folder: string) => EgressPolicy;
   /** Budgets and usage recording for the model proxy. */
   usage?: UsageHooks;
+  /** `MODEL_API=openai`: the Chat Completions endpoint model requests are translated to. */
+  openai?: OpenAIUpstream;
   log: Logger;
 }
 

@@ -18,6 +18,8 @@ import type { CgroupLayout } from '../../src/sandbox/cgroups.js';
 
 export const SECRET = ['sk', 'attack', 'suite', 'Qz7'].join('-');
 export const TOKEN = ['123456', 'channel', 'token', 'Zx9'].join(':');
+/** The OpenAI-compatible endpoint's key: held to the same rules as the Anthropic one. */
+export const OPENAI_SECRET = ['sk', 'openai', 'suite', 'Kp4'].join('-');
 /** Content of files that must stay hidden by name. */
 export const MARKER = 'HIDDEN-BY-NAME-7731';
 
@@ -62,10 +64,10 @@ export interface AttackSuite {
 export async function startAttackSuite(prefix: string): Promise<AttackSuite> {
   const fake = await startFakeAnthropic();
   const home = tempHome(`nanoclaw-attacks-${prefix}-`);
-  // The model key and a channel token: no secret of the host's .env may reach a sandbox.
+  // The model keys and a channel token: no secret of the host's .env may reach a sandbox.
   fs.writeFileSync(
     path.join(home, '.env'),
-    `ANTHROPIC_API_KEY=${SECRET}\nTELEGRAM_BOT_TOKEN=${TOKEN}\n`,
+    `ANTHROPIC_API_KEY=${SECRET}\nOPENAI_API_KEY=${OPENAI_SECRET}\nTELEGRAM_BOT_TOKEN=${TOKEN}\n`,
   );
   const server = http.createServer((_q, r) => r.end('host service'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

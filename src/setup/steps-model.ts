@@ -29,12 +29,14 @@ const KIND_LABEL: Record<SecretKey, string> = {
   ANTHROPIC_API_KEY: 'an Anthropic API key',
   CLAUDE_CODE_OAUTH_TOKEN: 'a Claude subscription token',
   ANTHROPIC_AUTH_TOKEN: 'a bearer token',
+  OPENAI_API_KEY: 'an OpenAI-compatible API key',
 };
 
 /** Pure: a description of the configured model access (never the secret). */
 export function describeModel(values: Record<string, string | undefined>): string | undefined {
-  const key = SECRET_KEYS.find((k) => values[k]);
-  const base = values.ANTHROPIC_BASE_URL;
+  const openai = values.MODEL_API === 'openai';
+  const key = SECRET_KEYS.find((k) => values[k] && (k === 'OPENAI_API_KEY') === openai);
+  const base = openai ? values.OPENAI_BASE_URL : values.ANTHROPIC_BASE_URL;
   if (!key && !base) return undefined;
   const who = base ? base : 'Anthropic';
   const model = values.NANOCLAW_MODEL ? `, model ${values.NANOCLAW_MODEL}` : '';

@@ -88,7 +88,7 @@ describe('nanoclaw chat', () => {
     const bus = new CountingBus();
     harness = await startWebHarness({ replyDelayMs: 30, bus });
     const chat = runChat(harness, []);
-    await until(() => bus.live === 3); // the terminal's event stream is open (message, typing, status)
+    await until(() => bus.live === 4); // its event stream is open (message, typing, activity, status)
     await postAs(harness, 'Alice', 'from the page');
     await until(() => chat.stdout.text.includes('ECHO: from the page'));
     chat.stdin.end('from the terminal\n');

@@ -302,6 +302,28 @@ describe('web chat API', () => {
     expect((await stop(auth)).status).toBe(409);
   });
 
+  it('the dashboard routes: guarded like the chat, and absent without the running host', async () => {
+    harness = await startWebHarness();
+    const url = harness.web.url;
+    const host = new URL(url).host;
+    const stop = (headers: Record<string, string>) =>
+      raw(
+        url,
+        '/api/runs/stop',
+        'POST',
+        { host, 'content-type': 'application/json', ...headers },
+        '{"group":"main"}',
+      );
+    expect((await stop({ origin: 'http://evil.example' })).status).toBe(403);
+    expect((await raw(url, '/api/dashboard', 'GET', { host: 'evil.example' })).status).toBe(403);
+    // This harness is a bare web channel: no dashboard data, said so.
+    const board = await raw(url, '/api/dashboard', 'GET', { host });
+    expect(board.status).toBe(404);
+    expect(JSON.parse(board.body).error).toContain('running host');
+    expect((await stop({})).status).toBe(404);
+    expect((await raw(url, '/dashboard', 'GET', { host })).status).toBe(200);
+  });
+
   it('with a token: every API call needs it (header, or ?token= for the event stream)', async () => {
     const token = 'a-very-long-web-token-123';
     harness = await startWebHarness({ env: { WEB_TOKEN: token } });

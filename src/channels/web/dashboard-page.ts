@@ -80,6 +80,13 @@ function table(id, columns, rows, empty) {
   }
   box.replaceChildren(t);
 }
+function schedule(s) {
+  if (s.type !== 'interval') return s.type + ' ' + s.value;
+  const ms = Number(s.value);
+  const units = [[86400000, 'd'], [3600000, 'h'], [60000, 'min'], [1000, 's']];
+  const [size, unit] = units.find(([u]) => ms % u === 0) || [1, 'ms'];
+  return 'every ' + ms / size + ' ' + unit;
+}
 function senders(p) { return p ? (p.allow === 'all' ? 'anyone' : Array.isArray(p.allow) ? p.allow.length + ' allowed' : p.allow) + (p.mode === 'drop' ? ', others dropped' : '') : '—'; }
 function egress(p) { return p ? p.mode + (p.allow && p.allow.length ? ' + ' + p.allow.join(', ') : '') : '—'; }
 function mounts(list) { return list.length ? list.map((m) => m.name + (m.readWrite ? ' (rw)' : ' (ro)')).join(', ') : 'none'; }
@@ -105,7 +112,7 @@ function render(d) {
     return [g.name, r.kind, r.runId || '—', r.kind === 'chat' ? b : ''];
   }), 'Nothing is running.');
   table('tasks', ['Group', 'Task', 'Schedule', 'Status', 'Next run', 'Last result'], d.tasks.map((t) => [
-    t.group, t.prompt.slice(0, 80), t.schedule.type + ' ' + t.schedule.value, state(t.status),
+    t.group, t.prompt.slice(0, 80), schedule(t.schedule), state(t.status),
     t.nextRun ? when(Date.parse(t.nextRun)) : '—',
     t.lastRun ? t.lastRun.status + (t.lastRun.error ? ': ' + t.lastRun.error : '') : (t.pausedReason || 'no runs yet')]), 'No scheduled tasks.');
   renderUsage(d.usage);

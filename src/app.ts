@@ -83,7 +83,7 @@ async function assemble(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ ...api, answering }),
+    hostApiHandlers({ ...api, answering: (runId) => conversations.answeringTurn(runId) }),
     notices.links(),
   );
   started.add(() => host.close());

@@ -11,15 +11,19 @@ export interface PostDeps {
   now(): number;
 }
 
-/** `file`: sent with the text as its caption (read by the host under the host-file rules). */
+/**
+ * `file`: sent with the text as its caption (read by the host under the host-file rules).
+ * `replyTo`: the platform id of the inbound message this belongs to (threading channels such as
+ * Slack and email put it in that thread; stored with the outbox item, so it survives a restart).
+ */
 export function postAssistantMessage(
   deps: PostDeps,
   chatId: string,
   text: string,
-  file?: OutboxFile,
+  extra: { file?: OutboxFile; replyTo?: string } = {},
 ): void {
   const now = deps.now();
-  const item = deps.messages.enqueue(chatId, text, deps.assistantName, now, file ? { file } : {});
+  const item = deps.messages.enqueue(chatId, text, deps.assistantName, now, extra);
   deps.bus.emit('message', outboxMessage(item, deps.assistantName, now));
   deps.outbox.kick();
 }

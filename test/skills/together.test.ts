@@ -94,7 +94,8 @@ describe.skipIf(missing.length > 0 && !required)(
       const [first, ...others] = legs.map((l) => l.chatId);
       await cli(['groups', 'add', 'family', '--chat', String(first), '--no-trigger']);
       for (const chatId of others) await cli(['groups', 'link', 'family', chatId]);
-    });
+      host = await startHostProcess(env);
+    }, 120_000);
 
     afterAll(async () => {
       await host?.stop('SIGKILL');
@@ -111,7 +112,6 @@ describe.skipIf(missing.length > 0 && !required)(
     }
 
     it('nanoclaw channels lists every channel connected; the offline Baileys one keeps trying', async () => {
-      host = await startHostProcess(env);
       const out = await channelsUntil(env, [
         ...legs.map((l) => new RegExp(`^${l.channel}\\tconnected$`, 'm')),
         /^web\tconnected$/m,
@@ -126,7 +126,6 @@ describe.skipIf(missing.length > 0 && !required)(
     }, 120_000);
 
     it('one group on every channel: each message is answered on its own channel, in one conversation', async () => {
-      expect(host).toBeDefined();
       const said: string[] = [];
       for (const leg of legs) {
         const marker = `marker-${leg.channel}-${said.length}`;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // CI for skills: clones this checkout's HEAD into a scratch folder, applies EVERY skill there with
 // the real `nanoclaw skills add`, installs their npm dependencies, typechecks, lints and builds,
-// runs the skills' tests (with --full: the whole suite), removes every skill with the real
-// `nanoclaw skills remove` and checks the tree is byte-identical to the start.
+// runs the skills' tests and the test of all skills side by side (with --full: the whole suite),
+// removes every skill with the real `nanoclaw skills remove` and checks the tree is
+// byte-identical to the start.
 //
 //   node scripts/skills-ci.mjs [--full] [--keep]      (from .ci/run, after npm ci and the build)
 //
@@ -13,6 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** Tests of the skills side by side (one group on every channel), kept in the core tree. */
+const TOGETHER_TESTS = ['test/skills/together.test.ts'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const full = process.argv.includes('--full');
@@ -74,8 +78,12 @@ function main() {
     sh(scratch, 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
     sh(scratch, 'npx', ['eslint', 'src', 'test']);
     sh(scratch, 'npx', ['tsc', '-p', 'tsconfig.build.json']);
-    const tests = skills.flatMap((s) => s.tests);
-    sh(scratch, 'npx', ['vitest', 'run', ...(full ? [] : tests)]);
+    // Besides each manifest's tests, the ones that need several skills at once: they live in
+    // the core tree (skipped there, saying why) and must run, not skip, with every skill applied.
+    const tests = [...skills.flatMap((s) => s.tests), ...TOGETHER_TESTS];
+    sh(scratch, 'npx', ['vitest', 'run', ...(full ? [] : tests)], {
+      NANOCLAW_SKILLS_TOGETHER: 'required',
+    });
     for (const skill of skills.toReversed()) cli('skills', 'remove', skill.name);
     const end = tree();
     const left = sh(scratch, 'git', ['status', '--porcelain', '--', '.', ':!node_modules']).trim();

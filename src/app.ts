@@ -82,7 +82,11 @@ async function assemble(
     config,
     log.child({ component: 'host' }),
     store,
-    hostApiHandlers({ ...api, answering, delegate }),
+    hostApiHandlers({
+      ...api,
+      answering: (runId) => conversations.answeringTurn(runId),
+      delegate,
+    }),
     notices.links(),
   );
   const delegations = delegationsFor(host, post, answering);

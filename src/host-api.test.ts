@@ -96,7 +96,8 @@ describe('host API handlers', () => {
     store.messages.upsertChat('telegram:-100', 'telegram', 'Family on Telegram');
     fs.mkdirSync(path.join(home, 'groups', 'family'), { recursive: true });
     fs.writeFileSync(path.join(home, 'groups', 'family', 'note.txt'), 'note');
-    const answering = (runId: string) => (runId === family.runId ? 'telegram:-100' : undefined);
+    const turn = { chatId: 'telegram:-100', messageId: '7' };
+    const answering = (runId: string) => (runId === family.runId ? turn : undefined);
     const live = hostApiHandlers({ ...deps, answering });
     await live.sendMessage(family, { text: 'to the asking chat' });
     const route = live.extra?.[HOST_API_PATHS.sendFile];
@@ -112,6 +113,14 @@ describe('host API handlers', () => {
     expect(store.messages.history('web:family', 5).map((m) => m.content)).toEqual([
       'home',
       'task output',
+    ]);
+    // Into the chat the run answers they reply to its message (threads); elsewhere they do not.
+    const replies = store.db.prepare(`SELECT chat_id, reply_to FROM outbox ORDER BY seq`).all();
+    expect(replies).toEqual([
+      { chat_id: 'telegram:-100', reply_to: '7' },
+      { chat_id: 'telegram:-100', reply_to: '7' },
+      { chat_id: 'web:family', reply_to: null },
+      { chat_id: 'web:family', reply_to: null },
     ]);
   });
 

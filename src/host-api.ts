@@ -5,6 +5,7 @@
 import type { Config } from './config.js';
 import { postAssistantMessage, type PostDeps } from './conversation/post.js';
 import { sendFile, toolTarget } from './conversation/send-file.js';
+import type { AnsweredTurn } from './conversation/service.js';
 import { ForbiddenError, UserError } from './errors.js';
 import type { ExtraRoute, HostApiHandlers, RunContext } from './gateway/types.js';
 import type { z } from 'zod';
@@ -80,8 +81,8 @@ export interface HostApiDeps {
   tasks: TaskService;
   /** Chat id prefixes of the channels this installation has (the channel registry's names). */
   channels: readonly string[];
-  /** The chat the live conversation run `runId` is answering now, if it is one. */
-  answering?(runId: string): string | undefined;
+  /** The chat and message the live conversation run `runId` is answering now, if it is one. */
+  answering?(runId: string): AnsweredTurn | undefined;
   /** Runs a lead's sub-tasks in worker sandboxes (runs/delegate.ts); absent: not offered. */
   delegate?(context: RunContext, body: DelegateBody): Promise<unknown>;
 }
@@ -102,11 +103,16 @@ export function hostApiHandlers(deps: HostApiDeps): HostApiHandlers {
   const { groups, messages } = deps.store;
   return {
     async sendMessage(context, body) {
-      const target = toolTarget({ ...deps, groups, messages }, context, body.chatId);
+      const { chatId, replyTo } = toolTarget({ ...deps, groups, messages }, context, body.chatId);
       const text = stripInternal(body.text);
       // A worker speaks under its own name unless it gives another (`as`).
       const sender = body.as ?? context.worker?.name;
-      if (text) postAssistantMessage(deps.post, target, text, undefined, sender);
+      if (text) {
+        postAssistantMessage(deps.post, chatId, text, {
+          ...(replyTo ? { replyTo } : {}),
+          ...(sender ? { sender } : {}),
+        });
+      }
     },
     extra: {
       [HOST_API_PATHS.sendFile]: route(SendFileBodySchema, (context, body) =>

@@ -18,6 +18,7 @@ import { formatBytes, guessMime } from '../shared/mime.js';
 import type { SendFileBody } from '../shared/host-api.js';
 import type { GroupStore } from '../store/groups.js';
 import type { MessageStore } from '../store/messages.js';
+import type { AnsweredTurn } from './service.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 
 const GROUP_PREFIX = `${SANDBOX_PATHS.group}/`;
@@ -48,23 +49,32 @@ export interface SendFileDeps extends TargetDeps {
 export interface TargetDeps {
   groups: GroupStore;
   messages: MessageStore;
-  /** The chat the live conversation run `runId` is answering now, if it is one. */
-  answering?(runId: string): string | undefined;
+  /** The chat and message the live conversation run `runId` is answering now, if it is one. */
+  answering?(runId: string): AnsweredTurn | undefined;
+}
+
+/** Where a tool's message goes, and the inbound message it belongs to (threading), if any. */
+export interface ToolTarget {
+  chatId: string;
+  replyTo?: string;
 }
 
 /**
  * Where a tool's message or file goes: the chat named, else the chat the run is answering (a
  * group may have several chats; the reply goes where the question came from), else the group's
- * home chat (scheduled tasks). A group other than main reaches its own chats only.
+ * home chat (scheduled tasks). A group other than main reaches its own chats only. Sent into the
+ * chat the run is answering, it replies to the newest message handed to the run (a Slack thread,
+ * an email thread); sent anywhere else, it is a message of its own.
  */
-export function toolTarget(deps: TargetDeps, context: RunContext, named?: string): string {
+export function toolTarget(deps: TargetDeps, context: RunContext, named?: string): ToolTarget {
   const folder = context.group.folder;
-  const target = named ?? deps.answering?.(context.runId) ?? deps.groups.get(folder)?.chatId;
+  const turn = deps.answering?.(context.runId);
+  const target = named ?? turn?.chatId ?? deps.groups.get(folder)?.chatId;
   if (!target) throw new UserError('this group has no chat to send to');
   const decision = canSendTo(context, deps.groups.chats(folder), target);
   if (!decision.allow) throw new ForbiddenError(decision.reason);
   if (!deps.messages.chatExists(target)) throw new UserError(`unknown chat ${target}`);
-  return target;
+  return turn?.chatId === target ? { chatId: target, replyTo: turn.messageId } : { chatId: target };
 }
 
 /** What the agent is told when its file cannot be read (the cause is kept for the log). */
@@ -101,10 +111,11 @@ export function sendFile(
   context: RunContext,
   body: SendFileBody,
 ): { sent: string; size: string; chat: string } {
-  const target = toolTarget(deps, context, body.chat_id);
+  const { chatId, replyTo } = toolTarget(deps, context, body.chat_id);
   const bytes = readGroupFile(deps, context.group.folder, body.path);
   const name = path.basename(body.path);
   const caption = stripInternal(body.caption ?? '') || name;
-  postAssistantMessage(deps.post, target, caption, { name, mime: guessMime(name, bytes), bytes });
-  return { sent: name, size: formatBytes(bytes.length), chat: target };
+  const file = { name, mime: guessMime(name, bytes), bytes };
+  postAssistantMessage(deps.post, chatId, caption, { file, ...(replyTo ? { replyTo } : {}) });
+  return { sent: name, size: formatBytes(bytes.length), chat: chatId };
 }

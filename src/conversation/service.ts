@@ -76,6 +76,12 @@ export interface ConversationDeps {
   log: Logger;
 }
 
+/** What a live run is answering: a chat, and the newest inbound message handed to it there. */
+export interface AnsweredTurn {
+  chatId: string;
+  messageId: string;
+}
+
 interface LiveRun {
   run: AgentRun;
   lease: Lease;
@@ -157,7 +163,17 @@ export class Conversations {
 
   /** The chat the live run `runId` is answering now (its tools' messages go there). */
   answering(runId: string): string | undefined {
-    for (const live of this.live.values()) if (live.run.runId === runId) return live.chatId;
+    return this.answeringTurn(runId)?.chatId;
+  }
+
+  /**
+   * The chat the live run `runId` is answering and the newest message handed to it: a tool's
+   * message into that chat replies to it (threads on Slack and email), like the turn's result.
+   */
+  answeringTurn(runId: string): AnsweredTurn | undefined {
+    for (const live of this.live.values()) {
+      if (live.run.runId === runId) return { chatId: live.chatId, messageId: live.through.id };
+    }
     return undefined;
   }
 

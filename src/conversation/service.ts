@@ -182,7 +182,8 @@ export class Conversations {
    * turn was answering is not retried. False when no turn is answering that chat.
    */
   stop(chatId: string): boolean {
-    for (const [folder, live] of this.live) if (live.chatId === chatId) return this.stopGroup(folder);
+    for (const [folder, live] of this.live)
+      if (live.chatId === chatId) return this.stopGroup(folder);
     return false;
   }
 

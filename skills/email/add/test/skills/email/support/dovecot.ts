@@ -170,6 +170,33 @@ function childrenOf(pid: number): number[] {
   return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** `pid`'s children, their children and so on (auth workers are not the master's own). */
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // already gone: fine
+  }
+}
+
+/** The end of dovecot's log, for an error that says why it would not start. */
+function logTail(dir: string): string {
+  try {
+    return fs
+      .readFileSync(path.join(dir, 'dovecot.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n');
+  } catch {
+    return '(no log)'; // it failed before writing one
+  }
+}
+
 /** Running (a zombie counts as gone: PID 1 here does not reap the daemonized master). */
 function alive(pid: number): boolean {
   try {
@@ -197,10 +224,15 @@ export async function startDovecot(
   fs.mkdirSync(path.join(dir, 'mail'), { recursive: true });
   if (process.getuid?.() === 0) fs.chownSync(path.join(dir, 'mail'), 65534, 65534);
   const start = async () => {
-    // The master daemonizes; with its output ignored, spawnSync returns once it forked.
-    const result = spawnSync(DOVECOT, ['-c', conf], { stdio: 'ignore' });
-    if (result.status !== 0) {
-      throw new Error(`dovecot failed to start (${result.status}); see ${dir}/dovecot.log`);
+    // The master daemonizes; with its output ignored, spawnSync returns once it forked. Right
+    // after a kill, the old processes may still be letting go of their sockets: try again.
+    for (let attempt = 1; ; attempt += 1) {
+      const result = spawnSync(DOVECOT, ['-c', conf], { stdio: 'ignore' });
+      if (result.status === 0) break;
+      if (attempt === 5) {
+        throw new Error(`dovecot failed to start (${result.status}):\n${logTail(dir)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200 * attempt));
     }
     await untilPort(port, true);
   };
@@ -209,8 +241,7 @@ export async function startDovecot(
     if (pid === undefined || !alive(pid)) return;
     if (signal === 'SIGKILL') {
       // The whole server dies at once, as in a crash: the master and its imap processes.
-      for (const child of childrenOf(pid)) process.kill(child, 'SIGKILL');
-      process.kill(pid, 'SIGKILL');
+      for (const child of [...descendantsOf(pid), pid]) killIfAlive(child);
     } else {
       process.kill(pid, 'SIGTERM');
     }

@@ -146,7 +146,7 @@ describe('web chat API', () => {
       [true, 'ECHO: live'],
     ]);
     expect(Object.keys(messages[0] as object).sort()).toEqual(
-      ['fromAssistant', 'id', 'sender', 'text', 'ts'].sort(),
+      ['files', 'fromAssistant', 'id', 'sender', 'text', 'ts'].sort(),
     );
     const typing = seen.filter((e) => e.event === 'typing').map((e) => e.data);
     expect(typing).toEqual(['{"on":true}', '{"on":false}']);

@@ -8,13 +8,22 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { ChannelDeps, ChannelStatus, InboundMessage } from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
+import { saveAttachments } from '../../src/conversation/attachments.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
+import { groupPaths } from '../../src/groups/workspace.js';
 import { openStore, type Store } from '../../src/host.js';
 import { acquireHostLock } from '../../src/host-lock.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxMessage } from '../../src/store/messages.js';
 import { usageSummary } from '../../src/usage/summary.js';
 import { APP_ROOT } from './cli.js';
+
+/** What the scripted agent sends for "[send-file]": HTML that must never render. */
+export const HOSTILE_FILE = {
+  name: 'report.html',
+  mime: 'text/html',
+  bytes: Buffer.from('<script>document.title = "pwned"</script><h1>report</h1>'),
+};
 
 export interface WebHarness {
   web: WebChannel;
@@ -57,6 +66,20 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   const replyDelayMs = options.replyDelayMs ?? 300;
   // Stands in for the conversation service: store, publish, then answer like an agent would.
   const receive = async (_channel: string, m: InboundMessage) => {
+    const folder = store.groups.getByChat(m.chatId)?.folder ?? 'main';
+    // Files go into the group's inbox through the host's own attachment code.
+    const attachments = await saveAttachments(
+      {
+        groupDir: groupPaths(config, folder).groupDir,
+        owner: undefined,
+        maxBytes: config.attachmentMaxBytes,
+        timezone: config.timezone,
+        alreadyStored: (chatId, id) => store.messages.has(chatId, id),
+        log: silentLogger(),
+      },
+      m,
+      AbortSignal.timeout(10_000),
+    );
     const stored = {
       chatId: m.chatId,
       id: m.id,
@@ -65,6 +88,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       senderName: m.senderName,
       content: m.text,
       fromAssistant: false,
+      ...(attachments.length ? { attachments } : {}),
     };
     store.messages.upsertChat(m.chatId, 'web', m.chatName);
     store.messages.insert(stored);
@@ -72,7 +96,9 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     bus.emit('typing', { chatId: m.chatId, on: true });
     const reply = (text: string) => {
       const now = Date.now();
-      const item = store.messages.enqueue(m.chatId, text, 'Andy', now);
+      // "[send-file]" in a message: the agent answers with a hostile HTML file (send_file).
+      const file = m.text.includes('[send-file]') ? { file: HOSTILE_FILE } : {};
+      const item = store.messages.enqueue(m.chatId, text, 'Andy', now, file);
       bus.emit('typing', { chatId: m.chatId, on: false });
       bus.emit('message', outboxMessage(item, 'Andy', now));
     };

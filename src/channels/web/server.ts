@@ -10,11 +10,21 @@ import type { AddressInfo } from 'node:net';
 import { MessageTooLongError } from '../../conversation/service.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
+import { groupPaths } from '../../groups/workspace.js';
 import { runView, taskView } from '../../scheduler/service.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { dashboardView, parseAuditQuery, parseStop } from './dashboard.js';
 import { renderDashboard } from './dashboard-page.js';
 import { streamEvents } from './events.js';
+import {
+  downloadHeaders,
+  findDownload,
+  isMultipart,
+  parseMessageId,
+  parseUpload,
+  uploadBodyLimit,
+  uploadTooLarge,
+} from './files.js';
 import { checkAccess } from './guard.js';
 import { loadMarkedBrowserBuild, renderPage } from './page.js';
 import {
@@ -38,6 +48,8 @@ interface RequestContext {
   url: URL;
   /** Set for the per-chat routes: a known `web:` chat. */
   chatId: string;
+  /** The route's further path captures, raw (e.g. a message id and a file index). */
+  params: string[];
 }
 
 interface Route extends RouteSpec {
@@ -73,6 +85,11 @@ class WebServer implements WebChannel {
     { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
     { method: 'POST', pattern: new RegExp(`^${CHAT}/stop$`), handle: (c) => this.stopTurn(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${CHAT}/files/([^/]+)/(\\d{1,3})$`),
+      handle: (c) => this.download(c),
+    },
     { method: 'GET', pattern: /^\/api\/dashboard$/, handle: (c) => this.dashboard(c) },
     { method: 'GET', pattern: /^\/api\/audit$/, handle: (c) => this.audit(c) },
     { method: 'POST', pattern: /^\/api\/runs\/stop$/, handle: (c) => this.stopRun(c) },
@@ -162,7 +179,7 @@ class WebServer implements WebChannel {
         error: `Unknown chat "${chatId}". GET /api/chats lists the chats.`,
       });
     }
-    await match.route.handle({ req, res, url, chatId });
+    await match.route.handle({ req, res, url, chatId, params: match.params });
   }
 
   private page(res: ServerResponse, render: typeof renderPage): void {
@@ -204,15 +221,22 @@ class WebServer implements WebChannel {
     sendJson(res, 200, { messages: messages.map(messageView) });
   }
 
+  /** A message as JSON, or as multipart with files (files.ts). */
   private async post({ req, res, chatId }: RequestContext): Promise<void> {
-    let raw: string;
+    const contentType = req.headers['content-type'];
+    const multipart = isMultipart(contentType);
+    const maxFile = this.deps.config.attachmentMaxBytes;
+    let raw: Buffer;
     try {
-      raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
+      raw = await readBody(req, multipart ? uploadBodyLimit(maxFile) : MAX_BODY_BYTES);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
-      return sendJson(res, BODY_TOO_LARGE.status, { error: BODY_TOO_LARGE.error });
+      const refusal = multipart ? uploadTooLarge(maxFile) : BODY_TOO_LARGE;
+      return sendJson(res, refusal.status, { error: refusal.error });
     }
-    const body = parsePost(raw);
+    const body = multipart
+      ? await parseUpload(raw, contentType ?? '', maxFile)
+      : parsePost(raw.toString('utf8'));
     if (!body.ok) return sendJson(res, body.refusal.status, { error: body.refusal.error });
     const message = {
       chatId,
@@ -220,8 +244,9 @@ class WebServer implements WebChannel {
       id: crypto.randomUUID(),
       ts: Date.now(),
       senderId: 'web-user',
-      senderName: body.value.senderName ?? 'You',
+      senderName: ('senderName' in body.value && body.value.senderName) || 'You',
       text: body.value.text,
+      ...('attachments' in body.value ? { attachments: body.value.attachments } : {}),
     };
     try {
       await this.deps.receive('web', message);
@@ -232,6 +257,28 @@ class WebServer implements WebChannel {
       return sendJson(res, status, { error: error.message });
     }
     sendJson(res, 201, { id: message.id, ts: message.ts });
+  }
+
+  /** A file of one of this chat's messages, as a download (never rendered by the browser). */
+  private download({ res, chatId, params }: RequestContext): void {
+    const messageId = parseMessageId(params[0] ?? '');
+    if (messageId === undefined) {
+      return sendJson(res, 400, { error: 'Malformed message id in the path.' });
+    }
+    const folder = this.deps.groups.getByChat(chatId)?.folder ?? '';
+    const found = findDownload(
+      {
+        messages: this.deps.messages,
+        groupDir: groupPaths(this.deps.config, folder).groupDir,
+        maxBytes: this.deps.config.attachmentMaxBytes,
+      },
+      chatId,
+      messageId,
+      Number(params[1]),
+    );
+    if (!found.ok) return sendJson(res, found.refusal.status, { error: found.refusal.error });
+    res.writeHead(200, downloadHeaders(found.value));
+    res.end(found.value.bytes);
   }
 
   /** The Stop button: aborts the turn answering this chat (the chat is told "Stopped."). */

@@ -12,7 +12,16 @@ export interface ApiMessage {
   ts: number;
   sender: string;
   fromAssistant: boolean;
+  /** Ends with one line per file (`[file: name, size]`), for clients that show only text. */
   text: string;
+  /** The message's files, in order; `url` (a download) only for files that were kept. */
+  files: ApiFile[];
+}
+
+export interface ApiFile {
+  name: string;
+  size: number;
+  url: string | null;
 }
 
 export interface ApiChat {
@@ -31,12 +40,26 @@ export function messageView(m: StoredMessage): ApiMessage {
     sender: m.senderName,
     fromAssistant: m.fromAssistant,
     text: [m.content, ...(m.attachments ?? []).map(fileLine)].filter(Boolean).join('\n'),
+    files: (m.attachments ?? []).map((a, i) => ({
+      name: fileName(a),
+      size: a.size,
+      url: a.path || (m.fromAssistant && !a.note) ? fileUrl(m.chatId, m.id, i) : null,
+    })),
   };
 }
 
-/** A file is not downloadable from the page yet: it is named, with its size. */
+/** Where a message's file is downloaded (GET, see server.ts): by message id and index only. */
+export function fileUrl(chatId: string, messageId: string, index: number): string {
+  return `/api/chats/${encodeURIComponent(chatId)}/files/${encodeURIComponent(messageId)}/${index}`;
+}
+
+function fileName(a: NonNullable<StoredMessage['attachments']>[number]): string {
+  return a.name || (a.path ? a.path.split('/').pop() : '') || a.kind;
+}
+
+/** A file named with its size (the page offers it for download from `files`). */
 function fileLine(a: NonNullable<StoredMessage['attachments']>[number]): string {
-  const name = a.name || (a.path ? a.path.split('/').pop() : '') || a.kind;
+  const name = fileName(a);
   return a.path || !a.note
     ? `[file: ${name}, ${formatBytes(a.size)}]`
     : `[file not saved: ${name} (${a.note})]`;

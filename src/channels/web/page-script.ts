@@ -56,9 +56,11 @@ function render(m, live) {
   const text = document.createElement('div');
   text.className = 'text';
   // The agent writes Markdown; what people type is shown as they typed it.
-  if (m.fromAssistant) renderMarkdown(text, m.text);
-  else text.textContent = m.text;
+  const shown = textWithoutFiles(m);
+  if (m.fromAssistant) renderMarkdown(text, shown);
+  else text.textContent = shown;
   el.append(meta, text);
+  showFiles(el, m);
   if (m.fromAssistant && live) attachSteps(el);
   // Messages caught up after a reconnect may be older than ones already shown.
   let next = null;
@@ -188,17 +190,20 @@ function listen() {
 }
 async function send() {
   const text = input.value;
-  if (sending || !text.trim()) return;
+  const files = uploadBody(text);
+  if (sending || (!text.trim() && !files)) return;
   sending = true;
   sendButton.disabled = true;
   errorBox.textContent = '';
   try {
-    await api(chatPath('/messages'), {
+    // With files: multipart (the browser sets its boundary); else JSON.
+    await api(chatPath('/messages'), files ? { method: 'POST', body: files } : {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text }),
     });
     input.value = '';
+    clearUploads();
     fit();
   } catch (err) {
     errorBox.textContent = err instanceof TypeError ? 'NanoClaw is not reachable. Is it still running?' : err.message;
@@ -218,6 +223,7 @@ input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
 });
 input.addEventListener('input', fit);
+setupFiles();
 loadChats().catch(() => {});
 loadTasks().catch(() => {});
 loadHistory().then(listen, (err) => { errorBox.textContent = 'Could not load the chat: ' + err.message; });

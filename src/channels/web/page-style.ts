@@ -73,6 +73,17 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 .msg .steps { font-size:12px; color:var(--muted); margin-bottom:4px; }
 .msg .steps summary { cursor:pointer; }
 .msg .steps ol { margin:4px 0; padding-left:20px; }
+#pending { display:flex; flex-wrap:wrap; gap:6px; margin:0; padding:6px 20px 0; list-style:none; background:var(--panel); }
+#pending[hidden] { display:none; }
+#pending li { display:flex; align-items:center; gap:4px; font-size:13px; padding:2px 4px 2px 10px;
+  border:1px solid var(--line); border-radius:999px; }
+#pending .remove { padding:0 8px; height:22px; background:transparent; color:var(--text); }
+#attach { background:var(--bot); color:var(--text); padding:0 12px; }
+.msg .files { list-style:none; margin:6px 0 0; padding:0; font-size:13px; }
+.msg .files li { margin:2px 0; }
+.msg .files a { color:inherit; font-weight:600; }
+.msg .files .size { opacity:.8; }
+body.dropping #messages { outline:3px dashed var(--focus); outline-offset:-8px; }
 #error { color:var(--error); font-size:13px; padding:0 20px 6px; }
 #error:empty { display:none; }
 form { display:flex; gap:8px; padding:12px 20px 16px; background:var(--panel); border-top:1px solid var(--line); }

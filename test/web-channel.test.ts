@@ -146,7 +146,7 @@ describe('web chat API', () => {
       [true, 'ECHO: live'],
     ]);
     expect(Object.keys(messages[0] as object).sort()).toEqual(
-      ['files', 'fromAssistant', 'id', 'sender', 'text', 'ts'].sort(),
+      ['files', 'fromAssistant', 'id', 'sender', 'task', 'text', 'ts'].sort(),
     );
     const typing = seen.filter((e) => e.event === 'typing').map((e) => e.data);
     expect(typing).toEqual(['{"on":true}', '{"on":false}']);
@@ -207,8 +207,19 @@ describe('web chat API', () => {
       body: '{"text":"hi"}',
     });
     expect(postUnknown.status).toBe(404);
-    // A chat some group answers, but not a web chat: not this channel's.
-    expect((await fetch(chat(url, '/messages', 'tg%3A1'))).status).toBe(404);
+    // A chat another group answers on another channel: shown, but read-only here.
+    expect((await fetch(chat(url, '/messages', 'tg%3A1'))).status).toBe(200);
+    const readOnly = await fetch(chat(url, '/messages', 'tg%3A1'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
+    expect([readOnly.status, await errorOf(readOnly)]).toEqual([
+      403,
+      'tg:1 belongs to group "tele" on another channel: the web shows it read-only. Reply from ' +
+        'that chat app, or from a chat of the main group.',
+    ]);
+    expect(harness.store.messages.history('tg:1', 5)).toEqual([]);
     expect((await fetch(chat(url, '/events', 'web%3Anobody'))).status).toBe(404);
     expect((await fetch(chat(url, '/messages', 'web%E0%A4%A'))).status).toBe(404);
     expect((await fetch(`${url}/api/nothing`)).status).toBe(404);
@@ -218,7 +229,7 @@ describe('web chat API', () => {
     expect(wrong.headers.get('allow')).toBe('GET, POST');
   });
 
-  it('lists the web chats with their trigger, and the host status', async () => {
+  it("lists every group's chats with their channel, access and trigger, and the host status", async () => {
     harness = await startWebHarness();
     harness.problems.push('No model credential: set ANTHROPIC_API_KEY.');
     const now = new Date();
@@ -239,9 +250,20 @@ describe('web chat API', () => {
     const { chats } = (await (await fetch(`${harness.web.url}/api/chats`)).json()) as {
       chats: unknown[];
     };
+    const row = (chatId: string, name: string, folder: string, access: string) => ({
+      chatId,
+      name,
+      channel: chatId.split(':')[0],
+      folder,
+      isMain: folder === 'main',
+      access,
+      trigger: folder === 'family' ? '@Andy' : null,
+      lastMessageTs: 0,
+    });
     expect(chats).toEqual([
-      { chatId: 'web:main', name: 'Main', folder: 'main', isMain: true, trigger: null },
-      { chatId: 'web:family', name: 'Family', folder: 'family', isMain: false, trigger: '@Andy' },
+      row('web:main', 'Main', 'main', 'chat'),
+      row('web:family', 'Family', 'family', 'chat'),
+      { ...row('tg:1', 'tg:1', 'tele', 'read-only'), trigger: '@Andy' },
     ]);
     const status = await fetch(`${harness.web.url}/api/status`);
     expect(await status.json()).toEqual({

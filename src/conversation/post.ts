@@ -21,10 +21,11 @@ export function postAssistantMessage(
   text: string,
   file?: OutboxFile,
   sender?: string,
-): void {
+): { id: string; ts: number } {
   const now = deps.now();
   const name = sender ?? deps.assistantName;
   const item = deps.messages.enqueue(chatId, text, name, now, file ? { file } : {});
   deps.bus.emit('message', outboxMessage(item, name, now));
   deps.outbox.kick();
+  return { id: item.messageId, ts: now };
 }

@@ -6,10 +6,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { ChannelDeps, ChannelStatus, InboundMessage } from '../../src/channels/channel.js';
+import type {
+  Channel,
+  ChannelDeps,
+  ChannelStatus,
+  InboundMessage,
+} from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
 import { saveAttachments } from '../../src/conversation/attachments.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
+import { Outbox } from '../../src/conversation/outbox.js';
+import { postAssistantMessage } from '../../src/conversation/post.js';
 import { groupPaths } from '../../src/groups/workspace.js';
 import { openStore, type Store } from '../../src/host.js';
 import { acquireHostLock } from '../../src/host-lock.js';
@@ -36,6 +43,8 @@ export interface WebHarness {
   problems: string[];
   /** Mutable: the channel states `status()` reports. */
   channels: ChannelStatus[];
+  /** Mutable: channels besides the web one that the real outbox delivers to. */
+  otherChannels: Channel[];
   /** Stops the web channel and starts a new one on the same port (same store and bus). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -114,6 +123,17 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     stoppers.set(m.chatId, () => reply('Stopped.'));
   };
   const stoppers = new Map<string, () => void>();
+  const otherChannels: Channel[] = [];
+  const outbox = new Outbox({
+    messages: store.messages,
+    channels: () => [web, ...otherChannels],
+    now: Date.now,
+    timers: { setTimeout, clearTimeout },
+    log: silentLogger(),
+    retryBaseMs: 50,
+    retryMaxDelayMs: 200,
+  });
+  const post = { messages: store.messages, bus, outbox, assistantName: 'Andy', now: Date.now };
   const stop = (chatId: string): boolean => {
     const timer = pending.get(chatId);
     if (!timer) return false;
@@ -133,6 +153,8 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     tasks: store.tasks,
     receive,
     stop,
+    postAsAssistant: (chatId, text, sender) =>
+      postAssistantMessage(post, chatId, text, undefined, sender),
     status: () => ({
       assistantName: 'Andy',
       problems,
@@ -155,6 +177,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     config,
     problems,
     channels,
+    otherChannels,
     async restart() {
       const port = Number(new URL(web.url).port);
       await web.stop();
@@ -163,6 +186,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     },
     async close() {
       for (const t of timers) clearTimeout(t);
+      await outbox.close();
       await web.stop();
       lock.release();
       store.db.close();

@@ -7,7 +7,6 @@
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageTooLongError } from '../../conversation/service.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
 import { groupPaths } from '../../groups/workspace.js';
@@ -16,15 +15,7 @@ import type { Channel, ChannelDeps } from '../channel.js';
 import { dashboardView, parseAuditQuery, parseStop } from './dashboard.js';
 import { renderDashboard } from './dashboard-page.js';
 import { streamEvents } from './events.js';
-import {
-  downloadHeaders,
-  findDownload,
-  isMultipart,
-  parseMessageId,
-  parseUpload,
-  uploadBodyLimit,
-  uploadTooLarge,
-} from './files.js';
+import { downloadHeaders, findDownload, parseMessageId } from './files.js';
 import { checkAccess } from './guard.js';
 import { loadMarkedBrowserBuild, renderPage } from './page.js';
 import {
@@ -32,10 +23,10 @@ import {
   MAX_BODY_BYTES,
   matchRoute,
   parseHistoryQuery,
-  parsePost,
   type RouteSpec,
 } from './requests.js';
-import { chatView, messageView } from './views.js';
+import { postMessage } from './posting.js';
+import { chatAccess, chatView, messageView } from './views.js';
 
 export interface WebChannel extends Channel {
   /** Where the chat page is, e.g. `http://127.0.0.1:4480` (set once `start()` resolved). */
@@ -195,22 +186,34 @@ class WebServer implements WebChannel {
     res.end(html);
   }
 
-  /** A web chat some group answers; anything else is unknown to this channel. */
+  /**
+   * A chat some group answers, on any channel (the web shows every group's chats; what it may
+   * write there is posting.ts's decision); anything else is unknown here.
+   */
   private knownChat(chatId: string): boolean {
-    return this.ownsChat(chatId) && this.deps.groups.getByChat(chatId) !== undefined;
+    return this.deps.groups.getByChat(chatId) !== undefined;
   }
 
   private status({ res }: RequestContext): void {
     sendJson(res, 200, this.deps.status());
   }
 
+  /** Every group's chats, main's first, each group's home chat before its others. */
   private chats({ res }: RequestContext): void {
     const name = this.deps.config.assistantName;
-    const chats = this.deps.groups
-      .list()
-      .flatMap((g) =>
-        g.chatId && this.ownsChat(g.chatId) ? [chatView({ ...g, chatId: g.chatId }, name)] : [],
-      );
+    const groups = [...this.deps.groups.list()].sort((a, b) => Number(b.isMain) - Number(a.isMain));
+    const chats = groups.flatMap((g) =>
+      this.deps.groups.chats(g.folder).map((chatId) => {
+        const known = this.deps.messages.chat(chatId);
+        const home = chatId === g.chatId && this.ownsChat(chatId);
+        const chat = {
+          chatId,
+          name: home ? g.name : (known?.name ?? chatId),
+          channel: known?.channel ?? chatId.split(':')[0] ?? '',
+        };
+        return { ...chatView(g, chat, name), lastMessageTs: known?.lastMessageTs ?? 0 };
+      }),
+    );
     sendJson(res, 200, { chats });
   }
 
@@ -221,42 +224,8 @@ class WebServer implements WebChannel {
     sendJson(res, 200, { messages: messages.map(messageView) });
   }
 
-  /** A message as JSON, or as multipart with files (files.ts). */
-  private async post({ req, res, chatId }: RequestContext): Promise<void> {
-    const contentType = req.headers['content-type'];
-    const multipart = isMultipart(contentType);
-    const maxFile = this.deps.config.attachmentMaxBytes;
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, multipart ? uploadBodyLimit(maxFile) : MAX_BODY_BYTES);
-    } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
-      const refusal = multipart ? uploadTooLarge(maxFile) : BODY_TOO_LARGE;
-      return sendJson(res, refusal.status, { error: refusal.error });
-    }
-    const body = multipart
-      ? await parseUpload(raw, contentType ?? '', maxFile)
-      : parsePost(raw.toString('utf8'));
-    if (!body.ok) return sendJson(res, body.refusal.status, { error: body.refusal.error });
-    const message = {
-      chatId,
-      chatName: this.deps.groups.getByChat(chatId)?.name ?? chatId,
-      id: crypto.randomUUID(),
-      ts: Date.now(),
-      senderId: 'web-user',
-      senderName: ('senderName' in body.value && body.value.senderName) || 'You',
-      text: body.value.text,
-      ...('attachments' in body.value ? { attachments: body.value.attachments } : {}),
-    };
-    try {
-      await this.deps.receive('web', message);
-    } catch (error) {
-      // The conversation service has the last word on what it accepts.
-      if (!(error instanceof UserError)) throw error;
-      const status = error instanceof MessageTooLongError ? 413 : 400;
-      return sendJson(res, status, { error: error.message });
-    }
-    sendJson(res, 201, { id: message.id, ts: message.ts });
+  private post({ req, res, chatId }: RequestContext): Promise<void> {
+    return postMessage(this.deps, req, res, chatId);
   }
 
   /** A file of one of this chat's messages, as a download (never rendered by the browser). */
@@ -283,6 +252,10 @@ class WebServer implements WebChannel {
 
   /** The Stop button: aborts the turn answering this chat (the chat is told "Stopped."). */
   private stopTurn({ res, chatId }: RequestContext): void {
+    const group = this.deps.groups.getByChat(chatId);
+    if (group && chatAccess(chatId, group) === 'read-only') {
+      return sendJson(res, 403, { error: `${chatId} is read-only here.` });
+    }
     if (this.deps.stop?.(chatId)) return sendJson(res, 200, { stopped: true });
     sendJson(res, 409, { error: 'Nothing is running for this chat.' });
   }

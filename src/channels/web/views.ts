@@ -4,6 +4,7 @@
  */
 import { defaultTrigger } from '../../conversation/trigger.js';
 import type { Group } from '../../store/groups.js';
+import { taskOfSender } from '../../scheduler/label.js';
 import { formatBytes } from '../../shared/mime.js';
 import type { StoredMessage } from '../../store/messages.js';
 
@@ -16,6 +17,8 @@ export interface ApiMessage {
   text: string;
   /** The message's files, in order; `url` (a download) only for files that were kept. */
   files: ApiFile[];
+  /** For a scheduled task's answer: the task's label (scheduler/label.ts); else null. */
+  task: string | null;
 }
 
 export interface ApiFile {
@@ -24,11 +27,21 @@ export interface ApiFile {
   url: string | null;
 }
 
+/**
+ * What the web owner may do in a chat: `chat` (a web chat: messages as the user), `bot-reply`
+ * (another channel's chat of main, the owner's group: a message goes out there as the
+ * assistant's), `read-only` (another group's chat on another channel).
+ */
+export type ChatAccess = 'chat' | 'bot-reply' | 'read-only';
+
 export interface ApiChat {
   chatId: string;
   name: string;
+  /** The channel the chat is on (`web`, `telegram`, …). */
+  channel: string;
   folder: string;
   isMain: boolean;
+  access: ChatAccess;
   /** What a message must start with to wake the assistant; null when every message does. */
   trigger: string | null;
 }
@@ -45,6 +58,7 @@ export function messageView(m: StoredMessage): ApiMessage {
       size: a.size,
       url: a.path || (m.fromAssistant && !a.note) ? fileUrl(m.chatId, m.id, i) : null,
     })),
+    task: (m.fromAssistant && taskOfSender(m.senderName)) || null,
   };
 }
 
@@ -65,13 +79,29 @@ function fileLine(a: NonNullable<StoredMessage['attachments']>[number]): string 
     : `[file not saved: ${name} (${a.note})]`;
 }
 
-export function chatView(group: Group & { chatId: string }, assistantName: string): ApiChat {
+/** Pure: who may write what in a chat (see ChatAccess). */
+export function chatAccess(chatId: string, group: Group): ChatAccess {
+  if (chatId.startsWith('web:')) return 'chat';
+  return group.isMain ? 'bot-reply' : 'read-only';
+}
+
+export function chatView(
+  group: Group,
+  chat: { chatId: string; name: string; channel: string },
+  assistantName: string,
+): ApiChat {
   const answersAll = group.isMain || !group.requiresTrigger;
   return {
-    chatId: group.chatId,
-    name: group.name,
+    chatId: chat.chatId,
+    name: chat.name,
+    channel: chat.channel,
     folder: group.folder,
     isMain: group.isMain,
+    access: chatAccess(chat.chatId, group),
     trigger: answersAll ? null : (group.trigger ?? defaultTrigger(assistantName)),
   };
 }
+
+/** The web sender name of a message the owner typed into another channel's chat, as the bot. */
+export const fromWebSender = (assistantName: string) =>
+  `${assistantName} · sent by you from the web`;

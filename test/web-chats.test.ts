@@ -6,9 +6,9 @@
  * recording stand-in (a chat app cannot run here), said so: it only records what it is sent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Channel, OutboundMessage } from '../src/channels/channel.js';
+import type { OutboundMessage } from '../src/channels/channel.js';
 import { taskSender } from '../src/scheduler/label.js';
-import { startWebHarness, type WebHarness } from './support/web.js';
+import { recordingChannel, setUpChats, startWebHarness, type WebHarness } from './support/web.js';
 
 const api = (harness: WebHarness, path: string, init?: RequestInit) =>
   fetch(`${harness.web.url}/api${path}`, init);
@@ -19,41 +19,6 @@ const postJson = (harness: WebHarness, chat: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
-
-/** Records what the outbox hands it, for `tg:` chats. */
-function recordingChannel(sent: OutboundMessage[]): Channel {
-  return {
-    name: 'telegram',
-    ownsChat: (chatId) => chatId.startsWith('tg:'),
-    start: async () => {},
-    stop: async () => {},
-    send: async (m) => {
-      sent.push(m);
-    },
-    setTyping: async () => {},
-  };
-}
-
-function setUpChats(harness: WebHarness) {
-  const now = new Date();
-  const { groups, messages } = harness.store;
-  groups.addChat('main', 'tg:42', now);
-  messages.upsertChat('tg:42', 'telegram', 'Alice (DM)');
-  groups.ensure(
-    { folder: 'family', name: 'Family', isMain: false, chatId: 'tg:-100', requiresTrigger: false },
-    now,
-  );
-  messages.upsertChat('tg:-100', 'telegram', 'Family group');
-  messages.insert({
-    chatId: 'tg:-100',
-    id: '0001',
-    ts: now.getTime(),
-    senderId: 'tg:7',
-    senderName: 'Mum',
-    content: 'Dinner at 7?',
-    fromAssistant: false,
-  });
-}
 
 describe('web chats across channels', () => {
   let harness: WebHarness;

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type {
   Channel,
   ChannelDeps,
+  OutboundMessage,
   ChannelStatus,
   InboundMessage,
 } from '../../src/channels/channel.js';
@@ -207,4 +208,43 @@ export class CountingBus extends EventBus {
       off();
     };
   }
+}
+
+/** A stand-in for a chat app's channel (none can run here): records what the outbox sends to `tg:` chats. */
+export function recordingChannel(sent: OutboundMessage[]): Channel {
+  return {
+    name: 'telegram',
+    ownsChat: (chatId) => chatId.startsWith('tg:'),
+    start: async () => {},
+    stop: async () => {},
+    send: async (m) => {
+      sent.push(m);
+    },
+    setTyping: async () => {},
+  };
+}
+
+/**
+ * Chats beyond `web:main`: main's Telegram DM `tg:42` (the owner replies as the bot) and the
+ * family group's Telegram group `tg:-100` with one message (read-only from the web).
+ */
+export function setUpChats(harness: WebHarness) {
+  const now = new Date();
+  const { groups, messages } = harness.store;
+  groups.addChat('main', 'tg:42', now);
+  messages.upsertChat('tg:42', 'telegram', 'Alice (DM)');
+  groups.ensure(
+    { folder: 'family', name: 'Family', isMain: false, chatId: 'tg:-100', requiresTrigger: false },
+    now,
+  );
+  messages.upsertChat('tg:-100', 'telegram', 'Family group');
+  messages.insert({
+    chatId: 'tg:-100',
+    id: '0001',
+    ts: now.getTime(),
+    senderId: 'tg:7',
+    senderName: 'Mum',
+    content: 'Dinner at 7?',
+    fromAssistant: false,
+  });
 }

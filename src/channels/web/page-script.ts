@@ -53,6 +53,15 @@ function render(m, live) {
   const meta = document.createElement('div');
   meta.className = 'meta';
   meta.textContent = m.sender + ' · ' + when(m.ts);
+  if (m.task) {
+    // A scheduled task's answer: say which task, not the composite sender name.
+    el.classList.add('task');
+    meta.textContent = assistantName + ' · ' + when(m.ts) + ' · ';
+    const label = document.createElement('span');
+    label.className = 'task-label';
+    label.textContent = 'Scheduled task: ' + m.task;
+    meta.append(label);
+  }
   const text = document.createElement('div');
   text.className = 'text';
   // The agent writes Markdown; what people type is shown as they typed it.
@@ -69,6 +78,7 @@ function render(m, live) {
     next = node;
   }
   list.insertBefore(el, next);
+  markSeen(chatId, m.ts);
   if (pinned || !m.fromAssistant) list.scrollTop = list.scrollHeight;
 }
 function showEmpty() {
@@ -132,22 +142,6 @@ async function loadHistory() {
   messages.forEach(render);
   showEmpty();
 }
-async function loadChats() {
-  const { chats } = await api('/api/chats');
-  const current = chats.find((c) => c.chatId === chatId);
-  if (current && current.trigger) {
-    input.placeholder = 'Message ' + current.name + '… (start with ' + current.trigger + ' to wake ' + assistantName + ')';
-  }
-  const nav = $('chats');
-  nav.hidden = chats.length < 2;
-  nav.replaceChildren(...chats.map((c) => {
-    const a = document.createElement('a');
-    a.href = '?chat=' + encodeURIComponent(c.chatId);
-    a.textContent = c.name;
-    if (c.chatId === chatId) a.setAttribute('aria-current', 'page');
-    return a;
-  }));
-}
 async function loadTasks() {
   const { tasks } = await api(chatPath('/tasks'));
   const box = $('tasks');
@@ -191,7 +185,7 @@ function listen() {
 async function send() {
   const text = input.value;
   const files = uploadBody(text);
-  if (sending || (!text.trim() && !files)) return;
+  if (sending || input.disabled || (!text.trim() && !files)) return;
   sending = true;
   sendButton.disabled = true;
   errorBox.textContent = '';
@@ -203,6 +197,7 @@ async function send() {
       body: JSON.stringify({ text }),
     });
     input.value = '';
+    saveDraft(chatId, '');
     clearUploads();
     fit();
   } catch (err) {
@@ -224,6 +219,8 @@ input.addEventListener('keydown', (e) => {
 });
 input.addEventListener('input', fit);
 setupFiles();
+setupChats();
+fit();
 loadChats().catch(() => {});
 loadTasks().catch(() => {});
 loadHistory().then(listen, (err) => { errorBox.textContent = 'Could not load the chat: ' + err.message; });

@@ -27,6 +27,14 @@ nav[hidden] { display:none; }
 nav a { font-size:13px; color:var(--text); text-decoration:none; padding:3px 10px;
   border-radius:999px; border:1px solid var(--line); }
 nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color:var(--me-text); }
+nav a .channel { font-size:11px; opacity:.8; margin-left:6px; }
+nav a .unread { display:inline-block; min-width:18px; margin-left:6px; padding:0 5px; border-radius:999px;
+  background:var(--error); color:#fff; font-size:11px; font-weight:700; text-align:center; }
+#chat-note { margin:0; padding:6px 20px; font-size:13px; color:var(--muted); background:var(--panel);
+  border-top:1px solid var(--line); }
+#chat-note[hidden] { display:none; }
+.msg.task .task-label { font-weight:600; }
+textarea:disabled { opacity:.6; }
 #banner { margin:12px 20px 0; padding:10px 14px; border-radius:8px; background:var(--warn);
   color:var(--warn-text); border:1px solid var(--warn-line); font-size:14px; white-space:pre-wrap; }
 #banner[hidden] { display:none; }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PAGE_CHATS } from './page-chats.js';
 import { PAGE_FILES } from './page-files.js';
 import { PAGE_MARKDOWN } from './page-markdown.js';
 import { PAGE_SCRIPT } from './page-script.js';
@@ -49,6 +50,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <main id="messages" role="log" aria-live="polite" aria-label="Messages" tabindex="0"></main>
 <div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" hidden>Stop</button></div>
 <div id="error" role="alert"></div>
+<p id="chat-note" role="note" hidden></p>
 <ul id="pending" aria-label="Files to send" hidden></ul>
 <form id="composer">
 <input id="file-input" type="file" multiple hidden>
@@ -60,6 +62,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <script nonce="${nonce}">${PAGE_MARKDOWN}</script>
 <script nonce="${nonce}">${PAGE_WORK}</script>
 <script nonce="${nonce}">${PAGE_FILES}</script>
+<script nonce="${nonce}">${PAGE_CHATS}</script>
 <script nonce="${nonce}">${PAGE_SCRIPT}</script>
 </body>
 </html>`;

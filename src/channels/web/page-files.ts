@@ -97,6 +97,10 @@ function showFiles(article, m) {
 }
 function setupFiles() {
   const picker = document.getElementById('file-input');
+  // Escape in the composer drops the files waiting to be sent.
+  document.getElementById('input').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && uploads.files.length) { e.preventDefault(); clearUploads(); }
+  });
   document.getElementById('attach').addEventListener('click', () => picker.click());
   picker.addEventListener('change', () => {
     addFiles(picker.files);

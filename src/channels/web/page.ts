@@ -48,7 +48,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <p id="usage" hidden></p>
 <details id="tasks" hidden><summary>Scheduled tasks</summary><ul id="task-list"></ul></details>
 <main id="messages" role="log" aria-live="polite" aria-label="Messages" tabindex="0"></main>
-<div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" hidden>Stop</button></div>
+<div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" aria-label="Stop the assistant's run" hidden>Stop</button></div>
 <div id="error" role="alert"></div>
 <p id="chat-note" role="note" hidden></p>
 <ul id="pending" aria-label="Files to send" hidden></ul>

@@ -106,6 +106,13 @@ describe('web chat files', () => {
       `attachment; filename="chart.png"; filename*=UTF-8''chart.png`,
     );
     expect(got.headers.get('x-content-type-options')).toBe('nosniff');
+    // The sender's "../../notes.txt" downloads as notes.txt, never as a path.
+    const notes = await fetch(harness.web.url + (shown?.files[1]?.url ?? ''));
+    expect(notes.headers.get('content-disposition')).toBe(
+      `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`,
+    );
+    expect(notes.headers.get('content-type')).toBe('application/octet-stream');
+    expect(await notes.text()).toBe('hello notes');
   });
 
   it("serves the assistant's files as downloads, HTML as octet-stream in a sandbox", async () => {

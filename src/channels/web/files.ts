@@ -181,11 +181,13 @@ export function downloadHeaders(file: Download): Record<string, string | number>
     (file.bytes.subarray(0, 5).toString() === '%PDF-'
       ? 'application/pdf'
       : 'application/octet-stream');
-  const ascii = file.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  // A sender's name may carry a path ("../../x"): only its last part names the download.
+  const base = file.name.split(/[/\\]/).pop() || 'file';
+  const ascii = base.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return {
     'content-type': type,
     'content-length': file.bytes.length,
-    'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+    'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`,
     'content-security-policy': "default-src 'none'; sandbox",
     'x-content-type-options': 'nosniff',
     'cache-control': 'private, no-store',

@@ -12,6 +12,7 @@ import { Outbox } from './conversation/outbox.js';
 import { Conversations } from './conversation/service.js';
 import { TypingIndicator } from './conversation/typing.js';
 import { saveAttachments } from './conversation/attachments.js';
+import { taskSender } from './scheduler/label.js';
 import { credentialProblems } from './credentials.js';
 import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { errorMessage } from './errors.js';
@@ -124,6 +125,8 @@ async function assemble(
     tasks: store.tasks,
     receive: (channel, message) => conversations.receive(channel, message),
     stop: (chatId) => conversations.stop(chatId),
+    postAsAssistant: (chatId, text, sender) =>
+      postAssistantMessage(post, chatId, text, sender ? { sender } : {}),
     dashboard: dashboardDeps(host, store, conversations, opStatus),
     status,
     chatSeen: (channel, chat) =>
@@ -283,7 +286,10 @@ function createScheduler(host: Host, post: PostDeps): Scheduler {
     timers,
     dispatch: createDispatcher({
       host,
-      post: (chatId, text) => postAssistantMessage(post, chatId, text),
+      post: (chatId, text, task) =>
+        postAssistantMessage(post, chatId, text, {
+          sender: taskSender(post.assistantName, task),
+        }),
     }),
     groupExists: (folder) => host.groups.get(folder) !== undefined,
     log: host.log.child({ component: 'scheduler' }),

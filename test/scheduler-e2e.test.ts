@@ -54,6 +54,11 @@ describe('scheduled task from a chat, end to end', () => {
     expect(scheduledReply?.text).toContain('"status": "active"');
     const output = messages.find((m) => m.text.includes('ECHO: TASK-OUTPUT please'));
     expect(output?.ts).toBeGreaterThanOrEqual(Date.parse(at));
+    // Labelled with its task in the history (the sender name), the text unchanged.
+    expect([output?.sender, output?.task]).toEqual([
+      'Andy · task: TASK-OUTPUT please',
+      'TASK-OUTPUT please',
+    ]);
 
     const list = await runCli(['tasks', 'list'], env);
     expect(list.code).toBe(0);

@@ -131,6 +131,11 @@ export interface ChannelDeps {
   tasks: TaskStore;
   /** Stores the message durably and wakes its group; resolves after the commit. */
   receive(channel: string, message: InboundMessage): Promise<void>;
+  /**
+   * Sends `text` into `chatId` as the assistant's message, under `sender` (history, live views,
+   * the outbox to the chat's own channel): the web owner replying into main's other chats.
+   */
+  postAsAssistant?(chatId: string, text: string, sender: string): { id: string; ts: number };
   /** Stops the turn answering `chatId` (a Stop button); false when none is. */
   stop?(chatId: string): boolean;
   /** The whole assistant for the web dashboard (the running host gives it). */

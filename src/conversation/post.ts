@@ -22,11 +22,12 @@ export function postAssistantMessage(
   chatId: string,
   text: string,
   extra: { file?: OutboxFile; replyTo?: string; sender?: string } = {},
-): void {
+): { id: string; ts: number } {
   const now = deps.now();
   const { sender, ...rest } = extra;
   const name = sender ?? deps.assistantName;
   const item = deps.messages.enqueue(chatId, text, name, now, rest);
   deps.bus.emit('message', outboxMessage(item, name, now));
   deps.outbox.kick();
+  return { id: item.messageId, ts: now };
 }

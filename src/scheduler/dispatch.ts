@@ -17,8 +17,8 @@ const PrecheckSchema = z
 
 export interface DispatchDeps {
   host: Host;
-  /** Puts the agent's answer in the group's chat (history + outbox). */
-  post(chatId: string, text: string): void;
+  /** Puts the agent's answer in the group's chat (history + outbox), labelled with its task. */
+  post(chatId: string, text: string, task: Task): void;
 }
 
 /** Parses the pre-check's last line (pure): the data to wake the agent with, or why not to. */
@@ -54,7 +54,7 @@ export function createDispatcher(deps: DispatchDeps) {
         task: task.id,
       });
       // Silence (only <internal> text) is a valid outcome: nothing is sent.
-      if (answer) deps.post(group.chatId, answer);
+      if (answer) deps.post(group.chatId, answer, task);
       return { status: 'success', result: answer };
     } catch (error) {
       return { status: 'error', error: errorMessage(error) };

@@ -244,6 +244,24 @@ export class MessageStore {
     return result.changes > 0;
   }
 
+  /** One stored message of a chat, or undefined. */
+  message(chatId: string, id: string): StoredMessage | undefined {
+    const row = this.db.prepare('SELECT * FROM messages WHERE chat_id = ? AND id = ?');
+    const found = row.get(chatId, id) as MessageRow | undefined;
+    return found && toMessage(found);
+  }
+
+  /** The file an assistant message was sent with: its outbox item keeps the bytes. */
+  sentFile(chatId: string, messageId: string): OutboxFile | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT file_name AS name, file_mime AS mime, file_bytes AS bytes FROM outbox
+         WHERE chat_id = ? AND message_id = ? AND file_bytes IS NOT NULL`,
+      )
+      .get(chatId, messageId) as OutboxFile | undefined;
+    return row;
+  }
+
   /** The newest `limit` messages (both sides) before an optional cursor, oldest first. */
   history(chatId: string, limit: number, before?: Cursor): StoredMessage[] {
     const where = before ? 'AND (ts < @ts OR (ts = @ts AND id < @id))' : '';

@@ -58,6 +58,8 @@ export interface ChatMessage {
   sender: string;
   fromAssistant: boolean;
   text: string;
+  /** A scheduled task's answer: the task's label. */
+  task?: string | null;
 }
 
 export async function postMessage(url: string, chatId: string, text: string): Promise<Response> {

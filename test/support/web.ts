@@ -3,18 +3,36 @@
  * scripted "agent" that answers each message, for web API, terminal chat and browser tests.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { ChannelDeps, ChannelStatus, InboundMessage } from '../../src/channels/channel.js';
+import type {
+  Channel,
+  ChannelDeps,
+  OutboundMessage,
+  ChannelStatus,
+  InboundMessage,
+} from '../../src/channels/channel.js';
 import { createWebChannel, type WebChannel } from '../../src/channels/web/server.js';
+import { saveAttachments } from '../../src/conversation/attachments.js';
 import { EventBus, type BusEvents } from '../../src/conversation/bus.js';
+import { Outbox } from '../../src/conversation/outbox.js';
+import { postAssistantMessage } from '../../src/conversation/post.js';
+import { groupPaths } from '../../src/groups/workspace.js';
 import { openStore, type Store } from '../../src/host.js';
 import { acquireHostLock } from '../../src/host-lock.js';
 import { silentLogger } from '../../src/log.js';
 import { outboxMessage } from '../../src/store/messages.js';
 import { usageSummary } from '../../src/usage/summary.js';
 import { APP_ROOT } from './cli.js';
+
+/** What the scripted agent sends for "[send-file]": HTML that must never render. */
+export const HOSTILE_FILE = {
+  name: 'report.html',
+  mime: 'text/html',
+  bytes: Buffer.from('<script>document.title = "pwned"</script><h1>report</h1>'),
+};
 
 export interface WebHarness {
   web: WebChannel;
@@ -27,6 +45,8 @@ export interface WebHarness {
   problems: string[];
   /** Mutable: the channel states `status()` reports. */
   channels: ChannelStatus[];
+  /** Mutable: channels besides the web one that the real outbox delivers to. */
+  otherChannels: Channel[];
   /** Stops the web channel and starts a new one on the same port (same store and bus). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +77,20 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
   const replyDelayMs = options.replyDelayMs ?? 300;
   // Stands in for the conversation service: store, publish, then answer like an agent would.
   const receive = async (_channel: string, m: InboundMessage) => {
+    const folder = store.groups.getByChat(m.chatId)?.folder ?? 'main';
+    // Files go into the group's inbox through the host's own attachment code.
+    const attachments = await saveAttachments(
+      {
+        groupDir: groupPaths(config, folder).groupDir,
+        owner: undefined,
+        maxBytes: config.attachmentMaxBytes,
+        timezone: config.timezone,
+        alreadyStored: (chatId, id) => store.messages.has(chatId, id),
+        log: silentLogger(),
+      },
+      m,
+      AbortSignal.timeout(10_000),
+    );
     const stored = {
       chatId: m.chatId,
       id: m.id,
@@ -65,6 +99,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
       senderName: m.senderName,
       content: m.text,
       fromAssistant: false,
+      ...(attachments.length ? { attachments } : {}),
     };
     store.messages.upsertChat(m.chatId, 'web', m.chatName);
     store.messages.insert(stored);
@@ -72,7 +107,9 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     bus.emit('typing', { chatId: m.chatId, on: true });
     const reply = (text: string) => {
       const now = Date.now();
-      const item = store.messages.enqueue(m.chatId, text, 'Andy', now);
+      // "[send-file]" in a message: the agent answers with a hostile HTML file (send_file).
+      const file = m.text.includes('[send-file]') ? { file: HOSTILE_FILE } : {};
+      const item = store.messages.enqueue(m.chatId, text, 'Andy', now, file);
       bus.emit('typing', { chatId: m.chatId, on: false });
       bus.emit('message', outboxMessage(item, 'Andy', now));
     };
@@ -88,6 +125,17 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     stoppers.set(m.chatId, () => reply('Stopped.'));
   };
   const stoppers = new Map<string, () => void>();
+  const otherChannels: Channel[] = [];
+  const outbox = new Outbox({
+    messages: store.messages,
+    channels: () => [web, ...otherChannels],
+    now: Date.now,
+    timers: { setTimeout, clearTimeout },
+    log: silentLogger(),
+    retryBaseMs: 50,
+    retryMaxDelayMs: 200,
+  });
+  const post = { messages: store.messages, bus, outbox, assistantName: 'Andy', now: Date.now };
   const stop = (chatId: string): boolean => {
     const timer = pending.get(chatId);
     if (!timer) return false;
@@ -107,6 +155,8 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     tasks: store.tasks,
     receive,
     stop,
+    postAsAssistant: (chatId, text, sender) =>
+      postAssistantMessage(post, chatId, text, sender ? { sender } : {}),
     status: () => ({
       assistantName: 'Andy',
       problems,
@@ -129,6 +179,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     config,
     problems,
     channels,
+    otherChannels,
     async restart() {
       const port = Number(new URL(web.url).port);
       await web.stop();
@@ -137,6 +188,7 @@ export async function startWebHarness(options: WebHarnessOptions = {}): Promise<
     },
     async close() {
       for (const t of timers) clearTimeout(t);
+      await outbox.close();
       await web.stop();
       lock.release();
       store.db.close();
@@ -157,4 +209,63 @@ export class CountingBus extends EventBus {
       off();
     };
   }
+}
+
+/** A stand-in for a chat app's channel (none can run here): records what the outbox sends to `tg:` chats. */
+export function recordingChannel(sent: OutboundMessage[]): Channel {
+  return {
+    name: 'telegram',
+    ownsChat: (chatId) => chatId.startsWith('tg:'),
+    start: async () => {},
+    stop: async () => {},
+    send: async (m) => {
+      sent.push(m);
+    },
+    setTyping: async () => {},
+  };
+}
+
+/**
+ * Chats beyond `web:main`: main's Telegram DM `tg:42` (the owner replies as the bot) and the
+ * family group's Telegram group `tg:-100` with one message (read-only from the web).
+ */
+export function setUpChats(harness: WebHarness) {
+  const now = new Date();
+  const { groups, messages } = harness.store;
+  groups.addChat('main', 'tg:42', now);
+  messages.upsertChat('tg:42', 'telegram', 'Alice (DM)');
+  groups.ensure(
+    { folder: 'family', name: 'Family', isMain: false, chatId: 'tg:-100', requiresTrigger: false },
+    now,
+  );
+  messages.upsertChat('tg:-100', 'telegram', 'Family group');
+  messages.insert({
+    chatId: 'tg:-100',
+    id: '0001',
+    ts: now.getTime(),
+    senderId: 'tg:7',
+    senderName: 'Mum',
+    content: 'Dinner at 7?',
+    fromAssistant: false,
+  });
+}
+
+/** A raw request, so tests can send Host and Origin headers that fetch would not allow. */
+export function raw(
+  url: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+) {
+  const { port } = new URL(url);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -53,12 +53,23 @@ function render(m, live) {
   const meta = document.createElement('div');
   meta.className = 'meta';
   meta.textContent = m.sender + ' · ' + when(m.ts);
+  if (m.task) {
+    // A scheduled task's answer: say which task, not the composite sender name.
+    el.classList.add('task');
+    meta.textContent = assistantName + ' · ' + when(m.ts) + ' · ';
+    const label = document.createElement('span');
+    label.className = 'task-label';
+    label.textContent = 'Scheduled task: ' + m.task;
+    meta.append(label);
+  }
   const text = document.createElement('div');
   text.className = 'text';
   // The agent writes Markdown; what people type is shown as they typed it.
-  if (m.fromAssistant) renderMarkdown(text, m.text);
-  else text.textContent = m.text;
+  const shown = textWithoutFiles(m);
+  if (m.fromAssistant) renderMarkdown(text, shown);
+  else text.textContent = shown;
   el.append(meta, text);
+  showFiles(el, m);
   if (m.fromAssistant && live) attachSteps(el);
   // Messages caught up after a reconnect may be older than ones already shown.
   let next = null;
@@ -67,6 +78,7 @@ function render(m, live) {
     next = node;
   }
   list.insertBefore(el, next);
+  markSeen(chatId, m.ts);
   if (pinned || !m.fromAssistant) list.scrollTop = list.scrollHeight;
 }
 function showEmpty() {
@@ -130,22 +142,6 @@ async function loadHistory() {
   messages.forEach(render);
   showEmpty();
 }
-async function loadChats() {
-  const { chats } = await api('/api/chats');
-  const current = chats.find((c) => c.chatId === chatId);
-  if (current && current.trigger) {
-    input.placeholder = 'Message ' + current.name + '… (start with ' + current.trigger + ' to wake ' + assistantName + ')';
-  }
-  const nav = $('chats');
-  nav.hidden = chats.length < 2;
-  nav.replaceChildren(...chats.map((c) => {
-    const a = document.createElement('a');
-    a.href = '?chat=' + encodeURIComponent(c.chatId);
-    a.textContent = c.name;
-    if (c.chatId === chatId) a.setAttribute('aria-current', 'page');
-    return a;
-  }));
-}
 async function loadTasks() {
   const { tasks } = await api(chatPath('/tasks'));
   const box = $('tasks');
@@ -188,17 +184,21 @@ function listen() {
 }
 async function send() {
   const text = input.value;
-  if (sending || !text.trim()) return;
+  const files = uploadBody(text);
+  if (sending || input.disabled || (!text.trim() && !files)) return;
   sending = true;
   sendButton.disabled = true;
   errorBox.textContent = '';
   try {
-    await api(chatPath('/messages'), {
+    // With files: multipart (the browser sets its boundary); else JSON.
+    await api(chatPath('/messages'), files ? { method: 'POST', body: files } : {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text }),
     });
     input.value = '';
+    saveDraft(chatId, '');
+    clearUploads();
     fit();
   } catch (err) {
     errorBox.textContent = err instanceof TypeError ? 'NanoClaw is not reachable. Is it still running?' : err.message;
@@ -218,6 +218,9 @@ input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); send(); }
 });
 input.addEventListener('input', fit);
+setupFiles();
+setupChats();
+fit();
 loadChats().catch(() => {});
 loadTasks().catch(() => {});
 loadHistory().then(listen, (err) => { errorBox.textContent = 'Could not load the chat: ' + err.message; });

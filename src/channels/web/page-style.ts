@@ -3,11 +3,13 @@
 /** Colours (light and dark) and the base font, shared by the chat and the dashboard. */
 export const THEME_STYLE = `
 :root { color-scheme: light dark; --bg:#f6f7f9; --panel:#fff; --text:#1d2330; --muted:#5f6875;
-  --me:#2f6fed; --me-text:#fff; --bot:#e9ecf1; --warn:#fff4d6; --warn-text:#5c4300; --warn-line:#f0d58a;
-  --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; --code:#f3f4f7; --link:#1f5bd6; }
+  --me:#2559c9; --me-text:#fff; --bot:#e9ecf1; --warn:#fff4d6; --warn-text:#5c4300; --warn-line:#f0d58a;
+  --line:#e3e6ea; --error:#b42318; --focus:#2f6fed; --code:#f3f4f7; --link:#1f5bd6;
+  --danger:#b42318; --danger-text:#fff; }
 @media (prefers-color-scheme: dark) { :root { --bg:#14161a; --panel:#1c1f24; --text:#e7e9ee;
-  --muted:#a3acb8; --me:#3b6fd8; --bot:#2a2e35; --warn:#3a3118; --warn-text:#f3d27a; --warn-line:#6b5724;
-  --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; --code:#16181c; --link:#8fb1ff; } }
+  --muted:#a3acb8; --me:#2f5fc4; --bot:#2a2e35; --warn:#3a3118; --warn-text:#f3d27a; --warn-line:#6b5724;
+  --line:#2c3036; --error:#ff8a80; --focus:#7aa2ff; --code:#16181c; --link:#8fb1ff;
+  --danger:#c62828; --danger-text:#fff; } }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
   background:var(--bg); color:var(--text); }
@@ -27,6 +29,14 @@ nav[hidden] { display:none; }
 nav a { font-size:13px; color:var(--text); text-decoration:none; padding:3px 10px;
   border-radius:999px; border:1px solid var(--line); }
 nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color:var(--me-text); }
+nav a .channel { font-size:11px; opacity:.8; margin-left:6px; }
+nav a .unread { display:inline-block; min-width:18px; margin-left:6px; padding:0 5px; border-radius:999px;
+  background:var(--text); color:var(--bg); font-size:11px; font-weight:700; text-align:center; }
+#chat-note { margin:0; padding:6px 20px; font-size:13px; color:var(--muted); background:var(--panel);
+  border-top:1px solid var(--line); }
+#chat-note[hidden] { display:none; }
+.msg.task .task-label { font-weight:600; }
+textarea:disabled { opacity:.6; }
 #banner { margin:12px 20px 0; padding:10px 14px; border-radius:8px; background:var(--warn);
   color:var(--warn-text); border:1px solid var(--warn-line); font-size:14px; white-space:pre-wrap; }
 #banner[hidden] { display:none; }
@@ -43,7 +53,8 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 .msg { max-width:min(720px,80%); padding:8px 12px; border-radius:14px; }
 .msg.me { align-self:flex-end; background:var(--me); color:var(--me-text); border-bottom-right-radius:4px; }
 .msg.bot { align-self:flex-start; background:var(--bot); border-bottom-left-radius:4px; }
-.msg .meta { font-size:11px; opacity:.75; margin-bottom:2px; }
+.msg .meta { font-size:12px; opacity:.9; margin-bottom:2px; }
+.msg.me .meta { opacity:1; }
 .msg .text { white-space:pre-wrap; overflow-wrap:anywhere; }
 .msg.bot .text { white-space:normal; }
 .msg.bot .text > :first-child { margin-top:0; } .msg.bot .text > :last-child { margin-bottom:0; }
@@ -67,19 +78,38 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
   color:var(--muted); font-size:13px; }
 #typing { flex:1; min-height:18px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; min-width:0; }
 #elapsed { font-variant-numeric:tabular-nums; }
-#stop { padding:2px 12px; font-size:13px; background:var(--error); color:#fff; }
+#stop { padding:2px 12px; font-size:13px; background:var(--danger); color:var(--danger-text); }
 #stop[hidden] { display:none; }
 .msg.draft { opacity:.8; }
 .msg .steps { font-size:12px; color:var(--muted); margin-bottom:4px; }
 .msg .steps summary { cursor:pointer; }
 .msg .steps ol { margin:4px 0; padding-left:20px; }
+#pending { display:flex; flex-wrap:wrap; gap:6px; margin:0; padding:6px 20px 0; list-style:none; background:var(--panel); }
+#pending[hidden] { display:none; }
+#pending li { display:flex; align-items:center; gap:4px; font-size:13px; padding:2px 4px 2px 10px;
+  border:1px solid var(--line); border-radius:999px; }
+#pending .remove { padding:0 8px; height:22px; background:transparent; color:var(--text); }
+#attach { background:var(--bot); color:var(--text); padding:0 12px; }
+.msg .files { list-style:none; margin:6px 0 0; padding:0; font-size:13px; }
+.msg .files li { margin:2px 0; }
+.msg .files a { color:inherit; font-weight:600; }
+.msg .files .size { opacity:.8; }
+body.dropping #messages { outline:3px dashed var(--focus); outline-offset:-8px; }
 #error { color:var(--error); font-size:13px; padding:0 20px 6px; }
 #error:empty { display:none; }
 form { display:flex; gap:8px; padding:12px 20px 16px; background:var(--panel); border-top:1px solid var(--line); }
 textarea { flex:1; resize:none; font:inherit; padding:9px 12px; border-radius:10px;
   border:1px solid var(--line); background:var(--bg); color:var(--text); height:42px; max-height:200px; }
-textarea:focus-visible, button:focus-visible, nav a:focus-visible { outline:2px solid var(--focus); outline-offset:1px; }
+textarea:focus-visible, button:focus-visible, a:focus-visible, summary:focus-visible {
+  outline:2px solid var(--focus); outline-offset:1px; }
 button { font:inherit; padding:0 18px; border:0; border-radius:10px; background:var(--me);
   color:var(--me-text); cursor:pointer; }
 button:disabled { opacity:.55; cursor:default; }
+@media (max-width: 480px) {
+  header { padding:8px 12px; } header .sub { display:none; }
+  #messages { padding:12px; } .msg { max-width:88%; }
+  form { padding:8px 12px 12px; gap:6px; } button { padding:0 12px; }
+  #work-line, #error, #chat-note, #pending { padding-left:12px; padding-right:12px; }
+  #banner, #usage, #tasks { margin-left:12px; margin-right:12px; }
+}
 `;

@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PAGE_CHATS } from './page-chats.js';
+import { PAGE_FILES } from './page-files.js';
 import { PAGE_MARKDOWN } from './page-markdown.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
@@ -46,15 +48,21 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <p id="usage" hidden></p>
 <details id="tasks" hidden><summary>Scheduled tasks</summary><ul id="task-list"></ul></details>
 <main id="messages" role="log" aria-live="polite" aria-label="Messages" tabindex="0"></main>
-<div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" hidden>Stop</button></div>
+<div id="work-line"><div id="typing" aria-live="polite"></div><span id="elapsed" aria-hidden="true"></span><button id="stop" type="button" aria-label="Stop the assistant's run" hidden>Stop</button></div>
 <div id="error" role="alert"></div>
+<p id="chat-note" role="note" hidden></p>
+<ul id="pending" aria-label="Files to send" hidden></ul>
 <form id="composer">
+<input id="file-input" type="file" multiple hidden>
+<button id="attach" type="button" aria-label="Attach files" title="Attach files (or drop them on the page)">Attach</button>
 <textarea id="input" rows="1" placeholder="Message ${name}… (Enter to send, Shift+Enter for a new line)" aria-label="Message to ${name}" autofocus></textarea>
 <button id="send" type="submit">Send</button>
 </form>
 <script nonce="${nonce}">${marked}</script>
 <script nonce="${nonce}">${PAGE_MARKDOWN}</script>
 <script nonce="${nonce}">${PAGE_WORK}</script>
+<script nonce="${nonce}">${PAGE_FILES}</script>
+<script nonce="${nonce}">${PAGE_CHATS}</script>
 <script nonce="${nonce}">${PAGE_SCRIPT}</script>
 </body>
 </html>`;

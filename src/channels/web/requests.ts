@@ -24,12 +24,15 @@ const refuse = (status: number, error: string): { ok: false; refusal: Refusal } 
 
 export interface RouteSpec {
   method: 'GET' | 'POST';
-  /** Path pattern; its first capture group, when present, is the URL-encoded chat id. */
+  /**
+   * Path pattern; its first capture group, when present, is the URL-encoded chat id; further
+   * groups are handed to the route as they are.
+   */
   pattern: RegExp;
 }
 
 export type RouteMatch<R> =
-  | { kind: 'found'; route: R; chatId: string | undefined }
+  | { kind: 'found'; route: R; chatId: string | undefined; params: string[] }
   | { kind: 'wrong-method'; allow: string[] }
   | { kind: 'not-found'; refusal: Refusal };
 
@@ -48,7 +51,7 @@ export function matchRoute<R extends RouteSpec>(
       continue;
     }
     const encoded = match[1];
-    if (encoded === undefined) return { kind: 'found', route, chatId: undefined };
+    if (encoded === undefined) return { kind: 'found', route, chatId: undefined, params: [] };
     const chatId = decodeChatId(encoded);
     if (chatId === undefined) {
       return {
@@ -56,7 +59,8 @@ export function matchRoute<R extends RouteSpec>(
         refusal: { status: 404, error: 'Malformed chat id in the path.' },
       };
     }
-    return { kind: 'found', route, chatId };
+    // Further captures (a message id, an index) stay raw: their route parses them.
+    return { kind: 'found', route, chatId, params: match.slice(2).map((p) => p ?? '') };
   }
   if (allow.length > 0) return { kind: 'wrong-method', allow };
   return {

@@ -7,14 +7,15 @@
 import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessageTooLongError } from '../../conversation/service.js';
 import { UserError, errorMessage } from '../../errors.js';
 import { BodyTooLarge, readBody, sendJson } from '../../gateway/http.js';
+import { groupPaths } from '../../groups/workspace.js';
 import { runView, taskView } from '../../scheduler/service.js';
 import type { Channel, ChannelDeps } from '../channel.js';
 import { dashboardView, parseAuditQuery, parseStop } from './dashboard.js';
 import { renderDashboard } from './dashboard-page.js';
 import { streamEvents } from './events.js';
+import { downloadHeaders, findDownload, parseMessageId } from './files.js';
 import { checkAccess } from './guard.js';
 import { loadMarkedBrowserBuild, renderPage } from './page.js';
 import {
@@ -22,10 +23,10 @@ import {
   MAX_BODY_BYTES,
   matchRoute,
   parseHistoryQuery,
-  parsePost,
   type RouteSpec,
 } from './requests.js';
-import { chatView, messageView } from './views.js';
+import { postMessage } from './posting.js';
+import { chatAccess, chatView, messageView } from './views.js';
 
 export interface WebChannel extends Channel {
   /** Where the chat page is, e.g. `http://127.0.0.1:4480` (set once `start()` resolved). */
@@ -38,6 +39,8 @@ interface RequestContext {
   url: URL;
   /** Set for the per-chat routes: a known `web:` chat. */
   chatId: string;
+  /** The route's further path captures, raw (e.g. a message id and a file index). */
+  params: string[];
 }
 
 interface Route extends RouteSpec {
@@ -73,6 +76,11 @@ class WebServer implements WebChannel {
     { method: 'GET', pattern: new RegExp(`^${CHAT}/events$`), handle: (c) => this.events(c) },
     { method: 'POST', pattern: new RegExp(`^${CHAT}/stop$`), handle: (c) => this.stopTurn(c) },
     { method: 'GET', pattern: new RegExp(`^${CHAT}/tasks$`), handle: (c) => this.tasks(c) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${CHAT}/files/([^/]+)/(\\d{1,3})$`),
+      handle: (c) => this.download(c),
+    },
     { method: 'GET', pattern: /^\/api\/dashboard$/, handle: (c) => this.dashboard(c) },
     { method: 'GET', pattern: /^\/api\/audit$/, handle: (c) => this.audit(c) },
     { method: 'POST', pattern: /^\/api\/runs\/stop$/, handle: (c) => this.stopRun(c) },
@@ -162,7 +170,7 @@ class WebServer implements WebChannel {
         error: `Unknown chat "${chatId}". GET /api/chats lists the chats.`,
       });
     }
-    await match.route.handle({ req, res, url, chatId });
+    await match.route.handle({ req, res, url, chatId, params: match.params });
   }
 
   private page(res: ServerResponse, render: typeof renderPage): void {
@@ -178,22 +186,34 @@ class WebServer implements WebChannel {
     res.end(html);
   }
 
-  /** A web chat some group answers; anything else is unknown to this channel. */
+  /**
+   * A chat some group answers, on any channel (the web shows every group's chats; what it may
+   * write there is posting.ts's decision); anything else is unknown here.
+   */
   private knownChat(chatId: string): boolean {
-    return this.ownsChat(chatId) && this.deps.groups.getByChat(chatId) !== undefined;
+    return this.deps.groups.getByChat(chatId) !== undefined;
   }
 
   private status({ res }: RequestContext): void {
     sendJson(res, 200, this.deps.status());
   }
 
+  /** Every group's chats, main's first, each group's home chat before its others. */
   private chats({ res }: RequestContext): void {
     const name = this.deps.config.assistantName;
-    const chats = this.deps.groups
-      .list()
-      .flatMap((g) =>
-        g.chatId && this.ownsChat(g.chatId) ? [chatView({ ...g, chatId: g.chatId }, name)] : [],
-      );
+    const groups = [...this.deps.groups.list()].sort((a, b) => Number(b.isMain) - Number(a.isMain));
+    const chats = groups.flatMap((g) =>
+      this.deps.groups.chats(g.folder).map((chatId) => {
+        const known = this.deps.messages.chat(chatId);
+        const home = chatId === g.chatId && this.ownsChat(chatId);
+        const chat = {
+          chatId,
+          name: home ? g.name : (known?.name ?? chatId),
+          channel: known?.channel ?? chatId.split(':')[0] ?? '',
+        };
+        return { ...chatView(g, chat, name), lastMessageTs: known?.lastMessageTs ?? 0 };
+      }),
+    );
     sendJson(res, 200, { chats });
   }
 
@@ -204,38 +224,38 @@ class WebServer implements WebChannel {
     sendJson(res, 200, { messages: messages.map(messageView) });
   }
 
-  private async post({ req, res, chatId }: RequestContext): Promise<void> {
-    let raw: string;
-    try {
-      raw = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
-    } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
-      return sendJson(res, BODY_TOO_LARGE.status, { error: BODY_TOO_LARGE.error });
+  private post({ req, res, chatId }: RequestContext): Promise<void> {
+    return postMessage(this.deps, req, res, chatId);
+  }
+
+  /** A file of one of this chat's messages, as a download (never rendered by the browser). */
+  private download({ res, chatId, params }: RequestContext): void {
+    const messageId = parseMessageId(params[0] ?? '');
+    if (messageId === undefined) {
+      return sendJson(res, 400, { error: 'Malformed message id in the path.' });
     }
-    const body = parsePost(raw);
-    if (!body.ok) return sendJson(res, body.refusal.status, { error: body.refusal.error });
-    const message = {
+    const folder = this.deps.groups.getByChat(chatId)?.folder ?? '';
+    const found = findDownload(
+      {
+        messages: this.deps.messages,
+        groupDir: groupPaths(this.deps.config, folder).groupDir,
+        maxBytes: this.deps.config.attachmentMaxBytes,
+      },
       chatId,
-      chatName: this.deps.groups.getByChat(chatId)?.name ?? chatId,
-      id: crypto.randomUUID(),
-      ts: Date.now(),
-      senderId: 'web-user',
-      senderName: body.value.senderName ?? 'You',
-      text: body.value.text,
-    };
-    try {
-      await this.deps.receive('web', message);
-    } catch (error) {
-      // The conversation service has the last word on what it accepts.
-      if (!(error instanceof UserError)) throw error;
-      const status = error instanceof MessageTooLongError ? 413 : 400;
-      return sendJson(res, status, { error: error.message });
-    }
-    sendJson(res, 201, { id: message.id, ts: message.ts });
+      messageId,
+      Number(params[1]),
+    );
+    if (!found.ok) return sendJson(res, found.refusal.status, { error: found.refusal.error });
+    res.writeHead(200, downloadHeaders(found.value));
+    res.end(found.value.bytes);
   }
 
   /** The Stop button: aborts the turn answering this chat (the chat is told "Stopped."). */
   private stopTurn({ res, chatId }: RequestContext): void {
+    const group = this.deps.groups.getByChat(chatId);
+    if (group && chatAccess(chatId, group) === 'read-only') {
+      return sendJson(res, 403, { error: `${chatId} is read-only here.` });
+    }
     if (this.deps.stop?.(chatId)) return sendJson(res, 200, { stopped: true });
     sendJson(res, 409, { error: 'Nothing is running for this chat.' });
   }

@@ -15,6 +15,9 @@ import type { MessageStore } from '../../store/messages.js';
 import type { AttachmentKind, InboundAttachment } from '../channel.js';
 import type { Parsed, Refusal } from './requests.js';
 
+/** A file part of a multipart body (named from FormData itself: the global `File` type differs by environment). */
+type FilePart = Exclude<NonNullable<ReturnType<FormData['get']>>, string>;
+
 const refuse = (status: number, error: string): { ok: false; refusal: Refusal } => ({
   ok: false,
   refusal: { status, error },
@@ -87,7 +90,7 @@ export async function parseUpload(
       `The message is too long (${text.length} characters); the limit is ${MAX_MESSAGE_CHARS}.`,
     );
   }
-  const files = form.getAll('file').filter((f): f is File => typeof f !== 'string');
+  const files = form.getAll('file').filter((f): f is FilePart => typeof f !== 'string');
   if (form.getAll('file').length !== files.length) {
     return refuse(400, 'Each "file" field must be a file.');
   }

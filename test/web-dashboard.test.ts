@@ -5,6 +5,7 @@
  * screenshots (/tmp/nanoclaw-dashboard*.png) for a reviewer.
  */
 import fs from 'node:fs';
+import { untilInPage } from './support/browser.js';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from './support/cli.js';
@@ -77,10 +78,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     await page.selectOption('#audit-kind', 'egress');
     await page.locator('#audit-filters button').click();
     // The filtered answer replaces the table: only egress rows, or none.
-    await page.waitForFunction(`(() => {
+    await untilInPage(
+      page,
+      `(() => {
       const kinds = [...document.querySelectorAll('#audit tr td:nth-child(3)')].map((td) => td.textContent);
       return document.querySelector('#audit .empty') !== null || (kinds.length > 0 && kinds.every((k) => k === 'egress'));
-    })()`);
+    })()`,
+    );
     const kinds = await page.locator('#audit tr td:nth-child(3)').allTextContents();
     expect(kinds.every((k) => k === 'egress')).toBe(true);
     await page.screenshot({ path: '/tmp/nanoclaw-dashboard.png', fullPage: true });

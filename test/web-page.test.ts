@@ -4,6 +4,7 @@
  * safe with hostile text, show problems and errors, survive a host restart.
  */
 import fs from 'node:fs';
+import { untilInPage } from './support/browser.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, type WebHarness } from './support/web.js';
@@ -262,7 +263,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
       await page.locator('#banner', { hasText: 'whatsapp: waiting to be linked' }).waitFor();
       const qr = page.locator('#banner img.qr');
       // Loaded, not blocked by the page's CSP (a blocked image has no natural width).
-      await page.waitForFunction(`document.querySelector('#banner img.qr')?.complete === true`);
+      await untilInPage(page, `document.querySelector('#banner img.qr')?.complete === true`);
       expect(await qr.count()).toBe(1);
       expect(await qr.getAttribute('alt')).toBe('whatsapp QR code');
       const width = await page.evaluate(`document.querySelector('#banner img.qr').naturalWidth`);
@@ -329,11 +330,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('web chat page in Chromium', () => {
       .waitFor();
     expect(await page.locator('#task-list li').textContent()).toContain('recent: success');
     // Opening the task list shrank the message list: the newest message is still in view.
-    await page.waitForFunction(`(() => {
+    await untilInPage(
+      page,
+      `(() => {
       const list = document.getElementById('messages');
       const last = list.lastElementChild;
       return last.getBoundingClientRect().bottom <= list.getBoundingClientRect().bottom + 1;
-    })()`);
+    })()`,
+    );
     expect(await page.locator('#chats a').allTextContents()).toEqual(['Main', 'Family']);
     expect(await page.locator('#chats a[aria-current="page"]').textContent()).toBe('Main');
     await page.screenshot({ path: '/tmp/nanoclaw-web-dark.png' });

@@ -105,5 +105,5 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     // Stopped, not retried: no further model requests for it.
     await new Promise((r) => setTimeout(r, 1500));
     expect(fake.requests.length).toBe(asked);
-  });
+  }, 180_000); // two real turns, a browser and a stop: more than the default on a loaded CI machine
 });

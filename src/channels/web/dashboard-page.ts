@@ -4,11 +4,8 @@
  * self-contained document like the chat page: data comes from GET /api/dashboard and
  * /api/audit, and reaches the DOM only through textContent. Refreshes every few seconds.
  */
+import { escapeHtml } from './page.js';
 import { THEME_STYLE } from './page-style.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const STYLE = `${THEME_STYLE}
 header { padding:10px 20px; background:var(--panel); border-bottom:1px solid var(--line);

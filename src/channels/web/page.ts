@@ -22,7 +22,8 @@ export function loadMarkedBrowserBuild(): string {
   return source.replace(/^\/\/# sourceMappingURL=.*$/m, '').replace(/<\/script/gi, '<\\/script');
 }
 
-function escapeHtml(text: string): string {
+/** For the few server values in a page (the assistant's name). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

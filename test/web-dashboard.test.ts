@@ -90,10 +90,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     await page.screenshot({ path: '/tmp/nanoclaw-dashboard.png', fullPage: true });
 
     // A long turn shows as a live run; Stop ends it and the chat says so.
+    const before = fake.requests.length;
     await postMessage(host.url, 'web:main', 'RUN: sleep 60; echo late');
     const stop = page.locator('#runs button', { hasText: 'Stop' });
     await stop.waitFor({ timeout: 30_000 });
+    // Stop once the model has been asked (the agent is in its tool call), not before.
+    const deadline = Date.now() + 30_000;
+    while (fake.requests.length === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const asked = fake.requests.length;
+    expect(asked).toBeGreaterThan(before);
     await stop.click();
     await page.locator('#runs .empty', { hasText: 'Nothing is running.' }).waitFor();
     const messages = await waitForHistory(host.url, 'web:main', (m) =>

@@ -89,9 +89,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     expect(kinds.every((k) => k === 'egress')).toBe(true);
     await page.screenshot({ path: '/tmp/nanoclaw-dashboard.png', fullPage: true });
 
-    // A long turn shows as a live run; Stop ends it and the chat says so.
+    // A long turn shows as a live run; Stop ends it and the chat says so. (Not a leading
+    // `sleep 60`: the CLI's Bash tool refuses long leading sleeps, which ends the turn at once.)
     const before = fake.requests.length;
-    await postMessage(host.url, 'web:main', 'RUN: sleep 60; echo late');
+    await postMessage(host.url, 'web:main', 'RUN: echo waiting; sleep 60; echo late');
     const stop = page.locator('#runs button', { hasText: 'Stop' });
     await stop.waitFor({ timeout: 30_000 });
     // Stop once the model has been asked (the agent is in its tool call), not before.

@@ -4,6 +4,7 @@
  * turn. The run's capability is masked in everything that crosses, so it cannot reach a chat.
  */
 import type { RunnerToHost } from '../shared/protocol.js';
+import { PartialText, type StreamEventLike } from './partial.js';
 
 /** The parts of SDK messages we read; everything else is ignored. */
 export interface SdkMessageLike {
@@ -20,6 +21,8 @@ export interface SdkMessageLike {
   modelUsage?: unknown;
   /** Set on the CLI's synthetic "API Error: …" assistant message; the result carries it too. */
   error?: unknown;
+  /** On `stream_event` (partial messages): one raw Messages API streaming event. */
+  event?: StreamEventLike;
 }
 
 const SUMMARY_MAX = 200;
@@ -103,12 +106,16 @@ export function isErrorResult(message: SdkMessageLike): boolean {
  */
 export class EventMapper {
   private reported: string | undefined;
+  private readonly partial: PartialText;
 
   /** `fresh`: this run started a new session; `secrets`: strings never to pass on. */
   constructor(
     private fresh: boolean,
     private readonly secrets: readonly string[],
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.partial = new PartialText(secrets, (text) => this.mask(text), now);
+  }
 
   /** A resume failed and a new session starts: its id is reported again, as fresh. */
   restartFresh(): void {
@@ -124,6 +131,9 @@ export class EventMapper {
     }
     // Subagents' own messages stay inside; the host sees the lead agent's conversation. An API
     // error is not the agent speaking: it arrives once, as the error result.
+    if (message.type === 'stream_event' && !message.parent_tool_use_id && message.event) {
+      return this.partial.map(message.event);
+    }
     if (message.type === 'assistant' && !message.parent_tool_use_id && !message.error) {
       return contentBlocks(message).flatMap((block) => this.blockEvent(block));
     }

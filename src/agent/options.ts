@@ -51,6 +51,8 @@ export function queryOptions(
     hooks: {
       PreCompact: [{ hooks: [preCompactHook(cwd, extras.mask, extras.onArchived)] }],
     },
+    // Text deltas as the model writes them: the reply streams into live views (see partial.ts).
+    includePartialMessages: true,
     // The CLI's diagnostics go to our stderr as they come (chunks, not lines).
     stderr: (data: string) => process.stderr.write(data),
     ...(resume ? { resume } : {}),

@@ -3,13 +3,16 @@
  * started or stopped, the agent did something, the host's status changed. Listeners must not throw; a failing listener is isolated and logged.
  */
 import { EventEmitter } from 'node:events';
-import { stripInternal } from '../runs/text.js';
+import { stripInternal, visibleSoFar } from '../runs/text.js';
 import type { RunnerToHost } from '../shared/protocol.js';
 import type { StoredMessage } from '../store/messages.js';
 
 export interface Activity {
   chatId: string;
-  /** A tool call, a team member's step, or text the agent wrote on the way to its answer. */
+  /**
+   * A tool call, a team member's step, or text the agent writes on the way to its answer (the
+   * text of its current message so far: each replaces the one before).
+   */
   kind: 'tool' | 'agent' | 'text';
   agent?: string;
   text: string;
@@ -43,7 +46,7 @@ export function activityOf(
   event: Extract<RunnerToHost, { type: 'tool' | 'agent' | 'text' }>,
 ): Activity | undefined {
   if (event.type === 'text') {
-    const text = stripInternal(event.text);
+    const text = event.partial ? visibleSoFar(event.text) : stripInternal(event.text);
     return text ? { chatId, kind: 'text', text } : undefined;
   }
   const text =

@@ -260,7 +260,7 @@ async function followTurn(
   for await (const event of run.events) {
     if (event.type === 'session' && options.session === 'group' && !options.worker) {
       host.sessions.set(group.folder, event.sessionId, new Date());
-    } else if (event.type === 'text') {
+    } else if (event.type === 'text' && !event.partial) {
       const visible = stripInternal(event.text);
       if (visible) sink.text(visible);
     } else if (event.type === 'tool') sink.tool?.(event.name, event.summary, event.agent);

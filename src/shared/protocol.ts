@@ -91,8 +91,11 @@ export const RunnerToHostSchema = z.discriminatedUnion('type', [
     status: z.enum(['started', 'progress', 'done', 'failed']),
     summary: z.string(),
   }),
-  /** Assistant text as it is produced, one assistant message at a time. */
-  z.object({ type: z.literal('text'), text: z.string() }),
+  /**
+   * Assistant text, one assistant message at a time. `partial`: the message's text so far, while
+   * it is being written (the next one replaces it); without it, the message's whole text.
+   */
+  z.object({ type: z.literal('text'), text: z.string(), partial: z.literal(true).optional() }),
   /** One turn finished; `text` is the final answer (may be empty). */
   z.object({ type: z.literal('result'), text: z.string(), sessionId: SessionIdSchema.optional() }),
   /**

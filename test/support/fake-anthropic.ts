@@ -57,8 +57,16 @@ function contentBlocks(reply: Reply): Record<string, unknown>[] {
   return out;
 }
 
-/** One content block: start, delta, stop (the CLI drops a tool call without its stop). */
-function streamBlock(res: ServerResponse, block: Record<string, unknown>, index: number): void {
+/**
+ * One content block: start, delta(s), stop (the CLI drops a tool call without its stop). With
+ * `pauseMs`, text comes a word at a time with that pause between deltas, as a model writes.
+ */
+async function streamBlock(
+  res: ServerResponse,
+  block: Record<string, unknown>,
+  index: number,
+  pauseMs: number,
+): Promise<void> {
   const start = (content_block: unknown) =>
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block });
   const delta = (delta: unknown) =>
@@ -66,7 +74,13 @@ function streamBlock(res: ServerResponse, block: Record<string, unknown>, index:
   if (block.type === 'text') {
     start({ type: 'text', text: '' });
     sse(res, 'ping', { type: 'ping' });
-    delta({ type: 'text_delta', text: block.text });
+    const text = String(block.text);
+    const parts = pauseMs ? (text.match(/\S+\s*|\s+/g) ?? [text]) : [text];
+    for (const [i, part] of parts.entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (res.destroyed) return;
+      delta({ type: 'text_delta', text: part });
+    }
   } else {
     start({ type: 'tool_use', id: block.id, name: block.name, input: {} });
     delta({ type: 'input_json_delta', partial_json: JSON.stringify(block.input) });
@@ -88,7 +102,12 @@ const DEFAULT_USAGE: FakeUsage = {
   cache_read_input_tokens: 0,
 };
 
-function streamReply(res: ServerResponse, model: string, reply: Reply, usage: FakeUsage): void {
+async function streamReply(
+  res: ServerResponse,
+  model: string,
+  reply: Reply,
+  { usage, pauseMs }: { usage: FakeUsage; pauseMs: number },
+): Promise<void> {
   const content = contentBlocks(reply);
   const id = `msg_${crypto.randomBytes(8).toString('hex')}`;
   res.writeHead(200, {
@@ -110,7 +129,8 @@ function streamReply(res: ServerResponse, model: string, reply: Reply, usage: Fa
       usage: { ...usage, output_tokens: 1 },
     },
   });
-  content.forEach((block, index) => streamBlock(res, block, index));
+  for (const [index, block] of content.entries()) await streamBlock(res, block, index, pauseMs);
+  if (res.destroyed) return;
   const stop = 'toolUse' in reply ? 'tool_use' : 'end_turn';
   sse(res, 'message_delta', {
     type: 'message_delta',
@@ -154,6 +174,8 @@ export interface FakeOptions {
   usage?: FakeUsage;
   /** When set, a request without this x-api-key is refused with 401 as Anthropic does. */
   apiKey?: string;
+  /** Streamed text comes a word at a time, this long apart (default: all at once). */
+  wordPauseMs?: number;
   /** A promise to answer only once it settles (requests held in flight), or none. */
   hold?: (body: MessagesBody) => Promise<void> | undefined;
 }
@@ -219,7 +241,8 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
     const reply = script?.(body, record) ?? defaultReply(body);
     const model = body.model ?? 'fake-model';
     const usage = options.usage ?? DEFAULT_USAGE;
-    if (body.stream) streamReply(res, model, reply, usage);
+    if (body.stream)
+      void streamReply(res, model, reply, { usage, pauseMs: options.wordPauseMs ?? 0 });
     else jsonReply(res, model, reply, usage);
   };
 

@@ -338,7 +338,7 @@ function createConversations(
     messages: host.messages,
     sessions: host.sessions,
     post,
-    typing: new TypingIndicator({ channels, timers, log }),
+    typing: new TypingIndicator({ channels, timers, log, bus: post.bus }),
     startRun: (group, prompt, signal, images) =>
       startGroupRun(host, group, prompt, signal, { session: 'group' }, images),
     saveAttachments: (group, message) =>

@@ -1,11 +1,12 @@
 /**
  * Typing indicators: on while a group's agent works, refreshed (platforms expire them after a
  * few seconds), off when it is done. Best effort: a failing channel is logged, never fatal.
- * Channels with live views (web) publish the state on the event bus themselves.
+ * The state also goes on the event bus, so the web chat shows it for chats on every channel.
  */
 import type { Channel } from '../channels/channel.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { EventBus } from './bus.js';
 import type { Timers } from './queue.js';
 
 const REFRESH_MS = 4000;
@@ -21,11 +22,13 @@ export class TypingIndicator {
         clearInterval(h: NodeJS.Timeout): void;
       };
       log: Logger;
+      bus: EventBus;
     },
   ) {}
 
   start(chatId: string): void {
     if (this.active.has(chatId)) return;
+    this.deps.bus.emit('typing', { chatId, on: true });
     this.set(chatId, true);
     this.active.set(
       chatId,
@@ -38,6 +41,7 @@ export class TypingIndicator {
     if (!timer) return;
     this.deps.timers.clearInterval(timer);
     this.active.delete(chatId);
+    this.deps.bus.emit('typing', { chatId, on: false });
     this.set(chatId, false);
   }
 

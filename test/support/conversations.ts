@@ -53,7 +53,12 @@ export function testConversations(
     idleTimeoutMs: 60_000,
     retry: { baseMs: 10, maxDelayMs: 20, maxRetries: 1 },
     post,
-    typing: new TypingIndicator({ channels: () => [channel], timers: TEST_TIMERS, log }),
+    typing: new TypingIndicator({
+      channels: () => [channel],
+      timers: TEST_TIMERS,
+      log,
+      bus: post.bus,
+    }),
     now: Date.now,
     timers: TEST_TIMERS,
     log,

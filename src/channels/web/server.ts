@@ -118,10 +118,6 @@ class WebServer implements WebChannel {
    */
   async send(): Promise<void> {}
 
-  async setTyping(chatId: string, on: boolean): Promise<void> {
-    this.deps.bus.emit('typing', { chatId, on });
-  }
-
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;

@@ -123,6 +123,7 @@ async function assemble(
     messages: store.messages,
     groups: host.groups,
     tasks: store.tasks,
+    steps: store.steps,
     receive: (channel, message) => conversations.receive(channel, message),
     stop: (chatId) => conversations.stop(chatId),
     postAsAssistant: (chatId, text, sender) =>
@@ -337,6 +338,7 @@ function createConversations(
     groups: host.groups,
     messages: host.messages,
     sessions: host.sessions,
+    steps: host.steps,
     post,
     typing: new TypingIndicator({ channels, timers, log, bus: post.bus }),
     startRun: (group, prompt, signal, images) =>

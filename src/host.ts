@@ -27,6 +27,7 @@ import { AuditLog } from './store/audit.js';
 import { PairingStore } from './store/pairing.js';
 import { MessageSearch } from './store/search.js';
 import { BudgetStore } from './store/budgets.js';
+import { StepStore } from './store/steps.js';
 import { UsageStore } from './store/usage.js';
 import { createUsageMeter, type MeterDeps } from './usage/meter.js';
 import { loadPriceBook } from './usage/prices.js';
@@ -46,6 +47,8 @@ export interface Store {
   search: MessageSearch;
   usage: UsageStore;
   budgets: BudgetStore;
+  /** Each reply's steps (tools, team members) for the web chat. */
+  steps: StepStore;
 }
 
 /** The optional price file in the data directory (see docs/USAGE.md). */
@@ -85,6 +88,7 @@ export function openStore(config: Config): Store {
     search: new MessageSearch(db),
     usage: new UsageStore(db),
     budgets: new BudgetStore(db),
+    steps: new StepStore(db),
   };
 }
 

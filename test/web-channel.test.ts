@@ -125,7 +125,7 @@ describe('web chat API', () => {
       [true, 'ECHO: live'],
     ]);
     expect(Object.keys(messages[0] as object).sort()).toEqual(
-      ['files', 'fromAssistant', 'id', 'sender', 'task', 'text', 'ts'].sort(),
+      ['files', 'fromAssistant', 'id', 'sender', 'steps', 'task', 'text', 'ts'].sort(),
     );
     const typing = seen.filter((e) => e.event === 'typing').map((e) => e.data);
     expect(typing).toEqual(['{"on":true}', '{"on":false}']);

@@ -2,7 +2,8 @@
  * A reply streams into the web chat as the model writes it: the real host (`nanoclaw start`,
  * bubblewrap, the real SDK CLI with partial messages) against a fake model that writes a word
  * every 150 ms, watched in real Chromium. Every state of the draft is recorded in the page, so
- * the test does not depend on when it looks. Saves /tmp/nanoclaw-web-streaming.png.
+ * the test does not depend on when it looks. Then: a reply keeps its steps across a reload.
+ * Saves /tmp/nanoclaw-web-streaming.png.
  */
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
@@ -81,5 +82,28 @@ describe.skipIf(!hasChromium())('web chat streaming (Chromium, real host and SDK
     for (const [i, text] of unfinished.entries()) {
       if (i > 0) expect(text.startsWith(unfinished[i - 1] ?? '')).toBe(true);
     }
+  }, 180_000);
+
+  it('keeps what the agent did with its reply: the steps are there after a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/`);
+    await page.locator('#input').fill('RUN: echo kept-steps');
+    await page.keyboard.press('Enter');
+    const reply = page.locator('.msg.bot', { hasText: 'DONE: kept-steps' });
+    await reply.waitFor({ timeout: 60_000 });
+    const line = 'running Bash: scripted command';
+    expect(await reply.locator('details.steps li').allTextContents()).toEqual([line]);
+    await page.reload();
+    const again = page.locator('.msg.bot', { hasText: 'DONE: kept-steps' });
+    await again.waitFor();
+    const steps = again.locator('details.steps');
+    expect(await steps.getAttribute('open')).toBeNull();
+    expect(await steps.locator('summary').textContent()).toBe('1 step');
+    await steps.locator('summary').click();
+    expect(await steps.locator('li').allTextContents()).toEqual([line]);
+    // The question before it, and the first test's reply (no tools), have none.
+    expect(await page.locator('.msg.bot', { hasText: 'the end' }).locator('details').count()).toBe(
+      0,
+    );
   }, 180_000);
 });

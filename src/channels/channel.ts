@@ -9,6 +9,7 @@ import type { EventBus } from '../conversation/bus.js';
 import type { Logger } from '../log.js';
 import type { GroupStore } from '../store/groups.js';
 import type { MessageStore } from '../store/messages.js';
+import type { StepStore } from '../store/steps.js';
 import type { TaskStore } from '../store/tasks.js';
 
 export interface InboundMessage {
@@ -129,6 +130,8 @@ export interface ChannelDeps {
   groups: GroupStore;
   /** Read-only use: the web page shows a group's tasks and recent runs. */
   tasks: TaskStore;
+  /** Read-only use: the steps each reply took, for the web chat's history; absent: none. */
+  steps?: Pick<StepStore, 'forMessages'>;
   /** Stores the message durably and wakes its group; resolves after the commit. */
   receive(channel: string, message: InboundMessage): Promise<void>;
   /**

@@ -12,6 +12,7 @@ import { stripInternal } from '../runs/text.js';
 import type { Group, GroupStore, SessionStore } from '../store/groups.js';
 import type { AuditSink } from '../store/audit.js';
 import type { PairingStore } from '../store/pairing.js';
+import { MAX_STEPS, type Step, type StepStore } from '../store/steps.js';
 import {
   outboxMessage,
   type Cursor,
@@ -71,6 +72,8 @@ export interface ConversationDeps {
    * why` follows from a message to the run that answered it.
    */
   audit?: AuditSink;
+  /** Keeps each reply's steps (the web chat's "Worked for …" after a reload); absent: not kept. */
+  steps?: Pick<StepStore, 'save'>;
   now(): number;
   timers: Timers;
   log: Logger;
@@ -95,6 +98,8 @@ interface LiveRun {
   /** Aborts this run only (the Stop button); the queue's signal still ends every run. */
   stop: AbortController;
   stopped: boolean;
+  /** What the turn in progress did (tools, team members): kept with its reply. */
+  steps: Step[];
 }
 
 const cursorOf = (m: StoredMessage): Cursor => ({ ts: m.ts, id: m.id });
@@ -330,6 +335,7 @@ export class Conversations {
     const live: LiveRun = {
       stop,
       stopped: false,
+      steps: [],
       run,
       lease,
       chatId,
@@ -366,14 +372,18 @@ export class Conversations {
       if (event.type === 'session') {
         this.deps.sessions.set(group.folder, event.sessionId, new Date(this.deps.now()));
       } else if (event.type === 'result') {
-        this.commit(live, stripInternal(event.text));
+        this.commit(live, stripInternal(event.text), live.steps.splice(0));
         this.deps.typing.stop(live.chatId);
         // Another chat of the group waiting: answer it in the same run (same session).
         const next = sameCursor(live.answered, live.through) ? this.work(group.folder) : undefined;
         if (!next || !this.hand(group.folder, live, next.chatId, next.batch)) this.armIdle(live);
       } else if (event.type === 'tool' || event.type === 'agent' || event.type === 'text') {
         const activity = activityOf(live.chatId, event);
-        if (activity) this.deps.post.bus.emit('activity', activity);
+        if (!activity) continue;
+        this.deps.post.bus.emit('activity', activity);
+        const { kind, text, agent } = activity;
+        if (kind !== 'text' && live.steps.length < MAX_STEPS)
+          live.steps.push({ at: this.deps.now(), text, ...(agent ? { agent } : {}) });
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
       }
@@ -382,12 +392,17 @@ export class Conversations {
 
   /** A stopped turn: the chat is told, and the cursor moves past what it was answering. */
   private stopped(live: LiveRun): true {
-    if (!sameCursor(live.answered, live.through)) this.commit(live, 'Stopped.');
+    if (!sameCursor(live.answered, live.through))
+      this.commit(live, 'Stopped.', live.steps.splice(0));
     this.deps.log.info({ chat: live.chatId }, 'turn stopped by the user');
     return true;
   }
 
-  private commit(live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>, text: string): void {
+  private commit(
+    live: Pick<LiveRun, 'chatId' | 'through' | 'answered'>,
+    text: string,
+    steps: readonly Step[] = [],
+  ): void {
     const now = this.deps.now();
     // Never dated before what it answers: an instant reply (or a channel whose clock is ahead
     // of ours) would otherwise sort before the question in the history.
@@ -396,6 +411,7 @@ export class Conversations {
     const item = this.deps.messages.commitReply(live.chatId, live.through, reply, now);
     live.answered = live.through;
     if (!item) return;
+    this.deps.steps?.save(live.chatId, item.messageId, steps);
     this.deps.post.bus.emit('message', outboxMessage(item, this.deps.assistantName, ts));
     this.deps.post.outbox.kick();
   }

@@ -31,10 +31,11 @@ describe('typing indicator', () => {
     });
     typing.start('telegram:42');
     typing.start('telegram:42'); // already on: nothing new
-    refresh[0]?.(); // the platform's indicator expires: shown again there, not re-announced
+    refresh[0]?.(); // the platform's indicator expires: shown again, and said again
     typing.stop('telegram:42');
     typing.stop('telegram:42');
     expect(onBus).toEqual([
+      { chatId: 'telegram:42', on: true },
       { chatId: 'telegram:42', on: true },
       { chatId: 'telegram:42', on: false },
     ]);

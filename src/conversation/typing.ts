@@ -28,7 +28,6 @@ export class TypingIndicator {
 
   start(chatId: string): void {
     if (this.active.has(chatId)) return;
-    this.deps.bus.emit('typing', { chatId, on: true });
     this.set(chatId, true);
     this.active.set(
       chatId,
@@ -41,11 +40,12 @@ export class TypingIndicator {
     if (!timer) return;
     this.deps.timers.clearInterval(timer);
     this.active.delete(chatId);
-    this.deps.bus.emit('typing', { chatId, on: false });
     this.set(chatId, false);
   }
 
   private set(chatId: string, on: boolean): void {
+    // Repeated with each refresh, so a page opened mid-run learns the run is working.
+    this.deps.bus.emit('typing', { chatId, on });
     const channel = this.deps.channels().find((c) => c.ownsChat(chatId));
     channel?.setTyping?.(chatId, on).catch((error: unknown) => {
       this.deps.log.debug({ chat: chatId, err: errorMessage(error) }, 'typing indicator failed');

@@ -250,4 +250,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, target)
   );
   `,
+  // 12: the steps a turn took (tools, team members), kept with the reply that ended it, so the
+  // web chat can show "Worked for …" after a reload.
+  `
+  CREATE TABLE message_steps (
+    chat_id           TEXT NOT NULL,
+    message_id        TEXT NOT NULL,
+    steps             TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id),
+    FOREIGN KEY (chat_id, message_id) REFERENCES messages(chat_id, id) ON DELETE CASCADE
+  );
+  `,
 ];

@@ -71,6 +71,7 @@ function render(m, live) {
   el.append(meta, text);
   showFiles(el, m);
   if (m.fromAssistant && live) attachSteps(el);
+  else if (m.fromAssistant) showSavedSteps(el, m.steps);
   // Messages caught up after a reconnect may be older than ones already shown.
   let next = null;
   for (let node = list.lastElementChild; node && node.dataset.ts; node = node.previousElementSibling) {
@@ -139,7 +140,7 @@ async function stopTurn() {
 }
 async function loadHistory() {
   const { messages } = await api(chatPath('/messages?limit=200'));
-  messages.forEach(render);
+  for (const m of messages) render(m, false);
   showEmpty();
 }
 async function loadTasks() {

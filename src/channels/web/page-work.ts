@@ -2,7 +2,8 @@
  * The page's view of a turn in progress (browser JavaScript, loaded before the main script):
  * the typing line shows what the agent does now and for how long, with a Stop button; text the
  * agent writes on the way shows as a draft reply; when the reply arrives the steps fold into a
- * "Worked for …" list on it. Everything here is set with textContent or renderMarkdown.
+ * "Worked for …" list on it (the host keeps that list: replies in the history show it too).
+ * Everything here is set with textContent or renderMarkdown.
  */
 
 export const PAGE_WORK = `
@@ -55,25 +56,35 @@ function noteActivity(a) {
   work.steps.push({ line: who + a.text, at: Date.now() });
   return who + a.text;
 }
-/** Folds the turn's steps into the reply that ended it, and clears the draft. */
-function attachSteps(article) {
-  work.draft?.remove();
-  work.draft = null;
-  if (!work.steps.length) return;
-  const took = work.steps.length > 1 ? work.steps[work.steps.length - 1].at - work.steps[0].at : 0;
+/** The collapsed "Worked for …" list of a turn's steps ({line, at}, oldest first). */
+function stepsElement(steps) {
+  const took = steps.length > 1 ? steps[steps.length - 1].at - steps[0].at : 0;
   const details = document.createElement('details');
   details.className = 'steps';
   const summary = document.createElement('summary');
-  const count = work.steps.length + (work.steps.length === 1 ? ' step' : ' steps');
+  const count = steps.length + (steps.length === 1 ? ' step' : ' steps');
   summary.textContent = took >= 1000 ? 'Worked for ' + elapsedText(took) + ' · ' + count : count;
   const ol = document.createElement('ol');
-  for (const step of work.steps) {
+  for (const step of steps) {
     const li = document.createElement('li');
     li.textContent = step.line;
     ol.append(li);
   }
   details.append(summary, ol);
-  article.querySelector('.text').before(details);
+  return details;
+}
+/** Folds the turn's steps into the reply that ended it, and clears the draft. */
+function attachSteps(article) {
+  work.draft?.remove();
+  work.draft = null;
+  if (!work.steps.length) return;
+  article.querySelector('.text').before(stepsElement(work.steps));
   work.steps = [];
+}
+/** A reply from the history: the steps the host kept with it. */
+function showSavedSteps(article, steps) {
+  if (!steps || !steps.length) return;
+  const lines = steps.map((s) => ({ line: (s.agent ? s.agent + ': ' : '') + s.text, at: s.at }));
+  article.querySelector('.text').before(stepsElement(lines));
 }
 `;

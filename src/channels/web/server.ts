@@ -217,7 +217,9 @@ class WebServer implements WebChannel {
     const query = parseHistoryQuery(url.searchParams);
     if (!query.ok) return sendJson(res, query.refusal.status, { error: query.refusal.error });
     const messages = this.deps.messages.history(chatId, query.value.limit, query.value.before);
-    sendJson(res, 200, { messages: messages.map(messageView) });
+    const ids = messages.filter((m) => m.fromAssistant).map((m) => m.id);
+    const steps = this.deps.steps?.forMessages(chatId, ids);
+    sendJson(res, 200, { messages: messages.map((m) => messageView(m, steps?.get(m.id))) });
   }
 
   private post({ req, res, chatId }: RequestContext): Promise<void> {

@@ -7,6 +7,7 @@ import type { Group } from '../../store/groups.js';
 import { taskOfSender } from '../../scheduler/label.js';
 import { formatBytes } from '../../shared/mime.js';
 import type { StoredMessage } from '../../store/messages.js';
+import type { Step } from '../../store/steps.js';
 
 export interface ApiMessage {
   id: string;
@@ -19,6 +20,15 @@ export interface ApiMessage {
   files: ApiFile[];
   /** For a scheduled task's answer: the task's label (scheduler/label.ts); else null. */
   task: string | null;
+  /** What the turn this reply ended did (tools, team members), oldest first; often none. */
+  steps: ApiStep[];
+}
+
+export interface ApiStep {
+  at: number;
+  /** The team member that took the step; null: the assistant itself. */
+  agent: string | null;
+  text: string;
 }
 
 export interface ApiFile {
@@ -46,7 +56,7 @@ export interface ApiChat {
   trigger: string | null;
 }
 
-export function messageView(m: StoredMessage): ApiMessage {
+export function messageView(m: StoredMessage, steps: readonly Step[] = []): ApiMessage {
   return {
     id: m.id,
     ts: m.ts,
@@ -59,6 +69,7 @@ export function messageView(m: StoredMessage): ApiMessage {
       url: a.path || (m.fromAssistant && !a.note) ? fileUrl(m.chatId, m.id, i) : null,
     })),
     task: (m.fromAssistant && taskOfSender(m.senderName)) || null,
+    steps: steps.map((s) => ({ at: s.at, agent: s.agent ?? null, text: s.text })),
   };
 }
 

@@ -7,6 +7,7 @@ import { benchGatewayOpenAI } from './gateway-openai.js';
 import { benchGatewayUsage } from './gateway-usage.js';
 import { benchSandbox } from './sandbox.js';
 import { benchScheduler } from './scheduler.js';
+import { benchStreaming } from './streaming.js';
 
 const only = process.argv[2];
 if (!only || only === 'sandbox') await benchSandbox();
@@ -14,3 +15,4 @@ if (!only || only === 'conversation') await benchConversation();
 if (!only || only === 'scheduler') await benchScheduler();
 if (!only || only === 'gateway-usage') await benchGatewayUsage();
 if (!only || only === 'gateway-openai') await benchGatewayOpenAI();
+if (!only || only === 'streaming') await benchStreaming();

@@ -33,6 +33,8 @@ export interface FakeAnthropic {
   url: string;
   socketPath?: string;
   requests: RecordedRequest[];
+  /** Each streamed text delta and when it was written (for latency figures). */
+  deltas: { text: string; at: number }[];
   setScript(fn: ScriptFn | undefined): void;
   /** Handles one request (for tests that route several services through one server). */
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -65,7 +67,7 @@ async function streamBlock(
   res: ServerResponse,
   block: Record<string, unknown>,
   index: number,
-  pauseMs: number,
+  { pauseMs, deltas }: { pauseMs: number; deltas: FakeAnthropic['deltas'] },
 ): Promise<void> {
   const start = (content_block: unknown) =>
     sse(res, 'content_block_start', { type: 'content_block_start', index, content_block });
@@ -80,6 +82,7 @@ async function streamBlock(
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       if (res.destroyed) return;
       delta({ type: 'text_delta', text: part });
+      deltas.push({ text: part, at: Date.now() });
     }
   } else {
     start({ type: 'tool_use', id: block.id, name: block.name, input: {} });
@@ -106,7 +109,11 @@ async function streamReply(
   res: ServerResponse,
   model: string,
   reply: Reply,
-  { usage, pauseMs }: { usage: FakeUsage; pauseMs: number },
+  {
+    usage,
+    pauseMs,
+    deltas,
+  }: { usage: FakeUsage; pauseMs: number; deltas: FakeAnthropic['deltas'] },
 ): Promise<void> {
   const content = contentBlocks(reply);
   const id = `msg_${crypto.randomBytes(8).toString('hex')}`;
@@ -129,7 +136,8 @@ async function streamReply(
       usage: { ...usage, output_tokens: 1 },
     },
   });
-  for (const [index, block] of content.entries()) await streamBlock(res, block, index, pauseMs);
+  for (const [index, block] of content.entries())
+    await streamBlock(res, block, index, { pauseMs, deltas });
   if (res.destroyed) return;
   const stop = 'toolUse' in reply ? 'tool_use' : 'end_turn';
   sse(res, 'message_delta', {
@@ -182,6 +190,7 @@ export interface FakeOptions {
 
 export async function startFakeAnthropic(options: FakeOptions = {}): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
+  const deltas: FakeAnthropic['deltas'] = [];
   let script = options.script;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -242,7 +251,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
     const model = body.model ?? 'fake-model';
     const usage = options.usage ?? DEFAULT_USAGE;
     if (body.stream)
-      void streamReply(res, model, reply, { usage, pauseMs: options.wordPauseMs ?? 0 });
+      void streamReply(res, model, reply, { usage, pauseMs: options.wordPauseMs ?? 0, deltas });
     else jsonReply(res, model, reply, usage);
   };
 
@@ -258,6 +267,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
     url,
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     requests,
+    deltas,
     setScript: (fn) => {
       script = fn;
     },

@@ -90,7 +90,10 @@ async function assemble(
     }),
     notices.links(),
   );
-  const delegations = delegationsFor(host, post, answering);
+  // A worker's steps show, and are kept, where its lead's are (the chat the lead answers).
+  const delegations = new Delegations(host, (lead, agent, text) =>
+    conversations.teamStep(lead, agent, text),
+  );
   started.add(() => host.close());
   ensureMainGroup(host);
   const problems = () => credentialProblems(config, env);
@@ -175,18 +178,6 @@ function usageNotices(
     post: (chatId, text) => postAssistantMessage(post, chatId, text),
     now: Date.now,
     log: log.child({ component: 'usage' }),
-  });
-}
-
-/** `delegate` workers; their steps show where the lead's show (the chat it is answering). */
-function delegationsFor(
-  host: Host,
-  post: PostDeps,
-  answering: (runId: string) => string | undefined,
-) {
-  return new Delegations(host, (lead, agent, text) => {
-    const chatId = answering(lead);
-    if (chatId) post.bus.emit('activity', { chatId, kind: 'agent', agent, text });
   });
 }
 

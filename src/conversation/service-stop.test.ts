@@ -1,8 +1,8 @@
 /**
- * What a chat sees of a run while it works (its tool calls and intermediate text on the bus)
- * and the Stop button: the run's sandbox is aborted, the chat is told, nothing is retried.
+ * What a chat sees of a run while it works (its tool calls and intermediate text on the bus,
+ * the steps kept with its reply) and the Stop button: the run's sandbox is aborted, the chat is told, nothing is retried.
  * Over a real SQLite file, with a scripted run standing in for the sandbox (a real one is
- * stopped end to end in test/web-stop-e2e.test.ts).
+ * stopped end to end in test/web-dashboard.test.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { openDb, type Db } from '../store/db.js';
 import { GroupStore, SessionStore } from '../store/groups.js';
 import { MessageStore } from '../store/messages.js';
 import { PairingStore } from '../store/pairing.js';
+import { StepStore } from '../store/steps.js';
 import type { Activity } from './bus.js';
 import type { Conversations } from './service.js';
 
@@ -48,6 +49,7 @@ describe('Conversations: activity and Stop', () => {
         groups,
         messages,
         sessions: new SessionStore(db),
+        steps: new StepStore(db),
         startRun: (_group, _prompt, signal): AgentRun => {
           signals.push(signal);
           events = new AsyncQueue<RunnerToHost>();
@@ -117,5 +119,38 @@ describe('Conversations: activity and Stop', () => {
     await new Promise((r) => setTimeout(r, 50)); // past the queue's retry delay
     expect(signals).toHaveLength(1); // not run again
     expect(conversations.stop('web:main')).toBe(false);
+  });
+
+  it("keeps the turn's steps with its reply: tools and team members, not its text", async () => {
+    await say('fix it');
+    await tick();
+    events.push({ type: 'tool', name: 'Bash', summary: 'npm test' });
+    events.push({ type: 'text', text: 'Looking', partial: true });
+    await tick();
+    conversations.teamStep('r1', 'alpha', 'done: found it');
+    conversations.teamStep('another-run', 'beta', 'never shown here');
+    events.push({ type: 'result', text: 'Fixed.' });
+    await tick();
+    expect(activity.map((a) => [a.kind, a.agent ?? null, a.text])).toEqual([
+      ['tool', null, 'running Bash: npm test'],
+      ['text', null, 'Looking'],
+      ['agent', 'alpha', 'done: found it'],
+    ]);
+    const reply = messages.history('web:main', 10).find((m) => m.content === 'Fixed.');
+    const kept = new StepStore(db).forMessages('web:main', [reply?.id ?? '']).get(reply?.id ?? '');
+    expect(kept?.map((s) => [s.agent ?? null, s.text])).toEqual([
+      [null, 'running Bash: npm test'],
+      ['alpha', 'done: found it'],
+    ]);
+    // The next turn starts with no steps; a stopped one keeps what it did.
+    await say('again');
+    await tick();
+    events.push({ type: 'tool', name: 'Read', summary: 'a.ts' });
+    await tick();
+    expect(conversations.stop('web:main')).toBe(true);
+    await tick();
+    const stopped = messages.history('web:main', 10).find((m) => m.content === 'Stopped.');
+    const steps = new StepStore(db).forMessages('web:main', [stopped?.id ?? '']);
+    expect(steps.get(stopped?.id ?? '')?.map((s) => s.text)).toEqual(['reading: a.ts']);
   });
 });

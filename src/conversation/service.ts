@@ -20,7 +20,7 @@ import {
   type SavedAttachment,
   type StoredMessage,
 } from '../store/messages.js';
-import { activityOf } from './bus.js';
+import { activityOf, type Activity } from './bus.js';
 import { formatMessages, imagesOf } from './format.js';
 import { postAssistantMessage, type PostDeps } from './post.js';
 import { GroupQueue, type RunResult, type Timers } from './queue.js';
@@ -180,6 +180,14 @@ export class Conversations {
       if (live.run.runId === runId) return { chatId: live.chatId, messageId: live.through.id };
     }
     return undefined;
+  }
+
+  /** A step of a run's team (a `delegate` worker): shown where the run answers, kept with its reply. */
+  teamStep(runId: string, agent: string, text: string): void {
+    for (const live of this.live.values()) {
+      if (live.run.runId === runId)
+        this.note(live, { chatId: live.chatId, kind: 'agent', agent, text });
+    }
   }
 
   /**
@@ -379,15 +387,19 @@ export class Conversations {
         if (!next || !this.hand(group.folder, live, next.chatId, next.batch)) this.armIdle(live);
       } else if (event.type === 'tool' || event.type === 'agent' || event.type === 'text') {
         const activity = activityOf(live.chatId, event);
-        if (!activity) continue;
-        this.deps.post.bus.emit('activity', activity);
-        const { kind, text, agent } = activity;
-        if (kind !== 'text' && live.steps.length < MAX_STEPS)
-          live.steps.push({ at: this.deps.now(), text, ...(agent ? { agent } : {}) });
+        if (activity) this.note(live, activity);
       } else if (event.type === 'error') {
         this.deps.log.warn({ group: group.folder, err: event.message }, 'agent reported an error');
       }
     }
+  }
+
+  /** What the agent does: shown live; its steps (not its text on the way) kept for the reply. */
+  private note(live: LiveRun, activity: Activity): void {
+    this.deps.post.bus.emit('activity', activity);
+    const { kind, text, agent } = activity;
+    if (kind !== 'text' && live.steps.length < MAX_STEPS)
+      live.steps.push({ at: this.deps.now(), text, ...(agent ? { agent } : {}) });
   }
 
   /** A stopped turn: the chat is told, and the cursor moves past what it was answering. */

@@ -1,7 +1,8 @@
 /**
  * The dashboard in real Chromium against the real host (`nanoclaw start`, bubblewrap, the real
- * SDK CLI, a fake model): channels, groups with their policies, tasks, usage recorded by the
- * gateway, the audit trail with a filter, and a live run stopped from the dashboard. Saves
+ * SDK CLI, a fake model): channels, groups with their policies, model and usage, tasks (a paused
+ * one's reason, a failed pre-check's error), usage recorded by the gateway, the audit trail with a
+ * filter, and a live run (chat, runtime, ticking elapsed time) stopped from the dashboard. Saves
  * screenshots (/tmp/nanoclaw-dashboard*.png) for a reviewer.
  */
 import fs from 'node:fs';
@@ -49,6 +50,25 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     );
     const pausedId = /Scheduled (\S+) /.exec(paused.stdout)?.[1] ?? '';
     expect((await runCli(['tasks', 'pause', pausedId], env)).code).toBe(0);
+    // A task whose pre-check fails (in its sandbox), run now: its last result says why.
+    const failing = await runCli(
+      [
+        'tasks',
+        'add',
+        '--group',
+        'main',
+        '--every',
+        '1d',
+        '--prompt',
+        'Disk report',
+        '--script',
+        'exit 3',
+      ],
+      env,
+    );
+    expect(failing.code, failing.stderr).toBe(0);
+    const failingId = /Scheduled (\S+) /.exec(failing.stdout)?.[1] ?? '';
+    expect((await runCli(['tasks', 'run', failingId], env)).code).toBe(0);
     // main's own model: the dashboard shows it as the group's, not as the default.
     const model = await runCli(['groups', 'set-model', 'main', 'claude-sonnet-4-5'], env);
     expect(model.code, model.stderr).toBe(0);
@@ -87,6 +107,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
       cells.join(' | '),
     ).toBe(true);
     await page.locator('#tasks td', { hasText: 'Morning digest' }).waitFor();
+    const failed = page.locator('#tasks tr', { hasText: 'Disk report' });
+    await failed.locator('.reason').waitFor({ timeout: 30_000 });
+    expect(await failed.locator('.state').allTextContents()).toEqual(['active', 'error']);
+    expect(await failed.locator('.reason').textContent()).toMatch(/exit code 3/);
     const pausedRow = page.locator('#tasks tr', { hasText: 'Evening summary' });
     expect(await pausedRow.locator('td').allTextContents()).toEqual(
       expect.arrayContaining(['paused paused by request', '—', 'no runs yet']),

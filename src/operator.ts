@@ -83,6 +83,9 @@ export function dashboardDeps(
     mounts: (folder) => mounts.list(folder),
     audit: (query) => store.audit.list(query),
     stopGroup: (folder) => conversations.stopGroup(folder),
+    modelSetting: (folder) => host.budgets.model('group', folder),
+    defaultModel: host.config.model,
+    now: () => Date.now(),
     usage: () => {
       const now = Date.now();
       const folders = host.groups.list().map((g) => g.folder);

@@ -1,7 +1,8 @@
 /**
  * The dashboard in real Chromium against the real host (`nanoclaw start`, bubblewrap, the real
- * SDK CLI, a fake model): channels, groups with their policies, tasks, usage recorded by the
- * gateway, the audit trail with a filter, and a live run stopped from the dashboard. Saves
+ * SDK CLI, a fake model): channels, groups with their policies, model and usage, tasks (a paused
+ * one's reason, a failed pre-check's error), usage recorded by the gateway, the audit trail with a
+ * filter, and a live run (chat, runtime, ticking elapsed time) stopped from the dashboard. Saves
  * screenshots (/tmp/nanoclaw-dashboard*.png) for a reviewer.
  */
 import fs from 'node:fs';
@@ -42,6 +43,35 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
       env,
     );
     expect(task.code, task.stderr).toBe(0);
+    // A paused task: the dashboard says why.
+    const paused = await runCli(
+      ['tasks', 'add', '--group', 'main', '--every', '1d', '--prompt', 'Evening summary'],
+      env,
+    );
+    const pausedId = /Scheduled (\S+) /.exec(paused.stdout)?.[1] ?? '';
+    expect((await runCli(['tasks', 'pause', pausedId], env)).code).toBe(0);
+    // A task whose pre-check fails (in its sandbox), run now: its last result says why.
+    const failing = await runCli(
+      [
+        'tasks',
+        'add',
+        '--group',
+        'main',
+        '--every',
+        '1d',
+        '--prompt',
+        'Disk report',
+        '--script',
+        'exit 3',
+      ],
+      env,
+    );
+    expect(failing.code, failing.stderr).toBe(0);
+    const failingId = /Scheduled (\S+) /.exec(failing.stdout)?.[1] ?? '';
+    expect((await runCli(['tasks', 'run', failingId], env)).code).toBe(0);
+    // main's own model: the dashboard shows it as the group's, not as the default.
+    const model = await runCli(['groups', 'set-model', 'main', 'claude-sonnet-4-5'], env);
+    expect(model.code, model.stderr).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
@@ -69,7 +99,22 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     expect(await main.locator('td').allTextContents()).toEqual(
       expect.arrayContaining(['web:main', 'every message', 'anyone', 'public', 'none']),
     );
+    // Model and this month's usage: the set model (not marked default), the turn's tokens.
+    const cells = await main.locator('td').allTextContents();
+    expect(cells).toContain('claude-sonnet-4-5');
+    expect(
+      cells.some((c) => /^[1-9][\d.]*k? tokens · \$\d+\.\d\d$/.test(c)),
+      cells.join(' | '),
+    ).toBe(true);
     await page.locator('#tasks td', { hasText: 'Morning digest' }).waitFor();
+    const failed = page.locator('#tasks tr', { hasText: 'Disk report' });
+    await failed.locator('.reason').waitFor({ timeout: 30_000 });
+    expect(await failed.locator('.state').allTextContents()).toEqual(['active', 'error']);
+    expect(await failed.locator('.reason').textContent()).toMatch(/exit code 3/);
+    const pausedRow = page.locator('#tasks tr', { hasText: 'Evening summary' });
+    expect(await pausedRow.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['paused paused by request', '—', 'no runs yet']),
+    );
     // The turn's tokens, as the gateway recorded them from the fake's usage.
     await page.locator('#usage-totals', { hasText: /Today [1-9][\d.]*k? tokens/ }).waitFor();
     expect(await page.locator('#usage-days .bar').count()).toBe(1);
@@ -102,6 +147,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard (Chromium, real host)', () 
     }
     const asked = fake.requests.length;
     expect(asked).toBeGreaterThan(before);
+    // The live run: its chat, runtime, and an elapsed time that ticks while it runs.
+    const run = page.locator('#runs tr', { has: page.locator('button', { hasText: 'Stop' }) });
+    expect(await run.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['Main', 'chat', 'web:main', 'bwrap']),
+    );
+    const elapsed = run.locator('.elapsed');
+    await elapsed.filter({ hasText: /^\d+ s$/ }).waitFor();
+    const first = await elapsed.textContent();
+    await elapsed.filter({ hasNotText: first ?? '' }).waitFor({ timeout: 5_000 });
+    expect(await elapsed.textContent()).toMatch(/^\d+ s$/);
+    await page.screenshot({ path: '/tmp/nanoclaw-dashboard-live.png', fullPage: true });
     await stop.click();
     await page.locator('#runs .empty', { hasText: 'Nothing is running.' }).waitFor();
     const messages = await waitForHistory(host.url, 'web:main', (m) =>

@@ -1,5 +1,5 @@
 /** The text of `nanoclaw status` (pure): a report in, lines out. */
-import type { StatusReport } from '../control/protocol.js';
+import type { LiveRun, StatusReport } from '../control/protocol.js';
 
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -30,6 +30,13 @@ function headline(r: StatusReport): string[] {
   ];
 }
 
+/** `chat run-1a2b (for 12s)`, `task t-9 (for 3m)`, or just the kind when nothing more is known. */
+export function liveRunText(run: LiveRun, now: number): string {
+  const id = run.runId ?? run.taskId;
+  const elapsed = run.startedAt === undefined ? '' : ` (for ${ago(now - run.startedAt)})`;
+  return `${run.kind}${id ? ` ${id}` : ''}${elapsed}`;
+}
+
 function groupLines(r: StatusReport, now: number): string[] {
   if (r.groups.length === 0) return ['Groups: none yet'];
   return [
@@ -37,7 +44,7 @@ function groupLines(r: StatusReport, now: number): string[] {
     ...r.groups.map((g) => {
       const activity = g.lastActivity ? `last message ${when(g.lastActivity, now)}` : 'no messages';
       const live = g.liveRuns.length
-        ? `, running: ${g.liveRuns.map((x) => (x.runId ? `${x.kind} ${x.runId}` : x.kind)).join(', ')}`
+        ? `, running: ${g.liveRuns.map((x) => liveRunText(x, now)).join(', ')}`
         : '';
       const waiting = g.waiting ? `, ${g.waiting} waiting for a sandbox` : '';
       const last = g.lastRun

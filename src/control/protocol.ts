@@ -38,6 +38,21 @@ const ChannelSchema = z.object({
   retryInMs: z.number().optional(),
 });
 
+/** A sandbox alive now. The optional fields are newer; an older host leaves them out. */
+export const LiveRunSchema = z.object({
+  kind: z.string(),
+  runId: z.string().optional(),
+  /** When it started (epoch ms): a chat run's start, a task run's claim. Unknown for others. */
+  startedAt: z.number().optional(),
+  /** The sandbox runtime it runs in (the host's: bwrap, docker, …). */
+  runtime: z.string().optional(),
+  /** The chat a conversation run answers. */
+  chatId: z.string().optional(),
+  /** The scheduled task a task run (or its pre-check) runs. */
+  taskId: z.string().optional(),
+});
+export type LiveRun = z.infer<typeof LiveRunSchema>;
+
 export const GroupStatusSchema = z.object({
   folder: z.string(),
   name: z.string(),
@@ -48,7 +63,7 @@ export const GroupStatusSchema = z.object({
   /** Its most recent sandbox run, from the audit trail. */
   lastRun: z.object({ at: z.number(), ok: z.boolean(), error: z.string().optional() }).nullable(),
   /** Sandboxes of this group alive now (only a running host knows). */
-  liveRuns: z.array(z.object({ kind: z.string(), runId: z.string().optional() })),
+  liveRuns: z.array(LiveRunSchema),
   /** Sandboxes of this group waiting for a slot. */
   waiting: z.number().int(),
 });

@@ -22,6 +22,7 @@ import type { Activity } from './bus.js';
 import type { Conversations } from './service.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
+const STARTED = 1_700_000_100_000;
 
 describe('Conversations: activity and Stop', () => {
   let dir: string;
@@ -50,6 +51,7 @@ describe('Conversations: activity and Stop', () => {
         messages,
         sessions: new SessionStore(db),
         steps: new StepStore(db),
+        now: () => STARTED,
         startRun: (_group, _prompt, signal): AgentRun => {
           signals.push(signal);
           events = new AsyncQueue<RunnerToHost>();
@@ -110,6 +112,10 @@ describe('Conversations: activity and Stop', () => {
     await say('a long job');
     await tick();
     expect(signals).toHaveLength(1);
+    // The dashboard's live run: its chat and when it started (the service's clock).
+    expect(conversations.liveRuns()).toEqual([
+      { group: 'main', runId: 'r1', chatId: 'web:main', startedAt: STARTED },
+    ]);
     expect(conversations.stop('web:other')).toBe(false);
     expect(conversations.stop('web:main')).toBe(true);
     expect(signals[0]?.aborted).toBe(true);
@@ -119,6 +125,7 @@ describe('Conversations: activity and Stop', () => {
     await new Promise((r) => setTimeout(r, 50)); // past the queue's retry delay
     expect(signals).toHaveLength(1); // not run again
     expect(conversations.stop('web:main')).toBe(false);
+    expect(conversations.liveRuns()).toEqual([]);
   });
 
   it("keeps the turn's steps with its reply: tools and team members, not its text", async () => {

@@ -100,6 +100,8 @@ interface LiveRun {
   stopped: boolean;
   /** What the turn in progress did (tools, team members): kept with its reply. */
   steps: Step[];
+  /** When its sandbox started (epoch ms; the dashboard's elapsed time). */
+  startedAt: number;
 }
 
 const cursorOf = (m: StoredMessage): Cursor => ({ ts: m.ts, id: m.id });
@@ -210,8 +212,13 @@ export class Conversations {
   }
 
   /** The conversation runs alive now (for `nanoclaw status`). */
-  liveRuns(): { group: string; runId: string; chatId: string }[] {
-    return [...this.live].map(([group, l]) => ({ group, runId: l.run.runId, chatId: l.chatId }));
+  liveRuns(): { group: string; runId: string; chatId: string; startedAt: number }[] {
+    return [...this.live].map(([group, l]) => ({
+      group,
+      runId: l.run.runId,
+      chatId: l.chatId,
+      startedAt: l.startedAt,
+    }));
   }
 
   /** New work for a group: pipe it into the live run, or queue a run. */
@@ -351,6 +358,7 @@ export class Conversations {
       answered: undefined,
       closing: false,
       idleTimer: undefined,
+      startedAt: this.deps.now(),
     };
     this.live.set(folder, live);
     this.deps.typing.start(chatId);

@@ -4,7 +4,7 @@
  * and the CLI's read-only fallback, so both show the same facts in the same shape.
  */
 import type { ChannelStatus } from '../channels/channel.js';
-import type { GroupStatus, StatusReport } from '../control/protocol.js';
+import type { GroupStatus, LiveRun, StatusReport } from '../control/protocol.js';
 import type { GroupStore } from '../store/groups.js';
 import type { StoreInspector } from '../store/inspect.js';
 import type { TaskStore } from '../store/tasks.js';
@@ -20,7 +20,7 @@ export interface LiveFacts {
     waiting: readonly { group: string }[];
   };
   /** Conversation runs alive now. */
-  conversations: readonly { group: string; runId: string }[];
+  conversations: readonly { group: string; runId: string; chatId?: string; startedAt?: number }[];
 }
 
 export interface StatusSources {
@@ -34,13 +34,52 @@ export interface StatusSources {
   live?: LiveFacts;
 }
 
+/** Task runs the store records as running, oldest first (only meaningful while the host runs). */
+function runningTasks(s: StatusSources, folder: string): { taskId: string; startedAt: number }[] {
+  return s.tasks
+    .list()
+    .filter((t) => t.groupFolder === folder)
+    .flatMap((t) => s.tasks.runs(t.id, 1).filter((r) => r.status === 'running'))
+    .map((r) => ({ taskId: r.taskId, startedAt: r.startedAt }))
+    .sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/**
+ * A group's sandboxes alive now, with what is known of each: the first chat slot is the
+ * conversation run (its id, chat, start); background slots (a task run or its pre-check) are
+ * matched in order to the task runs the store records as running (the start is the claim).
+ */
+export function liveRunsOf(s: StatusSources, folder: string): LiveRun[] {
+  if (!s.live) return [];
+  const runtime = s.live.host.runtime;
+  const conversation = s.live.conversations.find((c) => c.group === folder);
+  const tasks = runningTasks(s, folder);
+  let chatSeen = false;
+  let background = 0;
+  return s.live.slots.running
+    .filter((r) => r.group === folder)
+    .map((r) => {
+      const base = { kind: r.kind, runtime };
+      if (r.kind === 'chat' && !chatSeen && conversation) {
+        chatSeen = true;
+        const { runId, chatId, startedAt } = conversation;
+        return {
+          ...base,
+          runId,
+          ...(chatId ? { chatId } : {}),
+          ...(startedAt ? { startedAt } : {}),
+        };
+      }
+      const task = r.kind === 'task' || r.kind === 'precheck' ? tasks[background++] : undefined;
+      return task ? { ...base, taskId: task.taskId, startedAt: task.startedAt } : base;
+    });
+}
+
 function groupStatus(s: StatusSources): GroupStatus[] {
   return s.groups.list().map((g) => {
     const chats = s.groups.chats(g.folder);
     const last = s.inspect.lastRun(g.folder);
     const error = typeof last?.detail.error === 'string' ? last.detail.error : undefined;
-    const runId = s.live?.conversations.find((c) => c.group === g.folder)?.runId;
-    const running = (s.live?.slots.running ?? []).filter((r) => r.group === g.folder);
     return {
       folder: g.folder,
       name: g.name,
@@ -50,11 +89,7 @@ function groupStatus(s: StatusSources): GroupStatus[] {
       lastRun: last
         ? { at: last.ts, ok: last.decision === 'ok', ...(error ? { error } : {}) }
         : null,
-      liveRuns: running.map((r, i) =>
-        r.kind === 'chat' && i === running.findIndex((x) => x.kind === 'chat') && runId
-          ? { kind: r.kind, runId }
-          : { kind: r.kind },
-      ),
+      liveRuns: liveRunsOf(s, g.folder),
       waiting: (s.live?.slots.waiting ?? []).filter((w) => w.group === g.folder).length,
     };
   });

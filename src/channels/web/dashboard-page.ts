@@ -25,6 +25,8 @@ th { color:var(--muted); font-weight:600; }
 .state.connected, .state.ok, .state.success, .state.active { color:#137333; border-color:#137333; }
 .state.failed, .state.error, .state.denied { color:var(--error); border-color:var(--error); }
 .muted, .empty { color:var(--muted); }
+.reason { color:var(--error); }
+.elapsed { font-variant-numeric:tabular-nums; }
 #problems { margin:12px 20px 0; padding:10px 14px; border-radius:8px; background:var(--warn);
   color:var(--warn-text); border:1px solid var(--warn-line); font-size:14px; }
 #problems[hidden] { display:none; }
@@ -87,6 +89,29 @@ function schedule(s) {
 function senders(p) { return p ? (p.allow === 'all' ? 'anyone' : Array.isArray(p.allow) ? p.allow.length + ' allowed' : p.allow) + (p.mode === 'drop' ? ', others dropped' : '') : '—'; }
 function egress(p) { return p ? p.mode + (p.allow && p.allow.length ? ' + ' + p.allow.join(', ') : '') : '—'; }
 function mounts(list) { return list.length ? list.map((m) => m.name + (m.readWrite ? ' (rw)' : ' (ro)')).join(', ') : 'none'; }
+function model(m) { return (m.id || 'SDK default') + (m.source === 'default' ? ' (default)' : '') + (m.effort ? ', effort ' + m.effort : ''); }
+let clockSkew = 0;
+function elapsedText(startedAt) {
+  const s = Math.max(0, Math.round((Date.now() + clockSkew - startedAt) / 1000));
+  return s < 60 ? s + ' s' : s < 3600 ? Math.floor(s / 60) + ' min ' + (s % 60) + ' s' : Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+}
+function tickElapsed() { for (const e of document.querySelectorAll('#runs .elapsed[data-started]')) e.textContent = elapsedText(Number(e.dataset.started)); }
+/** The status, and why a task is paused (a failing pre-check, a request, …). */
+function taskState(t) {
+  const box = el('span');
+  box.append(state(t.status));
+  if (t.pausedReason) box.append(' ', el('span', t.pausedReason, 'muted'));
+  return box;
+}
+/** The last run: when, how it ended, and its error's reason or the start of its result. */
+function lastResult(r) {
+  if (!r) return 'no runs yet';
+  const box = el('span');
+  box.append(state(r.status), ' ' + when(Date.parse(r.startedAt)));
+  const detail = r.error || (r.result ? r.result.slice(0, 160) : '');
+  if (detail) box.append(el('div', detail, r.error ? 'reason' : 'muted'));
+  return box;
+}
 async function stop(group, button) {
   button.disabled = true;
   try { await api('/api/runs/stop', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ group }) }); }
@@ -98,20 +123,24 @@ function render(d) {
   $('problems').hidden = d.problems.length === 0;
   $('problem-list').replaceChildren(...d.problems.map((p) => el('li', p)));
   table('channels', ['Channel', 'State', 'Details'], d.channels.map((c) => [c.name, state(c.state), c.summary]), 'No channels.');
-  table('groups', ['Group', 'Chats', 'Wakes on', 'Senders', 'Egress', 'Mounts', 'Last activity'], d.groups.map((g) => [
+  table('groups', ['Group', 'Chats', 'Wakes on', 'Senders', 'Egress', 'Mounts', 'Model', 'Usage (this month)', 'Last activity'], d.groups.map((g) => [
     g.name + (g.isMain ? ' (main)' : ''), g.chats.join(', ') || 'none', g.requiresTrigger ? (g.trigger || 'the trigger word') : 'every message',
-    senders(g.senders), egress(g.egress), mounts(g.mounts), when(g.lastActivity)]), 'No groups.');
+    senders(g.senders), egress(g.egress), mounts(g.mounts), model(g.model),
+    tokens(g.usage.month.tokens) + ' tokens · ' + money(g.usage.month.usd), when(g.lastActivity)]), 'No groups.');
+  // The host's clock, not the browser's, dates the runs (the page may be on another machine).
+  clockSkew = d.now - Date.now();
   const live = d.groups.flatMap((g) => g.liveRuns.map((r) => ({ g, r })));
-  table('runs', ['Group', 'Kind', 'Run', ''], live.map(({ g, r }) => {
+  table('runs', ['Group', 'Kind', 'Answers', 'Runtime', 'Elapsed', 'Run', ''], live.map(({ g, r }) => {
     const b = el('button', 'Stop');
     b.setAttribute('aria-label', 'Stop the run of ' + g.name);
     b.addEventListener('click', () => stop(g.folder, b));
-    return [g.name, r.kind, r.runId || '—', r.kind === 'chat' ? b : ''];
+    const elapsed = el('span', '—', 'elapsed');
+    if (r.startedAt) { elapsed.dataset.started = String(r.startedAt); elapsed.textContent = elapsedText(r.startedAt); }
+    return [g.name, r.kind, r.chatId || (r.taskId ? 'task ' + r.taskId : '—'), r.runtime || '—', elapsed, r.runId || '—', r.kind === 'chat' ? b : ''];
   }), 'Nothing is running.');
   table('tasks', ['Group', 'Task', 'Schedule', 'Status', 'Next run', 'Last result'], d.tasks.map((t) => [
-    t.group, t.prompt.slice(0, 80), schedule(t.schedule), state(t.status),
-    t.nextRun ? when(Date.parse(t.nextRun)) : '—',
-    t.lastRun ? t.lastRun.status + (t.lastRun.error ? ': ' + t.lastRun.error : '') : (t.pausedReason || 'no runs yet')]), 'No scheduled tasks.');
+    t.group, t.prompt.slice(0, 80), schedule(t.schedule), taskState(t),
+    t.nextRun && t.status === 'active' ? when(Date.parse(t.nextRun)) : '—', lastResult(t.lastRun)]), 'No scheduled tasks.');
   renderUsage(d.usage);
   const filter = $('audit-group');
   if (filter.options.length === 1) for (const g of d.groups) filter.append(new Option(g.name, g.folder));
@@ -153,6 +182,7 @@ async function refresh() {
 $('audit-filters').addEventListener('submit', (e) => { e.preventDefault(); loadAudit(); });
 refresh().then(loadAudit);
 setInterval(refresh, 5000);
+setInterval(tickElapsed, 1000);
 `;
 
 /** The dashboard document; `marked` is unused here (same signature as the chat page). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuditQuery, parseStop } from './dashboard.js';
+import { GroupStatusSchema } from '../../control/protocol.js';
+import { effectiveModel, groupUsage, parseAuditQuery, parseStop } from './dashboard.js';
 
 const q = (s: string) => parseAuditQuery(new URLSearchParams(s));
 
@@ -30,5 +31,53 @@ describe('dashboard requests', () => {
     for (const bad of ['', 'family', '{}', '{"group":1}', '{"group":"a","x":1}']) {
       expect(parseStop(bad).ok, bad).toBe(false);
     }
+  });
+
+  it("shows a group's model as its runs pick it: its own setting, else the default", () => {
+    const none = { model: undefined, effort: undefined };
+    expect(
+      effectiveModel({ model: 'claude-opus-4-1', effort: 'high' }, 'claude-sonnet-4-5'),
+    ).toEqual({ id: 'claude-opus-4-1', effort: 'high', source: 'group' });
+    expect(effectiveModel(none, 'claude-sonnet-4-5')).toEqual({
+      id: 'claude-sonnet-4-5',
+      effort: null,
+      source: 'default',
+    });
+    // Only an effort set: the model is still the default one.
+    expect(effectiveModel({ model: undefined, effort: 'low' }, undefined)).toEqual({
+      id: null,
+      effort: 'low',
+      source: 'default',
+    });
+  });
+
+  it("gives each group this month's usage, zero for one that used no model", () => {
+    const spent = (tokens: number, usd: number) => ({ tokens, usd });
+    const summary = {
+      today: spent(30, 0.3),
+      month: spent(300, 3),
+      groups: [{ group: 'family', today: spent(30, 0.3), month: spent(300, 3) }],
+    };
+    expect(groupUsage(summary, 'family')).toEqual({ today: spent(30, 0.3), month: spent(300, 3) });
+    expect(groupUsage(summary, 'main')).toEqual({ today: spent(0, 0), month: spent(0, 0) });
+  });
+
+  it("parses an older host's live runs (no start, runtime or chat) and a newer one's", () => {
+    const group = {
+      folder: 'main',
+      name: 'Main',
+      isMain: true,
+      chats: ['web:main'],
+      lastActivity: null,
+      lastRun: null,
+      waiting: 0,
+    };
+    expect(GroupStatusSchema.safeParse({ ...group, liveRuns: [{ kind: 'chat' }] }).success).toBe(
+      true,
+    );
+    const newer = { kind: 'chat', runId: 'r', startedAt: 1, runtime: 'bwrap', chatId: 'web:main' };
+    expect(GroupStatusSchema.parse({ ...group, liveRuns: [newer] }).liveRuns).toEqual([newer]);
+    const bad = { ...group, liveRuns: [{ kind: 'chat', startedAt: 'yesterday' }] };
+    expect(GroupStatusSchema.safeParse(bad).success).toBe(false);
   });
 });

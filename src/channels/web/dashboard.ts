@@ -8,9 +8,10 @@ import type { StatusReport } from '../../control/protocol.js';
 import { runView, taskView } from '../../scheduler/service.js';
 import type { MountRequest } from '../../security/mounts.js';
 import type { AuditKind, AuditRecord } from '../../store/audit.js';
+import type { ModelSetting } from '../../store/budgets.js';
 import { FOLDER_PATTERN, type GroupStore } from '../../store/groups.js';
 import type { TaskStore } from '../../store/tasks.js';
-import type { UsageSummary } from '../../usage/summary.js';
+import type { Spent, UsageSummary } from '../../usage/summary.js';
 import type { Parsed } from './requests.js';
 
 export interface AuditQuery {
@@ -31,14 +32,39 @@ export interface DashboardDeps {
   stopGroup(folder: string): boolean;
   /** Today, this month and per group (UTC), and the last days' totals for the chart. */
   usage(): UsageSummary & { days: { day: string; tokens: number; usd: number }[] };
+  /** The group's own model setting (`nanoclaw groups set-model`, set_model). */
+  modelSetting(folder: string): ModelSetting;
+  /** NANOCLAW_MODEL: what a group without its own setting runs (undefined: the SDK's default). */
+  defaultModel: string | undefined;
+  now(): number;
+}
+
+/** The model a group's runs use (as runs pick it: its setting, else the default) and why. */
+export function effectiveModel(setting: ModelSetting, fallback: string | undefined) {
+  return {
+    id: setting.model ?? fallback ?? null,
+    effort: setting.effort ?? null,
+    source: setting.model === undefined ? ('default' as const) : ('group' as const),
+  };
+}
+
+const NOTHING: Spent = { tokens: 0, usd: 0 };
+
+/** A group's usage today and this month (UTC); zero when it used no model this month. */
+export function groupUsage(summary: UsageSummary, folder: string): { today: Spent; month: Spent } {
+  const found = summary.groups.find((g) => g.group === folder);
+  return found ? { today: found.today, month: found.month } : { today: NOTHING, month: NOTHING };
 }
 
 export function dashboardView(deps: DashboardDeps) {
   const status = deps.status();
+  const usage = deps.usage();
   const groups = status.groups.map((g) => {
     const group = deps.groups.get(g.folder);
     return {
       ...g,
+      model: effectiveModel(deps.modelSetting(g.folder), deps.defaultModel),
+      usage: groupUsage(usage, g.folder),
       trigger: group?.requiresTrigger && !group.isMain ? (group.trigger ?? null) : null,
       requiresTrigger: Boolean(group?.requiresTrigger && !group.isMain),
       senders: group?.senderPolicy ?? null,
@@ -52,6 +78,8 @@ export function dashboardView(deps: DashboardDeps) {
   }));
   const { host, running, assistantName, channels, problems } = status;
   return {
+    /** The host's clock (epoch ms): the page counts live runs' elapsed time from it. */
+    now: deps.now(),
     running,
     host: host ?? null,
     assistantName,
@@ -59,7 +87,7 @@ export function dashboardView(deps: DashboardDeps) {
     problems,
     groups,
     tasks,
-    usage: deps.usage(),
+    usage,
   };
 }
 

@@ -86,9 +86,7 @@ function linkOf(id) {
 }
 /** Said politely to screen readers (the badges alone would change silently). */
 function announce(text) {
-  const live = document.getElementById('chats-live');
-  live.textContent = '';
-  live.textContent = text;
+  document.getElementById('chats-live').textContent = text;
 }
 function showCounts() {
   const seen = readSeen();

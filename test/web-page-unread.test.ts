@@ -2,7 +2,8 @@
  * Live unread counts in real headless Chromium: a message another channel stores in another chat
  * raises that chat's badge (and is announced to screen readers) without a reload, a chat new to
  * the list appears, a message in a chat no group answers shows nothing, opening a chat clears
- * its count, and what was stored while the stream was down is counted after it reconnects.
+ * its count (in another tab too), and what was stored while the stream was down is counted after
+ * it reconnects.
  * The other channel is not running (none can here): the test stores and announces its messages
  * as the host does (store, then the bus).
  */
@@ -103,5 +104,18 @@ describe.skipIf(!hasChromium())('live unread counts in Chromium', () => {
     storeElsewhere('tg:42', 'While you were away', true);
     await harness.restart(); // closes the stream; the page reconnects to the new server
     await page.getByRole('link', { name: 'Alice (DM), telegram, 1 unread', exact: true }).waitFor();
+  });
+
+  it('a chat read in another tab stops counting here too', async () => {
+    const context = await browser.newContext(); // one browser profile: localStorage is shared
+    storeElsewhere('tg:42', 'Read me in the other tab', true);
+    page = await context.newPage();
+    await page.goto(harness.web.url);
+    await page.getByRole('link', { name: /^Alice \(DM\), telegram, \d+ unread$/ }).waitFor();
+    const other = await context.newPage();
+    await other.goto(`${harness.web.url}/?chat=tg%3A42`);
+    await other.locator('.msg', { hasText: 'Read me in the other tab' }).waitFor();
+    await page.getByRole('link', { name: 'Alice (DM), telegram', exact: true }).waitFor();
+    await context.close();
   });
 });

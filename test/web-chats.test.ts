@@ -4,11 +4,20 @@
  * the bot's, marked as typed on the web, through that chat's own channel; another group's are
  * read-only; a scheduled task's answer carries its task's label. The other channel is a
  * recording stand-in (a chat app cannot run here), said so: it only records what it is sent.
+ * The attacks on the event stream's `chat` notices (live unread counts) are here too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../src/channels/channel.js';
+import { SseParser, type SseEvent } from '../src/cli/sse.js';
+import type { StoredMessage } from '../src/store/messages.js';
 import { taskSender } from '../src/scheduler/label.js';
-import { recordingChannel, setUpChats, startWebHarness, type WebHarness } from './support/web.js';
+import {
+  raw,
+  recordingChannel,
+  setUpChats,
+  startWebHarness,
+  type WebHarness,
+} from './support/web.js';
 
 const api = (harness: WebHarness, path: string, init?: RequestInit) =>
   fetch(`${harness.web.url}/api${path}`, init);
@@ -92,5 +101,85 @@ describe('web chats across channels', () => {
       ['Andy · task: Morning digest of my inbox', 'Morning digest of my inbox'],
       ['Andy', null],
     ]);
+  });
+});
+
+/** A message stored in `chatId` by another channel (as the host stores it, then announces it). */
+function storeElsewhere(harness: WebHarness, chatId: string, id: string, content: string) {
+  const m: StoredMessage = {
+    chatId,
+    id,
+    ts: Date.now(),
+    senderId: 'tg:7',
+    senderName: 'Mum',
+    content,
+    fromAssistant: false,
+  };
+  harness.store.messages.insert(m);
+  harness.bus.emit('message', m);
+}
+
+/** Reads web:main's event stream until an event satisfies `last`; returns every event. */
+async function eventsUntil(harness: WebHarness, last: (e: SseEvent) => boolean) {
+  const controller = new AbortController();
+  const res = await fetch(`${harness.web.url}/api/chats/web%3Amain/events`, {
+    signal: controller.signal,
+  });
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  const seen: SseEvent[] = [];
+  const opened = new Promise<void>((resolve) => {
+    void (async () => {
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        seen.push(...parser.push(decoder.decode(chunk, { stream: true })));
+        resolve();
+        if (seen.some(last)) break;
+      }
+      controller.abort();
+    })().catch(() => undefined);
+  });
+  await opened; // the status event: its listeners are on the bus
+  return async () => {
+    while (!seen.some(last)) await new Promise((r) => setTimeout(r, 10));
+    return seen;
+  };
+}
+
+describe('web chat events: attacks', () => {
+  let harness: WebHarness;
+  afterEach(async () => harness?.close());
+
+  it("notices another listed chat's message without its text; never names an unlisted chat", async () => {
+    harness = await startWebHarness();
+    setUpChats(harness);
+    harness.store.messages.upsertChat('tg:999', 'telegram', 'Secret group'); // seen, no group
+    const done = await eventsUntil(harness, (e) => e.data.includes('"end-marker"'));
+    storeElsewhere(harness, 'tg:999', 'u1', 'the vault code is ZEBRA4411');
+    storeElsewhere(harness, 'tg:-100', 'f1', 'the vault code is ZEBRA4411');
+    storeElsewhere(harness, 'tg:-100', 'end-marker', 'also secret');
+    const seen = await done();
+    const notices = seen.filter((e) => e.event === 'chat').map((e) => JSON.parse(e.data));
+    expect(notices.map((n: { chatId: string; id: string }) => [n.chatId, n.id])).toEqual([
+      ['tg:-100', 'f1'],
+      ['tg:-100', 'end-marker'],
+    ]);
+    expect(Object.keys(notices[0] as object).sort()).toEqual(
+      ['chatId', 'fromAssistant', 'id', 'ts'].sort(),
+    );
+    const everything = seen.map((e) => e.data).join('\n');
+    for (const leak of ['ZEBRA4411', 'secret', 'Mum', 'tg:999', 'Secret group']) {
+      expect(everything).not.toContain(leak);
+    }
+    expect(seen.some((e) => e.event === 'message')).toBe(false);
+  });
+
+  it('a DNS-rebinding page or a missing token gets no event stream at all', async () => {
+    harness = await startWebHarness();
+    const path = '/api/chats/web%3Amain/events';
+    const rebound = await raw(harness.web.url, path, 'GET', { host: 'evil.example:4480' });
+    expect(rebound.status).toBe(403);
+    await harness.close();
+    harness = await startWebHarness({ env: { WEB_TOKEN: 'x'.repeat(32) } });
+    expect((await fetch(harness.web.url + path)).status).toBe(401);
   });
 });

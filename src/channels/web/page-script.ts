@@ -159,6 +159,7 @@ async function loadTasks() {
 function listen() {
   const query = token ? '?token=' + encodeURIComponent(token) : '';
   const source = new EventSource(chatPath('/events') + query);
+  watchChats(source);
   source.addEventListener('open', () => {
     retryMs = 1000;
     connection.textContent = '';

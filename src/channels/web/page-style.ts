@@ -32,6 +32,8 @@ nav a[aria-current="page"] { background:var(--me); border-color:var(--me); color
 nav a .channel { font-size:11px; opacity:.8; margin-left:6px; }
 nav a .unread { display:inline-block; min-width:18px; margin-left:6px; padding:0 5px; border-radius:999px;
   background:var(--text); color:var(--bg); font-size:11px; font-weight:700; text-align:center; }
+/* Read by screen readers, not shown (the unread announcements). */
+.sr-only { position:absolute; width:1px; height:1px; overflow:hidden; clip-path:inset(50%); white-space:nowrap; }
 #chat-note { margin:0; padding:6px 20px; font-size:13px; color:var(--muted); background:var(--panel);
   border-top:1px solid var(--line); }
 #chat-note[hidden] { display:none; }

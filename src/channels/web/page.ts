@@ -44,6 +44,7 @@ export function renderPage(assistantName: string, nonce: string, marked: string)
 <a id="dashboard-link" href="/dashboard">Dashboard</a>
 <span id="connection" role="status"></span>
 <nav id="chats" aria-label="Chats" hidden></nav>
+<div id="chats-live" class="sr-only" role="status" aria-live="polite"></div>
 </header>
 <div id="banner" role="alert" hidden></div>
 <p id="usage" hidden></p>

@@ -183,8 +183,9 @@ class WebServer implements WebChannel {
   }
 
   /**
-   * A chat some group answers, on any channel (the web shows every group's chats; what it may
-   * write there is posting.ts's decision); anything else is unknown here.
+   * A chat some group answers, on any channel: exactly the chats GET /api/chats lists (the web
+   * shows every group's chats; what it may write there is posting.ts's decision), and the only
+   * ones the event streams send `chat` notices for; anything else is unknown here.
    */
   private knownChat(chatId: string): boolean {
     return this.deps.groups.getByChat(chatId) !== undefined;
@@ -259,7 +260,11 @@ class WebServer implements WebChannel {
   }
 
   private events({ res, chatId }: RequestContext): void {
-    streamEvents(res, chatId, { bus: this.deps.bus, status: () => this.deps.status() });
+    streamEvents(res, chatId, {
+      bus: this.deps.bus,
+      status: () => this.deps.status(),
+      listed: (id) => this.knownChat(id),
+    });
   }
 
   private dashboard({ res }: RequestContext): void {

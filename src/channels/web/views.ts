@@ -56,6 +56,21 @@ export interface ApiChat {
   trigger: string | null;
 }
 
+/**
+ * The `chat` event: a message was stored in another chat the viewer's list shows. Enough to
+ * count it as unread (the id de-duplicates), nothing of what it says or who sent it.
+ */
+export interface ApiChatNotice {
+  chatId: string;
+  id: string;
+  ts: number;
+  fromAssistant: boolean;
+}
+
+export function chatNotice(m: StoredMessage): ApiChatNotice {
+  return { chatId: m.chatId, id: m.id, ts: m.ts, fromAssistant: m.fromAssistant };
+}
+
 export function messageView(m: StoredMessage, steps: readonly Step[] = []): ApiMessage {
   return {
     id: m.id,

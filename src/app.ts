@@ -16,7 +16,7 @@ import { taskSender } from './scheduler/label.js';
 import { credentialProblems } from './credentials.js';
 import { agentFileOwner, groupPaths } from './groups/workspace.js';
 import { errorMessage } from './errors.js';
-import { hostApiHandlers, type HostApiDeps } from './host-api.js';
+import { hostApiHandlers } from './host-api.js';
 import { Delegations } from './runs/delegate.js';
 import { openStore, prepareDataDir, startHost, type Host, type Store } from './host.js';
 import { acquireHostLock } from './host-lock.js';
@@ -67,26 +67,20 @@ async function assemble(
   factories: readonly ChannelFactory[],
   started: StartedParts,
 ): Promise<App> {
-  prepareDataDir(config);
-  const lock = acquireHostLock(config.home, new Date());
-  started.add(() => lock.release());
+  const { lock, store } = openState(config, started);
   const channels: Channel[] = [];
-  const store = openStore(config);
-  started.add(() => (store.db.open ? store.db.close() : undefined));
   const { post, outbox, bus, tasks, rearm } = messaging(config, log, store, () => channels);
-  const api = { store, post, config, tasks, channels: channelNames(config.appRoot) };
   // Tools are called only by runs, which start after the conversations exist.
   const answering = (runId: string) => conversations.answering(runId);
   const notices = usageNotices(store, post, answering, log);
-  const delegate: HostApiDeps['delegate'] = (c, b) => delegations.delegate(c, b);
   const host = await startHost(
     config,
     log.child({ component: 'host' }),
     store,
     hostApiHandlers({
-      ...api,
+      ...{ store, post, config, tasks, channels: channelNames(config.appRoot) },
       answering: (runId) => conversations.answeringTurn(runId),
-      delegate,
+      delegate: (c, b) => delegations.delegate(c, b),
     }),
     notices.links(),
   );
@@ -103,38 +97,91 @@ async function assemble(
     mayRun: (folder, chatId) => notices.mayRun(folder, chatId),
     stopping: stopping.signal,
   });
+  const { health, status, opStatus } = statusViews(host, conversations, channels, {
+    log,
+    problems: () => [...problems(), ...notices.problems()],
+    setup: problems,
+  });
+  started.add(() => stopChannels(channels, log));
+  await startChannels(factories, channels, {
+    ...channelDeps(host, { log, post, bus, conversations, health }),
+    env,
+    dashboard: dashboardDeps(host, store, conversations, opStatus),
+    status,
+  });
+  const url = webUrl(channels);
+  if (url) lock.publish(url);
+  started.add(await serveControl(host, opStatus));
+  started.add(() => outbox.close());
+  started.add(() => conversations.shutdown());
+  startScheduler(host, post, rearm, started);
+  conversations.resumeAll();
+  outbox.kick();
+  // Stopped first: attachment downloads in progress end at once.
+  started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
+  return { host, conversations, channels, status, stop: () => started.stopAll() };
+}
+
+/** The data directory, held by this host (the lock), and its database. */
+function openState(config: Config, started: StartedParts) {
+  prepareDataDir(config);
+  const lock = acquireHostLock(config.home, new Date());
+  started.add(() => lock.release());
+  const store = openStore(config);
+  started.add(() => (store.db.open ? store.db.close() : undefined));
+  return { lock, store };
+}
+
+/** The host's status for live views (channels, problems, usage) and for the operator's tools. */
+function statusViews(
+  host: Host,
+  conversations: Conversations,
+  channels: readonly Channel[],
+  deps: { log: Logger; problems: () => string[]; setup: () => string[] },
+) {
   const health = new ChannelHealthBoard({
-    log: log.child({ component: 'channel' }),
+    log: deps.log.child({ component: 'channel' }),
     now: Date.now,
   });
   const status = (): HostStatus => ({
-    assistantName: config.assistantName,
-    ...statusParts(store, [...problems(), ...notices.problems()]),
+    assistantName: host.config.assistantName,
+    ...statusParts(host, deps.problems()),
     channels: channelStates(channels, health),
   });
   const opStatus = operatorStatus(host, conversations, {
     channels: status,
-    problems,
+    problems: deps.setup,
     url: () => webUrl(channels),
   });
-  started.add(() => stopChannels(channels, log));
-  await startChannels(factories, channels, {
-    config,
-    env,
-    log: log.child({ component: 'channel' }),
+  return { health, status, opStatus };
+}
+
+/** What every channel gets from the host: the stores it reads, and how it hands work in. */
+function channelDeps(
+  host: Host,
+  parts: {
+    log: Logger;
+    post: PostDeps;
+    bus: EventBus;
+    conversations: Conversations;
+    health: ChannelHealthBoard;
+  },
+): Omit<ChannelDeps, 'env' | 'status'> {
+  const { post, bus, conversations, health } = parts;
+  return {
+    config: host.config,
+    log: parts.log.child({ component: 'channel' }),
     bus,
-    messages: store.messages,
+    messages: host.messages,
     groups: host.groups,
-    tasks: store.tasks,
-    steps: store.steps,
+    tasks: host.tasks,
+    steps: host.steps,
     receive: (channel, message) => conversations.receive(channel, message),
     stop: (chatId) => conversations.stop(chatId),
     postAsAssistant: (chatId, text, sender) =>
       postAssistantMessage(post, chatId, text, sender ? { sender } : {}),
-    dashboard: dashboardDeps(host, store, conversations, opStatus),
-    status,
     chatSeen: (channel, chat) =>
-      store.messages.upsertChat(chat.chatId, channel, chat.name, {
+      host.messages.upsertChat(chat.chatId, channel, chat.name, {
         kind: chat.kind,
         at: Date.now(),
       }),
@@ -142,22 +189,21 @@ async function assemble(
       health.report(channel, state);
       bus.emit('status');
     },
-  });
-  const url = webUrl(channels);
-  if (url) lock.publish(url);
-  started.add(await serveControl(host, opStatus));
-  started.add(() => outbox.close());
-  started.add(() => conversations.shutdown());
+  };
+}
+
+/** The scheduler, re-armed when tasks change through the host API or outside the host. */
+function startScheduler(
+  host: Host,
+  post: PostDeps,
+  rearm: { now: () => void },
+  started: StartedParts,
+): void {
   const scheduler = createScheduler(host, post);
   started.add(() => scheduler.stop());
   rearm.now = () => scheduler.changed();
   scheduler.start();
-  started.add(watchExternalWrites(config, rearm.now));
-  conversations.resumeAll();
-  outbox.kick();
-  // Stopped first: attachment downloads in progress end at once.
-  started.add(() => stopping.abort(new Error('NanoClaw is stopping')));
-  return { host, conversations, channels, status, stop: () => started.stopAll() };
+  started.add(watchExternalWrites(host.config, rearm.now));
 }
 
 /** Problems to show, and the model usage line (today, this month, per group). */

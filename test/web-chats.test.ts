@@ -9,13 +9,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../src/channels/channel.js';
 import { SseParser, type SseEvent } from '../src/cli/sse.js';
-import type { StoredMessage } from '../src/store/messages.js';
 import { taskSender } from '../src/scheduler/label.js';
 import {
   raw,
   recordingChannel,
   setUpChats,
   startWebHarness,
+  storeElsewhere,
   type WebHarness,
 } from './support/web.js';
 
@@ -103,21 +103,6 @@ describe('web chats across channels', () => {
     ]);
   });
 });
-
-/** A message stored in `chatId` by another channel (as the host stores it, then announces it). */
-function storeElsewhere(harness: WebHarness, chatId: string, id: string, content: string) {
-  const m: StoredMessage = {
-    chatId,
-    id,
-    ts: Date.now(),
-    senderId: 'tg:7',
-    senderName: 'Mum',
-    content,
-    fromAssistant: false,
-  };
-  harness.store.messages.insert(m);
-  harness.bus.emit('message', m);
-}
 
 /** Reads web:main's event stream until an event satisfies `last`; returns every event. */
 async function eventsUntil(harness: WebHarness, last: (e: SseEvent) => boolean) {

@@ -9,9 +9,13 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMessage } from '../src/store/messages.js';
 import { hasChromium, launchChromium, untilInPage } from './support/browser.js';
-import { setUpChats, startWebHarness, type WebHarness } from './support/web.js';
+import {
+  setUpChats,
+  startWebHarness,
+  storeElsewhere as storeAt,
+  type WebHarness,
+} from './support/web.js';
 
 const FAMILY = 'Family group, telegram · read-only';
 
@@ -22,19 +26,8 @@ describe.skipIf(!hasChromium())('live unread counts in Chromium', () => {
   let next = 10;
 
   /** Stores a message as another channel's would be, and announces it unless `quiet`. */
-  function storeElsewhere(chatId: string, content: string, quiet = false) {
-    const m: StoredMessage = {
-      chatId,
-      id: String(next++).padStart(4, '0'),
-      ts: Date.now(),
-      senderId: 'tg:7',
-      senderName: 'Mum',
-      content,
-      fromAssistant: false,
-    };
-    harness.store.messages.insert(m);
-    if (!quiet) harness.bus.emit('message', m);
-  }
+  const storeElsewhere = (chatId: string, content: string, quiet = false) =>
+    storeAt(harness, chatId, String(next++).padStart(4, '0'), content, quiet);
   const labels = () =>
     page.locator('#chats a').evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')));
 

@@ -23,7 +23,7 @@ import { groupPaths } from '../../src/groups/workspace.js';
 import { openStore, type Store } from '../../src/host.js';
 import { acquireHostLock } from '../../src/host-lock.js';
 import { silentLogger } from '../../src/log.js';
-import { outboxMessage } from '../../src/store/messages.js';
+import { outboxMessage, type StoredMessage } from '../../src/store/messages.js';
 import { usageSummary } from '../../src/usage/summary.js';
 import { APP_ROOT } from './cli.js';
 
@@ -268,4 +268,28 @@ export function raw(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * A message from Mum stored in `chatId` as another channel's would be; announced on the bus as
+ * the host does, unless `quiet` (a message the page must learn of some other way).
+ */
+export function storeElsewhere(
+  harness: WebHarness,
+  chatId: string,
+  id: string,
+  content: string,
+  quiet = false,
+): void {
+  const m: StoredMessage = {
+    chatId,
+    id,
+    ts: Date.now(),
+    senderId: 'tg:7',
+    senderName: 'Mum',
+    content,
+    fromAssistant: false,
+  };
+  harness.store.messages.insert(m);
+  if (!quiet) harness.bus.emit('message', m);
 }

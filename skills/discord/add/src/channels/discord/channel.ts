@@ -18,7 +18,8 @@ import type {
 import type { REST } from 'discord.js';
 import { missedMessages, type Backlog } from './catchup.js';
 import { attachment } from './files.js';
-import { Gateway, sleep, type GatewayTiming } from './gateway.js';
+import { sleep } from '../retry.js';
+import { Gateway, type GatewayTiming } from './gateway.js';
 import { HealthReporter } from './health.js';
 import {
   CHAT_PREFIX,

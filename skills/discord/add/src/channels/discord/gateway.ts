@@ -20,6 +20,7 @@ import {
 } from './health.js';
 import type { BotIdentity, Place } from './message.js';
 import { redact, type DiscordSettings } from './settings.js';
+import { sleep } from '../retry.js';
 
 export interface GatewayTiming {
   backoff: Backoff;
@@ -56,19 +57,6 @@ const GuildCreate = z.object({
 /** Channel types people write in: GUILD_TEXT, GUILD_ANNOUNCEMENT. */
 const TEXT_CHANNELS = new Set([0, 5]);
 const Packet = z.object({ t: z.string().nullish(), d: z.unknown() });
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class Gateway {
   private bot: BotIdentity | undefined;

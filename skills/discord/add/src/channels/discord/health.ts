@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../../errors.js';
 import type { ChannelHealth } from '../channel.js';
+import { HealthReporter as CoreReporter } from '../retry.js';
 import { redact } from './settings.js';
 
 export type Failure =
@@ -86,34 +87,11 @@ export function classifyLoginError(error: unknown, apiUrl: string, token: string
   return { kind: 'retry', reason: message };
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
+export { type Backoff, backoffDelay } from '../retry.js';
 
-/** Attempt 1 waits about `baseMs`, doubling up to `maxMs`; jitter spreads it over ±25 %. */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
-  const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + random() * 0.5));
-}
-
-/**
- * Holds the current state; `set` reports a change of state or of reason (the operator should
- * see why it is reconnecting now), not a new retry delay alone.
- */
-export class HealthReporter {
-  private current: ChannelHealth = { state: 'connecting' };
-
-  constructor(private readonly changed: (health: ChannelHealth) => void) {}
-
-  get(): ChannelHealth {
-    return this.current;
-  }
-
-  set(next: ChannelHealth): void {
-    const reason = (h: ChannelHealth) => ('reason' in h ? h.reason : '');
-    const changed = this.current.state !== next.state || reason(this.current) !== reason(next);
-    this.current = next;
-    if (changed) this.changed(next);
+/** Reports a change of state or of reason (the operator should see why it is reconnecting). */
+export class HealthReporter extends CoreReporter {
+  constructor(changed: (health: ChannelHealth) => void) {
+    super(changed, { reasons: true });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../../errors.js';
 import type { ChannelHealth } from '../channel.js';
+import { HealthReporter as CoreReporter } from '../retry.js';
 import { OAuthError } from './oauth.js';
 import { redact } from './settings.js';
 
@@ -45,46 +46,11 @@ export function classifyImapError(
   return { kind: 'retry', reason: `IMAP ${where}: ${redact(errorMessage(error), secrets)}` };
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
+export { type Backoff, backoffDelay, sleep } from '../retry.js';
 
-/** Attempt 1 waits about `baseMs`, doubling up to `maxMs`; jitter spreads it over ±25 %. */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
-  const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + random() * 0.5));
-}
-
-/** Holds the current state; reports only a change of state (a new retry delay is not one). */
-export class HealthReporter {
-  private current: ChannelHealth = { state: 'connecting' };
-
-  constructor(private readonly changed: (health: ChannelHealth) => void) {}
-
-  get(): ChannelHealth {
-    return this.current;
+/** Reports a change of state or of reason (the operator should see why it is reconnecting). */
+export class HealthReporter extends CoreReporter {
+  constructor(changed: (health: ChannelHealth) => void) {
+    super(changed, { reasons: true });
   }
-
-  set(next: ChannelHealth): void {
-    const changed =
-      this.current.state !== next.state ||
-      ('reason' in this.current && 'reason' in next && this.current.reason !== next.reason);
-    this.current = next;
-    if (changed) this.changed(next);
-  }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

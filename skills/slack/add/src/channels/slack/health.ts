@@ -5,7 +5,6 @@
  * from more than one copy of the package, so `instanceof` is not reliable).
  */
 import { errorMessage } from '../../errors.js';
-import type { ChannelHealth } from '../channel.js';
 
 export type ConnectFailure =
   | { kind: 'failed'; reason: string; fix: string }
@@ -83,44 +82,4 @@ export function classifyConnectError(
   return { kind: 'retry', reason: redact(errorMessage(error)) };
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** Attempt 1 waits about `baseMs`, doubling up to `maxMs`; jitter spreads it over ±25 %. */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
-  const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + random() * 0.5));
-}
-
-/** Holds the current state; `set` reports only a change of state to the host. */
-export class HealthReporter {
-  private current: ChannelHealth = { state: 'connecting' };
-
-  constructor(private readonly changed: (health: ChannelHealth) => void) {}
-
-  get(): ChannelHealth {
-    return this.current;
-  }
-
-  set(next: ChannelHealth): void {
-    const changed = this.current.state !== next.state;
-    this.current = next;
-    if (changed) this.changed(next);
-  }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+export { type Backoff, backoffDelay, HealthReporter, sleep } from '../retry.js';

@@ -5,7 +5,6 @@
  */
 import { GrammyError, HttpError } from 'grammy';
 import { errorMessage } from '../../errors.js';
-import type { ChannelHealth } from '../channel.js';
 import { redact } from './settings.js';
 
 export type PollFailure =
@@ -76,33 +75,4 @@ export function classifyPollError(error: unknown, apiRoot: string, token: string
   return { kind: 'retry', reason: redact(errorMessage(error), token) };
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** Attempt 1 waits about `baseMs`, doubling up to `maxMs`; jitter spreads it over ±25 %. */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
-  const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + random() * 0.5));
-}
-
-/**
- * Holds the current state; `set` reports only a change of state (a new reason while still
- * reconnecting, e.g. reset then refused, updates what health() shows without a new report).
- */
-export class HealthReporter {
-  private current: ChannelHealth = { state: 'connecting' };
-
-  constructor(private readonly changed: (health: ChannelHealth) => void) {}
-
-  get(): ChannelHealth {
-    return this.current;
-  }
-
-  set(next: ChannelHealth): void {
-    const changed = this.current.state !== next.state;
-    this.current = next;
-    if (changed) this.changed(next);
-  }
-}
+export { type Backoff, backoffDelay, HealthReporter } from '../retry.js';

@@ -12,6 +12,7 @@ import type { BotApi } from './api.js';
 import { backoffDelay, classifyPollError, type Backoff, type HealthReporter } from './health.js';
 import { redact, type TelegramSettings } from './settings.js';
 import type { BotIdentity } from './update.js';
+import { sleep } from '../retry.js';
 
 export interface PollTiming {
   /** Long-poll timeout in seconds (Telegram holds the request open this long). */
@@ -33,20 +34,6 @@ export interface PollerDeps {
 }
 
 const ALLOWED_UPDATES = ['message', 'my_chat_member'] as const;
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class Poller {
   private offset = 0;

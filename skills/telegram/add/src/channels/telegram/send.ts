@@ -9,7 +9,7 @@ import { NanoClawError, UserError } from '../../errors.js';
 import type { OutboundMessage } from '../channel.js';
 import type { BotApi } from './api.js';
 import { splitMarkdown } from '../split.js';
-import { sleep } from './poller.js';
+import { sleep } from '../retry.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, htmlToPlain, renderHtml } from './render.js';
 import { telegramChatNumber } from './update.js';
 

@@ -3,7 +3,6 @@
  * fix), exponential backoff with jitter, and a reporter that tells the host of each change of
  * state once.
  */
-import type { ChannelHealth } from '../channel.js';
 import { GraphError } from './graph.js';
 
 const NEW_TOKEN =
@@ -37,30 +36,4 @@ export function classifyCheckError(error: unknown): CheckFailure {
   return { kind: 'retry', reason: error instanceof Error ? error.message : String(error) };
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
-
-/** Attempt 1 waits about `baseMs`, doubling up to `maxMs`; jitter spreads it over ±25 %. */
-export function backoffDelay(attempt: number, backoff: Backoff, random: () => number): number {
-  const exp = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + random() * 0.5));
-}
-
-/** Holds the current state and reports only a change of state. */
-export class HealthReporter {
-  private current: ChannelHealth = { state: 'connecting' };
-
-  constructor(private readonly changed: (health: ChannelHealth) => void) {}
-
-  get(): ChannelHealth {
-    return this.current;
-  }
-
-  set(next: ChannelHealth): void {
-    const changed = this.current.state !== next.state;
-    this.current = next;
-    if (changed) this.changed(next);
-  }
-}
+export { type Backoff, backoffDelay, HealthReporter } from '../retry.js';

@@ -4,29 +4,19 @@
  * fix (the host and the other channels keep running).
  */
 import path from 'node:path';
-import type { Channel, ChannelFactory, ChannelHealth } from '../channel.js';
+import type { ChannelFactory } from '../channel.js';
+import { hostHooks, misconfiguredChannel, type SkillChannel } from '../factory.js';
 import { CHANNEL_NAME, EmailChannel } from './channel.js';
 import { readSettings, sendsPasswordInClear } from './settings.js';
 import { EmailState } from './state.js';
 
-/** A channel that never connects and says why: shown in the channel list, delivers nothing. */
-function misconfigured(problem: string, report: (h: ChannelHealth) => void): Channel {
-  const health: ChannelHealth = {
-    state: 'failed',
-    reason: problem,
-    fix: 'Fix the setting with nanoclaw skills add email --set NAME=value (see skills/email/SKILL.md), then restart NanoClaw.',
-  };
-  return {
-    name: CHANNEL_NAME,
-    ownsChat: (chatId) => chatId.startsWith(`${CHANNEL_NAME}:`),
-    start: async () => report(health),
-    send: async () => {
-      throw new Error(`Email is not configured: ${problem}`);
-    },
-    health: () => health,
-    stop: async () => {},
-  };
-}
+/** Who this channel is, for a channel that stays failed on invalid settings. */
+const SPEC: SkillChannel = {
+  name: CHANNEL_NAME,
+  skill: 'email',
+  title: 'Email',
+  fix: 'Fix the setting with nanoclaw skills add email --set NAME=value (see skills/email/SKILL.md), then restart NanoClaw.',
+};
 
 /** Where the channel keeps its bookkeeping (outside groups/ and sessions/: never mounted). */
 export const stateFile = (home: string) => path.join(home, 'channels', 'email.db');
@@ -35,10 +25,7 @@ export const createChannel: ChannelFactory = (deps) => {
   const log = deps.log.child({ channel: CHANNEL_NAME });
   const result = readSettings(deps.env, deps.config.paths.env);
   if (result.kind === 'absent') return null;
-  if (result.kind === 'invalid') {
-    log.error({ problem: result.problem }, 'email settings are invalid');
-    return misconfigured(result.problem, (h) => deps.healthChanged?.(CHANNEL_NAME, h));
-  }
+  if (result.kind === 'invalid') return misconfiguredChannel(SPEC, result.problem, deps, log);
   const s = result.settings;
   for (const [what, server] of [
     ['IMAP', s.imap],
@@ -60,8 +47,6 @@ export const createChannel: ChannelFactory = (deps) => {
     log,
     state: new EmailState(stateFile(deps.config.home)),
     assistantName: deps.config.assistantName,
-    receive: deps.receive,
-    ...(deps.chatSeen ? { chatSeen: deps.chatSeen } : {}),
-    ...(deps.healthChanged ? { healthChanged: deps.healthChanged } : {}),
+    ...hostHooks(deps),
   });
 };

@@ -66,11 +66,8 @@ export function readSettings(env: NodeJS.ProcessEnv, envFile: string): SettingsR
   return parseSettings(Object.fromEntries(NAMES.map((n) => [n, env[n] || file[n]])));
 }
 
-/** Pure: the tokens would cross a network in clear text (http to a host other than this one). */
-export function sendsTokenInClear(apiUrl: string): boolean {
-  const url = new URL(apiUrl);
-  return url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}
+/** Pure: the token would cross a network in clear text (http to a host other than this one). */
+export { sendsSecretInClear as sendsTokenInClear } from '../factory.js';
 
 /** Replaces both tokens wherever they appear (error texts can quote requests). */
 export function redact(text: string, settings: Pick<SlackSettings, 'botToken' | 'appToken'>) {

@@ -3,37 +3,23 @@
  * channel while TELEGRAM_BOT_TOKEN is unset; an invalid setting gives a channel that stays
  * `failed` with the fix (the host and the other channels keep running).
  */
-import type { Channel, ChannelFactory, ChannelHealth } from '../channel.js';
+import type { ChannelFactory } from '../channel.js';
+import { hostHooks, misconfiguredChannel, type SkillChannel } from '../factory.js';
 import { CHANNEL_NAME, TelegramChannel } from './channel.js';
 import { readSettings, sendsTokenInClear } from './settings.js';
 
-/** A channel that never connects and says why: shown in the channel list, delivers nothing. */
-function misconfigured(problem: string, report: (h: ChannelHealth) => void): Channel {
-  const health: ChannelHealth = {
-    state: 'failed',
-    reason: problem,
-    fix: 'Fix the setting with nanoclaw skills add telegram --set NAME=value, then restart NanoClaw.',
-  };
-  return {
-    name: CHANNEL_NAME,
-    ownsChat: (chatId) => chatId.startsWith(`${CHANNEL_NAME}:`),
-    start: async () => report(health),
-    send: async () => {
-      throw new Error(`Telegram is not configured: ${problem}`);
-    },
-    health: () => health,
-    stop: async () => {},
-  };
-}
+/** Who this channel is, for a channel that stays failed on invalid settings. */
+const SPEC: SkillChannel = {
+  name: CHANNEL_NAME,
+  skill: 'telegram',
+  title: 'Telegram',
+};
 
 export const createChannel: ChannelFactory = (deps) => {
   const log = deps.log.child({ channel: CHANNEL_NAME });
   const result = readSettings(deps.env, deps.config.paths.env);
   if (result.kind === 'absent') return null;
-  if (result.kind === 'invalid') {
-    log.error({ problem: result.problem }, 'telegram settings are invalid');
-    return misconfigured(result.problem, (h) => deps.healthChanged?.(CHANNEL_NAME, h));
-  }
+  if (result.kind === 'invalid') return misconfiguredChannel(SPEC, result.problem, deps, log);
   if (sendsTokenInClear(result.settings.apiRoot)) {
     log.warn(
       { apiRoot: result.settings.apiRoot },
@@ -42,8 +28,6 @@ export const createChannel: ChannelFactory = (deps) => {
   }
   return new TelegramChannel(result.settings, {
     log,
-    receive: deps.receive,
-    ...(deps.chatSeen ? { chatSeen: deps.chatSeen } : {}),
-    ...(deps.healthChanged ? { healthChanged: deps.healthChanged } : {}),
+    ...hostHooks(deps),
   });
 };

@@ -104,10 +104,7 @@ export function readSettings(env: NodeJS.ProcessEnv, envFile: string): SettingsR
 }
 
 /** Pure: the token would cross a network in clear text (http to a host other than this one). */
-export function sendsTokenInClear(graphUrl: string): boolean {
-  const url = new URL(graphUrl);
-  return url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}
+export { sendsSecretInClear as sendsTokenInClear } from '../factory.js';
 
 /** Replaces every secret wherever it appears, in one pass (error texts can quote requests). */
 export function redact(text: string, settings: Pick<CloudSettings, 'token' | 'appSecret'>): string {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/channel-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -139,7 +140,6 @@ export async function whatsappCloudLeg(): Promise<Leg> {
     textMessage(text: string): Fields;
     deliverUntilOk(webhookUrl: string, payload: unknown): Promise<number>;
   }>('whatsapp-cloud', 'webhooks');
-  const { freePort } = await load<{ freePort(): Promise<number> }>('whatsapp-cloud', 'harness');
   const graph = await startFakeGraph();
   const port = await freePort();
   const webhook = `http://127.0.0.1:${port}/webhook`;

@@ -5,75 +5,44 @@
  * outbound throughput of the real adapter against the fake REST API, plain and with 429s.
  * Prints figures, asserts nothing.
  */
-import fs from 'node:fs';
 import { silentLogger } from '../src/log.js';
 import { DEFAULT_OPTIONS, DiscordChannel } from '../src/channels/discord/channel.js';
-import { runCli, tempHome } from '../test/support/cli.js';
-import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
 import { startHostProcess } from '../test/support/host-process.js';
+import { startE2e } from '../test/skills/discord/support/e2e.js';
 import { GENERAL, startFakeDiscord } from '../test/skills/discord/support/fake-discord.js';
-import { row } from './stats.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
+import {
+  coldWarm,
+  firstRequestSampler,
+  printColdWarm,
+  printSendRate,
+  sleep,
+  until,
+} from './support/channel.js';
 
 async function benchInbound(): Promise<void> {
-  const model = await startFakeAnthropic();
-  const discord = await startFakeDiscord();
-  const home = tempHome('nanoclaw-bench-dc-');
-  fs.writeFileSync(
-    `${home}/.env`,
-    `DISCORD_BOT_TOKEN=${discord.token}\nDISCORD_API_URL=${discord.url}\n`,
-  );
-  const env = {
-    NANOCLAW_HOME: home,
-    NANOCLAW_RUNTIME: 'bwrap',
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-bench',
-    IDLE_TIMEOUT_MS: '3000',
-  };
-  await runCli(['groups', 'add', 'dc', '--chat', `discord:${GENERAL.id}`, '--no-trigger'], env);
-  const host = await startHostProcess(env);
+  const e2e = await startE2e('nanoclaw-bench-dc-');
+  const { discord } = e2e;
+  await e2e.cli(['groups', 'add', 'dc', '--chat', `discord:${GENERAL.id}`, '--no-trigger']);
+  const host = await startHostProcess({ ...e2e.env, IDLE_TIMEOUT_MS: '3000' });
   await until(
     () => discord.gateway.state.identifies > 0 && discord.gateway.socket !== undefined,
     30_000,
   );
   await sleep(500); // GUILD_CREATE handled, the client ready
-  const replies = () => discord.created.length;
-  const sample = async (text: string): Promise<number> => {
-    const before = model.requests.length;
-    const answered = replies();
-    const t0 = Date.now();
-    discord.guildMessage(text);
-    await until(() => model.requests.length > before, 60_000).catch((e: unknown) => {
-      console.error(host.output());
-      throw e;
-    });
-    const latency = (model.requests[before]?.at ?? Number.NaN) - t0;
-    await until(() => replies() > answered, 60_000);
-    return latency;
-  };
-  const cold: number[] = [];
-  const warm: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    cold.push(await sample(`cold ${i}`));
-    for (let j = 0; j < 4; j++) warm.push(await sample(`warm ${i}.${j}`));
-    await sleep(4000); // the idle sandbox closes: the next sample starts cold
-  }
+  const sample = firstRequestSampler({
+    model: e2e.model,
+    deliver: (text) => discord.guildMessage(text),
+    replies: () => discord.created.length,
+    onTimeout: () => console.error(host.output()),
+  });
+  const figures = await coldWarm(sample);
   await host.stop();
-  await discord.close();
-  await model.close();
-  fs.rmSync(home, { recursive: true, force: true });
-  console.log('\n## Discord in (host process, discord.js, fake Gateway, bwrap, fake model)');
-  console.log(row('MESSAGE_CREATE → first model request, cold sandbox', cold));
-  console.log(row('MESSAGE_CREATE → first model request, warm (piped)', warm));
+  await e2e.close();
+  printColdWarm(
+    'Discord in (host process, discord.js, fake Gateway, bwrap, fake model)',
+    'MESSAGE_CREATE',
+    figures,
+  );
 }
 
 async function benchOutbound(): Promise<void> {
@@ -85,13 +54,12 @@ async function benchOutbound(): Promise<void> {
   );
   const rate = async (label: string, n: number, text: string) => {
     discord.calls.length = 0;
-    const t0 = Date.now();
-    for (let i = 0; i < n; i++) {
-      await channel.send({ chatId: `discord:${GENERAL.id}`, messageId: `${label}-${i}`, text });
-    }
-    const seconds = (Date.now() - t0) / 1000;
-    const posts = discord.calls.filter((c) => c.path.endsWith('/messages')).length;
-    console.log(`${label.padEnd(48)} ${(n / seconds).toFixed(1)} msg/s (${posts} POSTs)`);
+    await printSendRate(
+      label,
+      n,
+      (i) => channel.send({ chatId: `discord:${GENERAL.id}`, messageId: `${label}-${i}`, text }),
+      () => `${discord.calls.filter((c) => c.path.endsWith('/messages')).length} POSTs`,
+    );
   };
   console.log('\n## Discord out (real adapter and @discordjs/rest → fake REST v10)');
   await rate(

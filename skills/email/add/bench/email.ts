@@ -5,7 +5,6 @@
  * (bwrap, SDK CLI, fake model), cold and warm. Real dovecot and a local SMTP server.
  * Prints figures, asserts nothing.
  */
-import fs from 'node:fs';
 import { runCli } from '../test/support/cli.js';
 import { startHostProcess } from '../test/support/host-process.js';
 import { startE2e, untilCli } from '../test/skills/email/support/e2e.js';
@@ -16,16 +15,7 @@ import {
   startMailWorld,
 } from '../test/skills/email/support/harness.js';
 import { row } from './stats.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(2);
-  }
-}
+import { coldWarm, firstRequestSampler, printColdWarm, until } from './support/channel.js';
 
 /** The adapter alone: INBOX delivery → receive() (IDLE push, FETCH, parse). */
 async function benchAdapter(): Promise<void> {
@@ -37,7 +27,7 @@ async function benchAdapter(): Promise<void> {
     const before = h.received.length;
     await world.send({ subject: `bench ${i}`, text: 'x' });
     const t0 = Date.now(); // send() resolves once dovecot-lda filed the mail
-    await until(() => h.received.length > before, 10_000);
+    await until(() => h.received.length > before, 10_000, 2);
     samples.push(Date.now() - t0);
   }
   await h.stop();
@@ -51,29 +41,21 @@ async function benchHost(): Promise<void> {
   await runCli(['groups', 'add', 'mail', '--chat', `email:${ANN}`, '--no-trigger'], e2e.env);
   const host = await startHostProcess({ ...e2e.env, IDLE_TIMEOUT_MS: '3000' });
   await untilCli(e2e.env, ['channels'], /^email\tconnected$/m);
-  const sample = async (text: string): Promise<number> => {
-    const before = e2e.model.requests.length;
-    await e2e.world.send({ subject: 'bench', text });
-    const t0 = Date.now();
-    await until(() => e2e.model.requests.length > before, 60_000);
-    const latency = (e2e.model.requests[before]?.at ?? Number.NaN) - t0;
-    await until(() => e2e.replies(text).length > 0, 60_000);
-    return latency;
-  };
-  const cold: number[] = [];
-  const warm: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    cold.push(await sample(`cold-${i}`));
-    for (let j = 0; j < 3; j++) warm.push(await sample(`warm-${i}-${j}`));
-    await sleep(4500); // the idle sandbox closes: the next sample starts cold
-  }
+  const sample = firstRequestSampler({
+    model: e2e.model,
+    deliver: (text) => e2e.world.send({ subject: 'bench', text }),
+    replies: (text) => e2e.replies(text).length,
+    clockAfterDeliver: true, // send() resolves once dovecot-lda filed the mail
+    onTimeout: () => console.error(host.output()),
+  });
+  const figures = await coldWarm(sample, { rounds: 3, warmPerRound: 3, idleMs: 4500 });
   await host.stop();
-  const home = e2e.home;
   await e2e.close();
-  fs.rmSync(home, { recursive: true, force: true });
-  console.log('\n## Email in (host process, imapflow IDLE, dovecot, bwrap, fake model)');
-  console.log(row('mail in INBOX → first model request, cold', cold));
-  console.log(row('mail in INBOX → first model request, warm', warm));
+  printColdWarm(
+    'Email in (host process, imapflow IDLE, dovecot, bwrap, fake model)',
+    'mail in INBOX',
+    figures,
+  );
 }
 
 const only = process.argv[2];

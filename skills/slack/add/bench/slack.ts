@@ -5,71 +5,42 @@
  * fake model), cold and warm; and outbound throughput of the real adapter against the fake.
  * Prints figures, asserts nothing.
  */
-import fs from 'node:fs';
 import { silentLogger } from '../src/log.js';
 import { DEFAULT_OPTIONS, SlackChannel } from '../src/channels/slack/channel.js';
-import { runCli, tempHome } from '../test/support/cli.js';
-import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
 import { startHostProcess } from '../test/support/host-process.js';
-import { slackEnvFile } from '../test/skills/slack/support/e2e.js';
+import { startE2e } from '../test/skills/slack/support/e2e.js';
 import { startFakeSlack } from '../test/skills/slack/support/fake-slack.js';
 import { CHANNEL, messageEvent } from '../test/skills/slack/support/harness.js';
-import { row } from './stats.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
+import {
+  coldWarm,
+  firstRequestSampler,
+  printColdWarm,
+  printSendRate,
+  sleep,
+  until,
+} from './support/channel.js';
 
 async function benchInbound(): Promise<void> {
-  const model = await startFakeAnthropic();
-  const slack = await startFakeSlack();
-  const home = tempHome('nanoclaw-bench-slack-');
-  fs.writeFileSync(`${home}/.env`, slackEnvFile(slack));
-  const env = {
-    NANOCLAW_HOME: home,
-    NANOCLAW_RUNTIME: 'bwrap',
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-bench',
-    IDLE_TIMEOUT_MS: '3000',
-  };
-  await runCli(['groups', 'add', 'sl', '--chat', `slack:${CHANNEL}`, '--no-trigger'], env);
-  const host = await startHostProcess(env);
+  const e2e = await startE2e('nanoclaw-bench-slack-');
+  const { slack } = e2e;
+  await e2e.cli(['groups', 'add', 'sl', '--chat', `slack:${CHANNEL}`, '--no-trigger']);
+  const host = await startHostProcess({ ...e2e.env, IDLE_TIMEOUT_MS: '3000' });
   await until(() => slack.connections() > 0, 30_000);
   await sleep(500); // the hello has been answered
-  const replies = () => slack.calls.filter((c) => c.method === 'chat.postMessage').length;
-  const sample = async (text: string): Promise<number> => {
-    const before = model.requests.length;
-    const answered = replies();
-    const t0 = Date.now();
-    slack.event(messageEvent(CHANNEL, { text }));
-    await until(() => model.requests.length > before, 60_000).catch((e: unknown) => {
-      console.error(host.output());
-      throw e;
-    });
-    const latency = (model.requests[before]?.at ?? Number.NaN) - t0;
-    await until(() => replies() > answered, 60_000);
-    return latency;
-  };
-  const cold: number[] = [];
-  const warm: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    cold.push(await sample(`cold ${i}`));
-    for (let j = 0; j < 4; j++) warm.push(await sample(`warm ${i}.${j}`));
-    await sleep(4000); // the idle sandbox closes: the next sample starts cold
-  }
+  const sample = firstRequestSampler({
+    model: e2e.model,
+    deliver: (text) => slack.event(messageEvent(CHANNEL, { text })),
+    replies: () => slack.calls.filter((c) => c.method === 'chat.postMessage').length,
+    onTimeout: () => console.error(host.output()),
+  });
+  const figures = await coldWarm(sample);
   await host.stop();
-  await slack.close();
-  await model.close();
-  fs.rmSync(home, { recursive: true, force: true });
-  console.log('\n## Slack in (host process, Bolt over Socket Mode, fake Slack, bwrap, fake model)');
-  console.log(row('event → first model request, cold sandbox', cold));
-  console.log(row('event → first model request, warm (piped)', warm));
+  await e2e.close();
+  printColdWarm(
+    'Slack in (host process, Bolt over Socket Mode, fake Slack, bwrap, fake model)',
+    'event',
+    figures,
+  );
 }
 
 async function benchOutbound(): Promise<void> {
@@ -80,14 +51,12 @@ async function benchOutbound(): Promise<void> {
     DEFAULT_OPTIONS,
   );
   const rate = async (label: string, n: number, text: string) => {
-    const t0 = Date.now();
-    for (let i = 0; i < n; i++) {
-      await channel.send({ chatId: `slack:${CHANNEL}`, messageId: `${label}${i}`, text });
-    }
-    const seconds = (Date.now() - t0) / 1000;
-    const calls = slack.calls.filter((c) => c.method === 'chat.postMessage').length;
-    console.log(
-      `${label.padEnd(48)} ${(n / seconds).toFixed(1)} msg/s (${calls} chat.postMessage calls)`,
+    await printSendRate(
+      label,
+      n,
+      (i) => channel.send({ chatId: `slack:${CHANNEL}`, messageId: `${label}${i}`, text }),
+      () =>
+        `${slack.calls.filter((c) => c.method === 'chat.postMessage').length} chat.postMessage calls`,
     );
     slack.calls.length = 0;
   };

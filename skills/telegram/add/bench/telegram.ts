@@ -5,72 +5,35 @@
  * throughput of the real adapter against the fake, unlimited and under a flood limit.
  * Prints figures, asserts nothing.
  */
-import fs from 'node:fs';
 import { silentLogger } from '../src/log.js';
 import { DEFAULT_OPTIONS, TelegramChannel } from '../src/channels/telegram/channel.js';
-import { runCli, tempHome } from '../test/support/cli.js';
-import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
 import { startHostProcess } from '../test/support/host-process.js';
+import { startE2e } from '../test/skills/telegram/support/e2e.js';
 import { startFakeTelegram } from '../test/skills/telegram/support/fake-telegram.js';
 import { GROUP_CHAT, messageUpdate } from '../test/skills/telegram/support/harness.js';
-import { row } from './stats.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
+import { coldWarm, firstRequestSampler, printColdWarm, until } from './support/channel.js';
 
 async function benchInbound(): Promise<void> {
-  const model = await startFakeAnthropic();
-  const telegram = await startFakeTelegram();
-  const home = tempHome('nanoclaw-bench-tg-');
-  fs.writeFileSync(
-    `${home}/.env`,
-    `TELEGRAM_BOT_TOKEN=${telegram.token}\nTELEGRAM_API_ROOT=${telegram.url}\n`,
-  );
-  const env = {
-    NANOCLAW_HOME: home,
-    NANOCLAW_RUNTIME: 'bwrap',
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-bench',
-    IDLE_TIMEOUT_MS: '3000',
-  };
-  await runCli(['groups', 'add', 'tg', '--chat', `telegram:${GROUP_CHAT.id}`, '--no-trigger'], env);
-  const host = await startHostProcess(env);
+  const e2e = await startE2e('nanoclaw-bench-tg-');
+  const { telegram } = e2e;
+  await e2e.cli(['groups', 'add', 'tg', '--chat', `telegram:${GROUP_CHAT.id}`, '--no-trigger']);
+  const host = await startHostProcess({ ...e2e.env, IDLE_TIMEOUT_MS: '3000' });
   await until(() => telegram.calls.some((c) => c.method === 'getUpdates'), 30_000);
-  const replies = () => telegram.calls.filter((c) => c.method === 'sendMessage').length;
-  const sample = async (text: string): Promise<number> => {
-    const before = model.requests.length;
-    const answered = replies();
-    const t0 = Date.now();
-    telegram.push(messageUpdate(GROUP_CHAT, { text }));
-    await until(() => model.requests.length > before, 60_000).catch((e: unknown) => {
-      console.error(host.output(), JSON.stringify(telegram.calls.map((c) => c.method)));
-      throw e;
-    });
-    const latency = (model.requests[before]?.at ?? Number.NaN) - t0;
-    await until(() => replies() > answered, 60_000);
-    return latency;
-  };
-  const cold: number[] = [];
-  const warm: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    cold.push(await sample(`cold ${i}`));
-    for (let j = 0; j < 4; j++) warm.push(await sample(`warm ${i}.${j}`));
-    await sleep(4000); // the idle sandbox closes: the next sample starts cold
-  }
+  const sample = firstRequestSampler({
+    model: e2e.model,
+    deliver: (text) => telegram.push(messageUpdate(GROUP_CHAT, { text })),
+    replies: () => telegram.calls.filter((c) => c.method === 'sendMessage').length,
+    onTimeout: () =>
+      console.error(host.output(), JSON.stringify(telegram.calls.map((c) => c.method))),
+  });
+  const figures = await coldWarm(sample);
   await host.stop();
-  await telegram.close();
-  await model.close();
-  fs.rmSync(home, { recursive: true, force: true });
-  console.log('\n## Telegram in (host process, grammY, fake Bot API, bwrap, fake model)');
-  console.log(row('update → first model request, cold sandbox', cold));
-  console.log(row('update → first model request, warm (piped)', warm));
+  await e2e.close();
+  printColdWarm(
+    'Telegram in (host process, grammY, fake Bot API, bwrap, fake model)',
+    'update',
+    figures,
+  );
 }
 
 async function benchOutbound(): Promise<void> {

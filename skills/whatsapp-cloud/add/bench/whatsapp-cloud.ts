@@ -19,51 +19,37 @@ import {
   messagesPayload,
   textMessage,
 } from '../test/skills/whatsapp-cloud/support/webhooks.js';
-import { row } from './stats.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
+import {
+  coldWarm,
+  firstRequestSampler,
+  printColdWarm,
+  printSendRate,
+  until,
+} from './support/channel.js';
 
 async function benchInbound(): Promise<void> {
   const e2e = await startE2e('nanoclaw-bench-wac-');
-  e2e.env.IDLE_TIMEOUT_MS = '3000';
   await e2e.cli(['groups', 'add', 'wa', '--chat', `wacloud:${ANN.waId}`, '--no-trigger']);
-  const host = await startHostProcess(e2e.env);
+  const host = await startHostProcess({ ...e2e.env, IDLE_TIMEOUT_MS: '3000' });
   await until(() => e2e.graph.calls.length > 0, 30_000); // the token check: the channel is up
-  const replies = () => e2e.graph.sent().length;
-  const sample = async (text: string): Promise<number> => {
-    const before = e2e.model.requests.length;
-    const answered = replies();
-    const payload = messagesPayload(e2e.graph.phoneNumberId, { messages: [textMessage(text)] });
-    const t0 = Date.now();
-    const res = await deliver(e2e.webhook, payload);
-    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-    await until(() => e2e.model.requests.length > before, 60_000);
-    const latency = (e2e.model.requests[before]?.at ?? Number.NaN) - t0;
-    await until(() => replies() > answered, 60_000);
-    return latency;
-  };
-  const cold: number[] = [];
-  const warm: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    cold.push(await sample(`cold ${i}`));
-    for (let j = 0; j < 4; j++) warm.push(await sample(`warm ${i}.${j}`));
-    await sleep(4000); // the idle sandbox closes: the next sample starts cold
-  }
+  const sample = firstRequestSampler({
+    model: e2e.model,
+    deliver: async (text) => {
+      const payload = messagesPayload(e2e.graph.phoneNumberId, { messages: [textMessage(text)] });
+      const res = await deliver(e2e.webhook, payload);
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    },
+    replies: () => e2e.graph.sent().length,
+    onTimeout: () => console.error(host.output()),
+  });
+  const figures = await coldWarm(sample);
   await host.stop();
   await e2e.close();
-  console.log(
-    '\n## WhatsApp Cloud in (host process, signed webhook, fake Graph API, bwrap, fake model)',
+  printColdWarm(
+    'WhatsApp Cloud in (host process, signed webhook, fake Graph API, bwrap, fake model)',
+    'webhook',
+    figures,
   );
-  console.log(row('webhook → first model request, cold sandbox', cold));
-  console.log(row('webhook → first model request, warm (piped)', warm));
 }
 
 async function benchOutbound(): Promise<void> {
@@ -81,19 +67,9 @@ async function benchOutbound(): Promise<void> {
     { log: silentLogger(), receive: async () => {} },
     DEFAULT_OPTIONS,
   );
-  const n = 300;
-  const t0 = Date.now();
-  for (let i = 0; i < n; i++) {
-    await channel.send({
-      chatId: `wacloud:${ANN.waId}`,
-      messageId: `b${i}`,
-      text: 'Hello **there**',
-    });
-  }
-  const seconds = (Date.now() - t0) / 1000;
   console.log('\n## WhatsApp Cloud out (real adapter → fake Graph API)');
-  console.log(
-    `${'short messages, one chat, no limit'.padEnd(48)} ${(n / seconds).toFixed(1)} msg/s`,
+  await printSendRate('short messages, one chat, no limit', 300, (i) =>
+    channel.send({ chatId: `wacloud:${ANN.waId}`, messageId: `b${i}`, text: 'Hello **there**' }),
   );
   await channel.stop();
   await graph.close();

@@ -4,10 +4,14 @@
  * saved into the group's inbox and reaches the model as an image block; a file the agent
  * writes in its sandbox goes back through `send_file` as a multipart message with its bytes.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentBlock, MessagesBody } from '../../support/fake-anthropic.js';
+import {
+  REPORT_BYTES,
+  reportScript,
+  requestsWithImage,
+  savedInInbox,
+} from '../../support/channel-files.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { DM } from './support/fake-discord.js';
 import { startE2e, untilCli, type E2e } from './support/e2e.js';
@@ -18,36 +22,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-const REPORT = '/workspace/group/report.txt';
-const REPORT_BYTES = 'quarterly numbers: 42\n';
-
-/** "SEND-THE-REPORT": write the report with Bash, then send it with send_file. */
-function reportScript(body: MessagesBody) {
-  const messages = body.messages ?? [];
-  if (!JSON.stringify(messages).includes('SEND-THE-REPORT')) return undefined;
-  const calls = messages
-    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
-    .filter((b: ContentBlock) => b.type === 'tool_use');
-  if (calls.length === 0) {
-    const command = `printf 'quarterly numbers: 42\\n' > ${REPORT}`;
-    return { toolUse: { name: 'Bash', input: { command, description: 'write the report' } } };
-  }
-  if (calls.length === 1) {
-    return {
-      toolUse: { name: 'mcp__nanoclaw__send_file', input: { path: REPORT, caption: 'the report' } },
-    };
-  }
-  return undefined;
-}
 
 describe('discord files end to end (host process, bwrap, SDK CLI, fake model, fake Discord)', () => {
   let e2e: E2e;
@@ -73,16 +47,9 @@ describe('discord files end to end (host process, bwrap, SDK CLI, fake model, fa
     const file = e2e.discord.addFile(PNG, 'dot.png', 'image/png');
     e2e.discord.dmMessage('what is in this picture?', { attachments: [file] });
     await until(() => e2e.sentTo(DM.id, 'what is in this picture?')[0], 60_000);
-    const image = {
-      type: 'image',
-      source: { type: 'base64', media_type: 'image/png', data: PNG.toString('base64') },
-    };
-    const withImage = e2e.model.requests.filter((r) =>
-      JSON.stringify(r.body).includes(JSON.stringify(image)),
-    );
+    const withImage = requestsWithImage(e2e.model, PNG, 'image/png');
     expect(withImage.length).toBeGreaterThan(0);
-    const inbox = path.join(e2e.home, 'groups', 'main', 'inbox');
-    const saved = filesUnder(inbox).filter((f) => fs.readFileSync(f).equals(PNG));
+    const saved = savedInInbox(e2e.home, PNG);
     expect(saved).toHaveLength(1);
     expect(path.basename(saved[0] ?? '')).toMatch(/dot\.png$/);
   }, 180_000);

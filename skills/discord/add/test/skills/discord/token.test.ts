@@ -6,9 +6,15 @@
  * assembled inside the script, so it never appears in the message (which the agent sees); a
  * control marker planted in the group folder proves the same search does find what is there.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assemble,
+  controlAttempts,
+  inEnviron,
+  inFiles,
+  plantControl,
+  verdictsOf,
+} from '../../support/channel-token.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { GENERAL } from './support/fake-discord.js';
 import { startE2e, untilCli, type E2e } from './support/e2e.js';
@@ -20,12 +26,10 @@ const TOKEN = `${PARTS[0]}.${PARTS[1]}.${PARTS.slice(2).join('-')}`;
 const CONTROL = ['control', 'marker', 'Dq4'];
 
 const ATTEMPTS = [
-  `T=${PARTS[0]}.${PARTS[1]}.${PARTS[2]}; for p in ${PARTS.slice(3).join(' ')}; do T="$T-$p"; done`,
-  `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }`,
-  `C=${CONTROL[0]}; for p in ${CONTROL.slice(1).join(' ')}; do C="$C-$p"; done`,
-  `t control-found grep -rqs -- "$C" /home /tmp /workspace /opt /etc /run`,
-  `t dc-token-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'"'`,
-  `t dc-token-in-files grep -rqs -- "$T" /home /tmp /workspace /opt /etc /run`,
+  assemble('T', [`${PARTS[0]}.${PARTS[1]}.${PARTS[2]}`, ...PARTS.slice(3)]),
+  ...controlAttempts(CONTROL),
+  inEnviron('dc-token', 'T'),
+  inFiles('dc-token', 'T'),
   `t dc-setting-in-env sh -c 'env | grep -q DISCORD_'`,
   `t dc-host-env cat ${'$NANOCLAW_HOME'}/.env`,
 ];
@@ -45,15 +49,13 @@ describe('attack: the Discord token is nowhere inside a sandbox', () => {
 
   it('every attempt is BLOCKED, and the reply came through Discord', async () => {
     await e2e.cli(['groups', 'add', 'family', '--chat', `discord:${GENERAL.id}`, '--no-trigger']);
-    const folder = path.join(e2e.home, 'groups', 'family');
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'control.txt'), `${CONTROL.join('-')}\n`, { mode: 0o644 });
+    plantControl(e2e.home, CONTROL);
     host = await startHostProcess(e2e.env);
     await untilCli(e2e.env, ['channels'], /^discord\tconnected$/m);
     e2e.discord.guildMessage(`RUN: ${ATTEMPTS.join('; ')}`);
     const reply = await until(() => e2e.sentTo(GENERAL.id, 'dc-host-env')[0], 90_000);
     const text = String(reply.body.content);
-    const verdicts = [...text.matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const verdicts = verdictsOf(text);
     expect(verdicts).toEqual([
       'BREACH control-found',
       'BLOCKED dc-token-in-environ',

@@ -4,44 +4,19 @@
  * the group's inbox and reaches the model as an image block; a file the agent writes in its
  * sandbox goes back through `send_file` as an attachment of a reply, byte for byte.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentBlock, MessagesBody } from '../../support/fake-anthropic.js';
+import {
+  JPEG,
+  REPORT_BYTES,
+  reportScript,
+  requestsWithImage,
+  savedInInbox,
+} from '../../support/channel-files.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { dovecotUnavailable } from './support/dovecot.js';
 import { startE2e, untilCli, type E2e } from './support/e2e.js';
 import { ANN, until } from './support/harness.js';
-
-/** A 1×1 JPEG (the host and the runner check an image by its magic bytes). */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////' +
-    '////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAB' +
-    'PxA=',
-  'base64',
-);
-
-const REPORT = '/workspace/group/report.txt';
-const REPORT_BYTES = 'quarterly numbers: 42\n';
-
-/** For "SEND-THE-REPORT": write the report with Bash, then send it with send_file. */
-function reportScript(body: MessagesBody) {
-  const messages = body.messages ?? [];
-  if (!JSON.stringify(messages).includes('SEND-THE-REPORT')) return undefined;
-  const calls = messages
-    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
-    .filter((b: ContentBlock) => b.type === 'tool_use');
-  if (calls.length === 0) {
-    const command = `printf 'quarterly numbers: 42\\n' > ${REPORT}`;
-    return { toolUse: { name: 'Bash', input: { command, description: 'write the report' } } };
-  }
-  if (calls.length === 1) {
-    return {
-      toolUse: { name: 'mcp__nanoclaw__send_file', input: { path: REPORT, caption: 'the report' } },
-    };
-  }
-  return undefined;
-}
 
 const unavailable = dovecotUnavailable();
 if (unavailable) console.warn(`SKIPPED email files end-to-end tests: ${unavailable}`);
@@ -74,20 +49,11 @@ describe.skipIf(unavailable !== undefined)(
         attachments: [{ filename: 'cat.jpg', content: JPEG, contentType: 'image/jpeg' }],
       });
       await until(() => e2e.replies('what is in this picture?').length > 0, 90_000);
-      const image = {
-        type: 'image',
-        source: { type: 'base64', media_type: 'image/jpeg', data: JPEG.toString('base64') },
-      };
-      const withImage = e2e.model.requests.filter((r) =>
-        JSON.stringify(r.body).includes(JSON.stringify(image)),
-      );
+      const withImage = requestsWithImage(e2e.model, JPEG);
       expect(withImage.length).toBeGreaterThan(0);
-      const inbox = path.join(e2e.home, 'groups', 'main', 'inbox');
-      const saved = fs
-        .readdirSync(inbox, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile() && fs.readFileSync(path.join(e.parentPath, e.name)).equals(JPEG));
+      const saved = savedInInbox(e2e.home, JPEG);
       expect(saved).toHaveLength(1);
-      expect(saved[0]?.name).toMatch(/cat\.jpg$/);
+      expect(path.basename(saved[0] ?? '')).toMatch(/cat\.jpg$/);
     }, 180_000);
 
     it('send_file mails a file the agent wrote as an attachment of the reply', async () => {

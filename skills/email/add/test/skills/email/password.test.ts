@@ -6,9 +6,15 @@
  * assembled inside the script, so they never appear in the mail (which the agent sees); a control
  * marker planted in the group folder proves the same search does find what is there.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assemble,
+  controlAttempts,
+  inEnviron,
+  inFiles,
+  plantControl,
+  verdictsOf,
+} from '../../support/channel-token.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { dovecotUnavailable } from './support/dovecot.js';
 import { startE2e, untilCli, type E2e } from './support/e2e.js';
@@ -20,19 +26,14 @@ const SMTP_PARTS = ['smtp', 'only', 'Vw4', 'secret'];
 const SMTP_PASSWORD = SMTP_PARTS.join('-');
 const CONTROL = ['control', 'marker', 'Em5'];
 
-const join = (v: string, parts: string[]) =>
-  `${v}=${parts[0]}; for p in ${parts.slice(1).join(' ')}; do ${v}="$${v}-$p"; done`;
-
 const ATTEMPTS = [
-  join('I', IMAP_PARTS),
-  join('S', SMTP_PARTS),
-  join('C', CONTROL),
-  `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }`,
-  `t control-found grep -rqs -- "$C" /home /tmp /workspace /opt /etc /run`,
-  `t imap-pw-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$I"'"'`,
-  `t smtp-pw-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$S"'"'`,
-  `t imap-pw-in-files grep -rqs -- "$I" /home /tmp /workspace /opt /etc /run`,
-  `t smtp-pw-in-files grep -rqs -- "$S" /home /tmp /workspace /opt /etc /run`,
+  assemble('I', IMAP_PARTS),
+  assemble('S', SMTP_PARTS),
+  ...controlAttempts(CONTROL),
+  inEnviron('imap-pw', 'I'),
+  inEnviron('smtp-pw', 'S'),
+  inFiles('imap-pw', 'I'),
+  inFiles('smtp-pw', 'S'),
   `t mail-setting-in-env sh -c 'env | grep -qE "^(IMAP|SMTP|EMAIL)_"'`,
   `t email-state-file sh -c 'find / -name email.db 2>/dev/null | grep -q .'`,
   `t host-env cat ${'$NANOCLAW_HOME'}/.env`,
@@ -54,9 +55,7 @@ describe.skipIf(unavailable !== undefined)(
       const agent = USERS[0];
       if (agent) e2e.world.smtp.passwords.set('agent', SMTP_PASSWORD);
       await e2e.cli(['groups', 'add', 'family', '--chat', `email:${ANN}`, '--no-trigger']);
-      const folder = path.join(e2e.home, 'groups', 'family');
-      fs.mkdirSync(folder, { recursive: true });
-      fs.writeFileSync(path.join(folder, 'control.txt'), `${CONTROL.join('-')}\n`, { mode: 0o644 });
+      plantControl(e2e.home, CONTROL);
     });
     afterAll(async () => {
       await host?.stop('SIGKILL');
@@ -75,9 +74,7 @@ describe.skipIf(unavailable !== undefined)(
         120_000,
       );
       const text = reply?.parsed.text ?? '';
-      const verdicts = [...text.matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)].map(
-        (m) => `${m[1]} ${m[2]}`,
-      );
+      const verdicts = verdictsOf(text);
       expect(verdicts).toEqual([
         'BREACH control-found',
         'BLOCKED imap-pw-in-environ',

@@ -3,20 +3,14 @@
  * environment or the .env the skill system writes; password or OAuth2, never half of OAuth2; an
  * invalid setting → a channel that stays failed with the fix, its message never quoting a secret.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps } from '../../../src/channels/channel.js';
 import { createChannel } from '../../../src/channels/email/index.js';
 import {
   parseSettings,
   redact,
   sendsPasswordInClear,
 } from '../../../src/channels/email/settings.js';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/log.js';
-import { APP_ROOT } from '../../support/cli.js';
+import { factoryHomes } from '../../support/channel-settings.js';
 
 const BASE = {
   EMAIL_ADDRESS: 'Agent@Example.com',
@@ -25,22 +19,9 @@ const BASE = {
   IMAP_PASSWORD: 'app-password-Xy7',
   EMAIL_ALLOWED_SENDERS: 'you@example.com, @family.org',
 };
-const homes: string[] = [];
 
-function deps(env: Record<string, string>, dotenv = ''): ChannelDeps {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-email-set-'));
-  homes.push(home);
-  if (dotenv) fs.writeFileSync(path.join(home, '.env'), dotenv);
-  const full = { NANOCLAW_HOME: home, ...env };
-  const partial: Pick<ChannelDeps, 'config' | 'env' | 'log'> = {
-    config: loadConfig(full, APP_ROOT),
-    env: full,
-    log: silentLogger(),
-  };
-  return partial as ChannelDeps;
-}
-
-afterEach(() => homes.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const { deps, cleanup } = factoryHomes('nanoclaw-email-set-');
+afterEach(cleanup);
 
 describe('email settings and factory', () => {
   it('defaults: TLS ports, logins = the address, one password for both', () => {

@@ -4,51 +4,18 @@
  * token, saved into the group's inbox and reaches the model as an image block; a file the agent
  * writes in its sandbox goes back to Slack through `send_file` as a files.uploadV2 upload.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentBlock, MessagesBody } from '../../support/fake-anthropic.js';
+import {
+  JPEG,
+  REPORT_BYTES,
+  reportScript,
+  requestsWithImage,
+  savedInInbox,
+} from '../../support/channel-files.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { startE2e, type E2e } from './support/e2e.js';
 import { DM, messageEvent, until } from './support/harness.js';
-
-/** A 1×1 JPEG (the host and the runner check an image by its magic bytes). */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////' +
-    '////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAB' +
-    'PxA=',
-  'base64',
-);
-
-const REPORT = '/workspace/group/report.txt';
-const REPORT_BYTES = 'quarterly numbers: 42\n';
-
-/** "SEND-THE-REPORT": write the report with Bash, then send_file it; else the default script. */
-function reportScript(body: MessagesBody) {
-  const messages = body.messages ?? [];
-  if (!JSON.stringify(messages).includes('SEND-THE-REPORT')) return undefined;
-  const calls = messages
-    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
-    .filter((b: ContentBlock) => b.type === 'tool_use');
-  if (calls.length === 0) {
-    const command = `printf 'quarterly numbers: 42\\n' > ${REPORT}`;
-    return { toolUse: { name: 'Bash', input: { command, description: 'write the report' } } };
-  }
-  if (calls.length === 1) {
-    return {
-      toolUse: { name: 'mcp__nanoclaw__send_file', input: { path: REPORT, caption: 'the report' } },
-    };
-  }
-  return undefined;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
 
 describe('slack files end to end (host process, bwrap, SDK CLI, fake model, fake Slack)', () => {
   let e2e: E2e;
@@ -75,17 +42,9 @@ describe('slack files end to end (host process, bwrap, SDK CLI, fake model, fake
       messageEvent(DM, { subtype: 'file_share', text: 'what is in this picture?', files: [file] }),
     );
     await until(() => e2e.posts(DM, 'what is in this picture?')[0], 60_000);
-    const image = {
-      type: 'image',
-      source: { type: 'base64', media_type: 'image/jpeg', data: JPEG.toString('base64') },
-    };
-    const withImage = e2e.model.requests.filter((r) =>
-      JSON.stringify(r.body).includes(JSON.stringify(image)),
-    );
+    const withImage = requestsWithImage(e2e.model, JPEG);
     expect(withImage.length).toBeGreaterThan(0);
-    const saved = filesUnder(path.join(e2e.home, 'groups', 'main', 'inbox')).filter((f) =>
-      fs.readFileSync(f).equals(JPEG),
-    );
+    const saved = savedInInbox(e2e.home, JPEG);
     expect(saved).toHaveLength(1);
     expect(path.basename(saved[0] ?? '')).toMatch(/cat\.jpg$/);
     expect(e2e.slack.bytesServed()).toBe(JPEG.length);

@@ -3,36 +3,16 @@
  * skill system writes; an invalid or missing setting → a channel that stays failed with the fix
  * (the host keeps running), its message never quoting a token.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps } from '../../../src/channels/channel.js';
 import { createChannel } from '../../../src/channels/slack/index.js';
 import { parseSettings, redact, sendsTokenInClear } from '../../../src/channels/slack/settings.js';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/log.js';
-import { APP_ROOT } from '../../support/cli.js';
+import { factoryHomes } from '../../support/channel-settings.js';
 
 const BOT = 'xoxb-1234567890-1234567890123-ExampleExample';
 const APP = 'xapp-1-A0123456789-1234567890123-example';
-const homes: string[] = [];
 
-/** The factory reads only config, env and log; the rest of the host is not needed here. */
-function deps(env: Record<string, string>, dotenv = ''): ChannelDeps {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-slack-'));
-  homes.push(home);
-  if (dotenv) fs.writeFileSync(path.join(home, '.env'), dotenv);
-  const full = { NANOCLAW_HOME: home, ...env };
-  const partial: Pick<ChannelDeps, 'config' | 'env' | 'log'> = {
-    config: loadConfig(full, APP_ROOT),
-    env: full,
-    log: silentLogger(),
-  };
-  return partial as ChannelDeps;
-}
-
-afterEach(() => homes.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const { deps, cleanup } = factoryHomes('nanoclaw-slack-');
+afterEach(cleanup);
 
 describe('slack settings and factory', () => {
   it('returns no channel without a bot token', () => {

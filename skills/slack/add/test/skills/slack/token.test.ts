@@ -9,6 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assemble,
+  controlAttempts,
+  inEnviron,
+  inFiles,
+  plantControl,
+  verdictsOf,
+} from '../../support/channel-token.js';
 import { runCli, tempHome } from '../../support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
@@ -20,19 +28,14 @@ const BOT_PARTS = ['xoxb', '4242', 'attack', 'suite', 'Qz7abcdefghij'];
 const APP_PARTS = ['xapp', '1', 'A4242', 'attack', 'Vb9klmnopqrst'];
 const CONTROL = ['control', 'marker', 'Sk3'];
 
-const join = (v: string, parts: string[]) =>
-  `${v}=${parts[0]}; for p in ${parts.slice(1).join(' ')}; do ${v}="$${v}-$p"; done`;
-
 const ATTEMPTS = [
-  join('B', BOT_PARTS),
-  join('A', APP_PARTS),
-  join('C', CONTROL),
-  `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }`,
-  `t control-found grep -rqs -- "$C" /home /tmp /workspace /opt /etc /run`,
-  `t bot-token-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$B"'"'`,
-  `t app-token-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$A"'"'`,
-  `t bot-token-in-files grep -rqs -- "$B" /home /tmp /workspace /opt /etc /run`,
-  `t app-token-in-files grep -rqs -- "$A" /home /tmp /workspace /opt /etc /run`,
+  assemble('B', BOT_PARTS),
+  assemble('A', APP_PARTS),
+  ...controlAttempts(CONTROL),
+  inEnviron('bot-token', 'B'),
+  inEnviron('app-token', 'A'),
+  inFiles('bot-token', 'B'),
+  inFiles('app-token', 'A'),
   `t slack-setting-in-env sh -c 'env | grep -q SLACK_'`,
   `t slack-host-env cat ${'$NANOCLAW_HOME'}/.env`,
 ];
@@ -70,9 +73,7 @@ describe('attack: the Slack tokens are nowhere inside a sandbox', () => {
       env,
     );
     expect(added.code).toBe(0);
-    const folder = path.join(home, 'groups', 'family');
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'control.txt'), `${CONTROL.join('-')}\n`, { mode: 0o644 });
+    plantControl(home, CONTROL);
     host = await startHostProcess(env);
     slack.event(messageEvent(CHANNEL, { text: `RUN: ${ATTEMPTS.join('; ')}` }));
     const reply = await until(
@@ -83,9 +84,7 @@ describe('attack: the Slack tokens are nowhere inside a sandbox', () => {
         ),
       90_000,
     );
-    const verdicts = [...String(reply.params.text).matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)].map(
-      (m) => `${m[1]} ${m[2]}`,
-    );
+    const verdicts = verdictsOf(String(reply.params.text));
     expect(verdicts).toEqual([
       'BREACH control-found',
       'BLOCKED bot-token-in-environ',

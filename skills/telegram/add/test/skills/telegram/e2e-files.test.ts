@@ -4,54 +4,18 @@
  * group's inbox and reaches the model as an image block; a file the agent writes in its sandbox
  * goes back to Telegram through `send_file` as a multipart sendDocument.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentBlock, MessagesBody } from '../../support/fake-anthropic.js';
+import {
+  JPEG,
+  REPORT_BYTES,
+  reportScript,
+  requestsWithImage,
+  savedInInbox,
+} from '../../support/channel-files.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { sentText, startE2e, type E2e } from './support/e2e.js';
 import { DM_CHAT, messageUpdate, until } from './support/harness.js';
-
-/** A 1×1 JPEG (the host and the runner check an image by its magic bytes). */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////' +
-    '////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAB' +
-    'PxA=',
-  'base64',
-);
-
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-const REPORT = '/workspace/group/report.txt';
-const REPORT_BYTES = 'quarterly numbers: 42\n';
-
-/**
- * The model's script for "SEND-THE-REPORT": write the report with Bash, then send it with the
- * send_file tool (then the default script's final text). Other requests: the default script.
- */
-function reportScript(body: MessagesBody) {
-  const messages = body.messages ?? [];
-  if (!JSON.stringify(messages).includes('SEND-THE-REPORT')) return undefined;
-  const calls = messages
-    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
-    .filter((b: ContentBlock) => b.type === 'tool_use');
-  if (calls.length === 0) {
-    const command = `printf 'quarterly numbers: 42\\n' > ${REPORT}`;
-    return { toolUse: { name: 'Bash', input: { command, description: 'write the report' } } };
-  }
-  if (calls.length === 1) {
-    const input = { path: REPORT, caption: 'the report' };
-    return { toolUse: { name: 'mcp__nanoclaw__send_file', input } };
-  }
-  return undefined;
-}
 
 describe('telegram files end to end (host process, bwrap, SDK CLI, fake model, fake Bot API)', () => {
   let e2e: E2e;
@@ -81,16 +45,9 @@ describe('telegram files end to end (host process, bwrap, SDK CLI, fake model, f
       () => e2e.sentTo(DM_CHAT.id).find((c) => sentText(c).includes('what is in this picture?')),
       60_000,
     );
-    const image = {
-      type: 'image',
-      source: { type: 'base64', media_type: 'image/jpeg', data: JPEG.toString('base64') },
-    };
-    const withImage = e2e.model.requests.filter((r) =>
-      JSON.stringify(r.body).includes(JSON.stringify(image)),
-    );
+    const withImage = requestsWithImage(e2e.model, JPEG);
     expect(withImage.length).toBeGreaterThan(0);
-    const inbox = path.join(e2e.home, 'groups', 'main', 'inbox');
-    const saved = filesUnder(inbox).filter((f) => fs.readFileSync(f).equals(JPEG));
+    const saved = savedInInbox(e2e.home, JPEG);
     expect(saved).toHaveLength(1);
     expect(path.basename(saved[0] ?? '')).toMatch(/photo\.jpg$/);
   }, 180_000);

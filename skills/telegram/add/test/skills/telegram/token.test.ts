@@ -9,6 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assemble,
+  controlAttempts,
+  inEnviron,
+  inFiles,
+  plantControl,
+  verdictsOf,
+} from '../../support/channel-token.js';
 import { runCli, tempHome } from '../../support/cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../support/fake-anthropic.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
@@ -21,12 +29,10 @@ const TOKEN = PARTS.join('-');
 const CONTROL = ['control', 'marker', 'Vb3'];
 
 const ATTEMPTS = [
-  `T=${PARTS[0]}; for p in ${PARTS.slice(1).join(' ')}; do T="$T-$p"; done`,
-  `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }`,
-  `C=${CONTROL[0]}; for p in ${CONTROL.slice(1).join(' ')}; do C="$C-$p"; done`,
-  `t control-found grep -rqs -- "$C" /home /tmp /workspace /opt /etc /run`,
-  `t tg-token-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'"'`,
-  `t tg-token-in-files grep -rqs -- "$T" /home /tmp /workspace /opt /etc /run`,
+  assemble('T', PARTS),
+  ...controlAttempts(CONTROL),
+  inEnviron('tg-token', 'T'),
+  inFiles('tg-token', 'T'),
   `t tg-setting-in-env sh -c 'env | grep -q TELEGRAM_'`,
   `t tg-host-env cat ${'$NANOCLAW_HOME'}/.env`,
 ];
@@ -62,9 +68,7 @@ describe('attack: the Telegram token is nowhere inside a sandbox', () => {
       env,
     );
     expect(added.code).toBe(0);
-    const folder = path.join(home, 'groups', 'family');
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'control.txt'), `${CONTROL.join('-')}\n`, { mode: 0o644 });
+    plantControl(home, CONTROL);
     host = await startHostProcess(env);
     telegram.push(messageUpdate(GROUP_CHAT, { text: `RUN: ${ATTEMPTS.join('; ')}` }));
     const reply = await until(
@@ -75,7 +79,7 @@ describe('attack: the Telegram token is nowhere inside a sandbox', () => {
       90_000,
     );
     const text = String(reply.params.text);
-    const verdicts = [...text.matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const verdicts = verdictsOf(text);
     expect(verdicts).toEqual([
       'BREACH control-found',
       'BLOCKED tg-token-in-environ',

@@ -10,9 +10,15 @@
  *    with another secret, and a genuine signature replayed with a different body are refused
  *    401 and logged; the genuine delivery of the same id is then stored and answered.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assemble,
+  controlAttempts,
+  inEnviron,
+  inFiles,
+  plantControl,
+  verdictsOf,
+} from '../../support/channel-token.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { startE2e, textOf, type E2e } from './support/e2e.js';
 import { until } from './support/harness.js';
@@ -33,16 +39,14 @@ const CONTROL = ['control', 'marker', 'Wc4'];
 const SECRET_PARTS = [APP_SECRET.slice(0, 16), APP_SECRET.slice(16)];
 
 const ATTEMPTS = [
-  `T=${PARTS[0]}; for p in ${PARTS.slice(1).join(' ')}; do T="$T-$p"; done`,
+  assemble('T', PARTS),
   // Braces: `$S4567…` would be another (empty) variable, and grep '' matches everything.
   `S=${SECRET_PARTS[0]}; S="\${S}${SECRET_PARTS[1]}"; [ \${#S} -eq ${APP_SECRET.length} ] || S=unset`,
-  `t() { n=$1; shift; if "$@" >/dev/null 2>&1; then echo "BREACH $n"; else echo "BLOCKED $n"; fi; }`,
-  `C=${CONTROL[0]}; for p in ${CONTROL.slice(1).join(' ')}; do C="$C-$p"; done`,
-  `t control-found grep -rqs -- "$C" /home /tmp /workspace /opt /etc /run`,
-  `t wa-token-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$T"'"'`,
-  `t wa-token-in-files grep -rqs -- "$T" /home /tmp /workspace /opt /etc /run`,
-  `t wa-secret-in-environ sh -c 'cat /proc/[0-9]*/environ | grep -qa -- "'"$S"'"'`,
-  `t wa-secret-in-files grep -rqs -- "$S" /home /tmp /workspace /opt /etc /run`,
+  ...controlAttempts(CONTROL),
+  inEnviron('wa-token', 'T'),
+  inFiles('wa-token', 'T'),
+  inEnviron('wa-secret', 'S'),
+  inFiles('wa-secret', 'S'),
   `t wa-setting-in-env sh -c 'env | grep -q WHATSAPP_'`,
   `t wa-host-env cat ${'$NANOCLAW_HOME'}/.env`,
 ];
@@ -54,9 +58,7 @@ describe('attack: WhatsApp Cloud secrets stay out of sandboxes; forged webhooks 
   beforeAll(async () => {
     e2e = await startE2e('nanoclaw-wac-attack-', TOKEN);
     await e2e.cli(['groups', 'add', 'family', '--chat', `wacloud:${ANN.waId}`, '--no-trigger']);
-    const folder = path.join(e2e.home, 'groups', 'family');
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'control.txt'), `${CONTROL.join('-')}\n`, { mode: 0o644 });
+    plantControl(e2e.home, CONTROL);
     host = await startHostProcess(e2e.env);
   });
 
@@ -71,9 +73,7 @@ describe('attack: WhatsApp Cloud secrets stay out of sandboxes; forged webhooks 
     });
     await deliverUntilOk(e2e.webhook, payload);
     const reply = await until(() => e2e.textsTo(ANN.waId, 'wa-host-env')[0], 90_000);
-    const verdicts = [...textOf(reply).matchAll(/(BLOCKED|BREACH) ([\w-]+)/g)].map(
-      (m) => `${m[1]} ${m[2]}`,
-    );
+    const verdicts = verdictsOf(textOf(reply));
     expect(verdicts).toEqual([
       'BREACH control-found',
       'BLOCKED wa-token-in-environ',

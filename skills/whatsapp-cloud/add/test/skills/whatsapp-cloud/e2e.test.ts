@@ -7,7 +7,7 @@
  * exactly once after the restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentBlock, MessagesBody } from '../../support/fake-anthropic.js';
+import { JPEG, reportScript, requestsWithImage } from '../../support/channel-files.js';
 import { startHostProcess, type HostProcess } from '../../support/host-process.js';
 import { startE2e, textOf, type E2e } from './support/e2e.js';
 import { until } from './support/harness.js';
@@ -18,34 +18,6 @@ import {
   messagesPayload,
   textMessage,
 } from './support/webhooks.js';
-
-/** A 1×1 JPEG (the host and the runner check an image by its magic bytes). */
-const JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////' +
-    '////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQAB' +
-    'PxA=',
-  'base64',
-);
-const REPORT = '/workspace/group/report.txt';
-
-/** "SEND-THE-REPORT": write the report with Bash, then send it with send_file. */
-function reportScript(body: MessagesBody) {
-  const messages = body.messages ?? [];
-  if (!JSON.stringify(messages).includes('SEND-THE-REPORT')) return undefined;
-  const calls = messages
-    .flatMap((m) => (typeof m.content === 'string' ? [] : m.content))
-    .filter((b: ContentBlock) => b.type === 'tool_use');
-  if (calls.length === 0) {
-    const command = `printf 'quarterly numbers: 42\\n' > ${REPORT}`;
-    return { toolUse: { name: 'Bash', input: { command, description: 'write the report' } } };
-  }
-  if (calls.length === 1) {
-    return {
-      toolUse: { name: 'mcp__nanoclaw__send_file', input: { path: REPORT, caption: 'the report' } },
-    };
-  }
-  return undefined;
-}
 
 describe('whatsapp-cloud end to end (host process, bwrap, SDK CLI, fake model, fake Graph API)', () => {
   let e2e: E2e;
@@ -84,13 +56,7 @@ describe('whatsapp-cloud end to end (host process, bwrap, SDK CLI, fake model, f
       mediaMessage('image', { id, mime_type: 'image/jpeg', caption: 'what is in this picture?' }),
     );
     await until(() => e2e.textsTo(ANN.waId, 'what is in this picture?')[0], 60_000);
-    const image = {
-      type: 'image',
-      source: { type: 'base64', media_type: 'image/jpeg', data: JPEG.toString('base64') },
-    };
-    const withImage = e2e.model.requests.filter((r) =>
-      JSON.stringify(r.body).includes(JSON.stringify(image)),
-    );
+    const withImage = requestsWithImage(e2e.model, JPEG);
     expect(withImage.length).toBeGreaterThan(0);
   }, 120_000);
 

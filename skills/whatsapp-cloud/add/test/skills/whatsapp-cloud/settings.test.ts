@@ -5,18 +5,16 @@
  * the adapter's own checks.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps, ChannelHealth } from '../../../src/channels/channel.js';
+import type { ChannelHealth } from '../../../src/channels/channel.js';
 import { createChannel } from '../../../src/channels/wacloud/index.js';
 import {
   parseSettings,
   redact,
   sendsTokenInClear,
 } from '../../../src/channels/wacloud/settings.js';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/log.js';
+import { factoryHomes } from '../../support/channel-settings.js';
 import { APP_ROOT } from '../../support/cli.js';
 
 const VALID = {
@@ -25,23 +23,9 @@ const VALID = {
   WHATSAPP_APP_SECRET: '0123456789abcdef0123456789abcdef',
   WHATSAPP_VERIFY_TOKEN: '3f9a1c0e7b2d4a6f8e0c1b3d5f7a9c2e',
 };
-const homes: string[] = [];
 
-function deps(env: Record<string, string>, dotenv = '', health: ChannelHealth[] = []): ChannelDeps {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-wac-'));
-  homes.push(home);
-  if (dotenv) fs.writeFileSync(path.join(home, '.env'), dotenv);
-  const full = { NANOCLAW_HOME: home, ...env };
-  const partial: Pick<ChannelDeps, 'config' | 'env' | 'log' | 'healthChanged'> = {
-    config: loadConfig(full, APP_ROOT),
-    env: full,
-    log: silentLogger(),
-    healthChanged: (_name, h) => void health.push(h),
-  };
-  return partial as ChannelDeps;
-}
-
-afterEach(() => homes.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const { deps, cleanup } = factoryHomes('nanoclaw-wac-');
+afterEach(cleanup);
 
 describe('whatsapp-cloud settings and factory', () => {
   it('no token: no channel', () => {

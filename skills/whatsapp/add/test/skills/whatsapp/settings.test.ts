@@ -3,34 +3,14 @@
  * environment or the .env the skill system writes; an invalid setting → a channel that stays
  * failed with the fix; the auth state always under the data directory.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChannelDeps } from '../../../src/channels/channel.js';
 import { createChannel } from '../../../src/channels/whatsapp/index.js';
 import { parseSettings } from '../../../src/channels/whatsapp/settings.js';
 import { keyFile } from '../../../src/channels/whatsapp/auth-store.js';
-import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/log.js';
-import { APP_ROOT } from '../../support/cli.js';
+import { factoryHomes } from '../../support/channel-settings.js';
 
-const homes: string[] = [];
-
-function deps(env: Record<string, string>, dotenv = ''): ChannelDeps {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-wa-'));
-  homes.push(home);
-  if (dotenv) fs.writeFileSync(path.join(home, '.env'), dotenv);
-  const full = { NANOCLAW_HOME: home, ...env };
-  const partial: Pick<ChannelDeps, 'config' | 'env' | 'log'> = {
-    config: loadConfig(full, APP_ROOT),
-    env: full,
-    log: silentLogger(),
-  };
-  return partial as ChannelDeps;
-}
-
-afterEach(() => homes.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const { deps, cleanup } = factoryHomes('nanoclaw-wa-');
+afterEach(cleanup);
 
 describe('whatsapp settings and factory', () => {
   it('no account: no channel', () => {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../support/channel-harness.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 export const LDA = '/usr/lib/dovecot/dovecot-lda';
@@ -50,16 +51,6 @@ export function dovecotUnavailable(): string | undefined {
     return 'apt-get install dovecot-imapd failed';
   }
   return 'dovecot is not installed and this is not root: sudo apt-get install dovecot-imapd';
-}
-
-/** A free loopback port (dovecot cannot report a port 0 it bound). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**

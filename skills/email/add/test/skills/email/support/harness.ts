@@ -5,17 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { pino } from 'pino';
-import type { ChannelHealth, InboundMessage } from '../../../../src/channels/channel.js';
 import { EmailChannel, type EmailOptions } from '../../../../src/channels/email/channel.js';
 import { parseSettings, type EmailSettings } from '../../../../src/channels/email/settings.js';
 import { EmailState } from '../../../../src/channels/email/state.js';
 import { startDovecot, type Dovecot, type MailUser } from './dovecot.js';
 import { startSmtp, type SmtpServer } from './smtp.js';
+import { recordHost, until, type HostRecorder } from '../../../support/channel-harness.js';
+
+export { until };
 
 export const DOMAIN = 'example.test';
 export const USERS: MailUser[] = [
@@ -88,15 +88,10 @@ export const FAST: EmailOptions = {
   smtpTimeoutMs: 5000,
 };
 
-export interface Harness {
+export interface Harness extends HostRecorder {
   channel: EmailChannel;
   settings: EmailSettings;
   stateFile: string;
-  received: InboundMessage[];
-  health: ChannelHealth[];
-  logs: string[];
-  /** Replaces what the host's receive does (default: records the message). */
-  onReceive(fn: (message: InboundMessage) => Promise<void>): void;
   stop(): Promise<void>;
 }
 
@@ -111,18 +106,7 @@ export function startChannel(
   world: MailWorld,
   options: { values?: Record<string, string>; stateFile?: string; opts?: EmailOptions } = {},
 ): Harness {
-  const received: InboundMessage[] = [];
-  const health: ChannelHealth[] = [];
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  let receive = async (message: InboundMessage): Promise<void> => {
-    received.push(message);
-  };
+  const host = recordHost();
   // Inside the world's temp dir, so world.close() removes it (a restart reuses `stateFile`).
   const stateFile =
     options.stateFile ??
@@ -131,11 +115,11 @@ export function startChannel(
   const channel = new EmailChannel(
     settings,
     {
-      log: pino({ level: 'debug' }, sink),
+      log: host.deps.log,
       state: new EmailState(stateFile),
       assistantName: 'Andy',
-      receive: (_channel, message) => receive(message),
-      healthChanged: (_channel, h) => void health.push(h),
+      receive: host.deps.receive,
+      healthChanged: host.deps.healthChanged,
     },
     options.opts ?? FAST,
   );
@@ -144,28 +128,9 @@ export function startChannel(
     channel,
     settings,
     stateFile,
-    received,
-    health,
-    logs,
-    onReceive(fn) {
-      receive = fn;
-    },
+    ...host,
     stop: () => channel.stop(),
   };
-}
-
-/** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function until<T>(
-  check: () => T | undefined | null | false | 0 | '',
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The cursor the channel keeps in its state file (read through a second connection). */

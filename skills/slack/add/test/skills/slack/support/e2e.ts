@@ -1,24 +1,17 @@
 /**
- * What the Slack end-to-end tests share: a fake model and a fake Slack on loopback, a
- * NANOCLAW_HOME holding the skill's settings as `skills add --set …` writes them, the
- * environment for the real host (bubblewrap) and the real CLI, and looks at what the bot posted.
+ * What the Slack end-to-end tests share: the host harness of every channel skill
+ * (test/support/channel-e2e.ts) with a fake Slack on loopback and the skill's settings pointing
+ * at it, and looks at what the bot posted.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { runCli, tempHome, type CliResult } from '../../../support/cli.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../../../support/fake-anthropic.js';
+import { startHostE2e, untilCli, type HostE2e } from '../../../support/channel-e2e.js';
 import { startFakeSlack, type FakeCall, type FakeSlack } from './fake-slack.js';
 
-export interface E2e {
-  model: FakeAnthropic;
+export { untilCli };
+
+export interface E2e extends HostE2e {
   slack: FakeSlack;
-  home: string;
-  env: Record<string, string>;
-  /** The real `nanoclaw` CLI with this home; a non-zero exit or stderr output throws. */
-  cli(args: string[]): Promise<CliResult>;
   /** chat.postMessage calls to `channel` whose text contains `match`. */
   posts(channel: string, match?: string): FakeCall[];
-  close(): Promise<void>;
 }
 
 export function slackEnvFile(slack: FakeSlack, extra = ''): string {
@@ -29,30 +22,14 @@ export function slackEnvFile(slack: FakeSlack, extra = ''): string {
 }
 
 export async function startE2e(prefix: string, slackOptions = {}): Promise<E2e> {
-  const model = await startFakeAnthropic();
   const slack = await startFakeSlack(slackOptions);
-  const home = tempHome(prefix);
-  fs.writeFileSync(path.join(home, '.env'), slackEnvFile(slack), { mode: 0o600 });
-  const env = {
-    NANOCLAW_HOME: home,
-    NANOCLAW_RUNTIME: 'bwrap',
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-e2e-slack-key',
-    IDLE_TIMEOUT_MS: '2000',
-    TZ: 'UTC',
-  };
+  const host = await startHostE2e(prefix, {
+    dotenv: slackEnvFile(slack),
+    apiKey: 'sk-e2e-slack-key',
+  });
   return {
-    model,
+    ...host,
     slack,
-    home,
-    env,
-    async cli(args) {
-      const result = await runCli(args, env);
-      if (result.code !== 0 || result.stderr !== '') {
-        throw new Error(`nanoclaw ${args.join(' ')} → ${result.code}\n${result.stderr}`);
-      }
-      return result;
-    },
     posts: (channel, match = '') =>
       slack.calls.filter(
         (c) =>
@@ -62,24 +39,7 @@ export async function startE2e(prefix: string, slackOptions = {}): Promise<E2e> 
       ),
     async close() {
       await slack.close();
-      await model.close();
-      fs.rmSync(home, { recursive: true, force: true });
+      await host.close();
     },
   };
-}
-
-/** Polls `nanoclaw <args>` until its output matches (or throws after `timeoutMs`). */
-export async function untilCli(
-  env: Record<string, string>,
-  args: string[],
-  pattern: RegExp,
-  timeoutMs = 30_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { stdout } = await runCli(args, env);
-    if (pattern.test(stdout)) return stdout;
-    if (Date.now() > deadline) throw new Error(`nanoclaw ${args.join(' ')}: ${stdout}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

@@ -2,11 +2,11 @@
  * A Slack channel (the real adapter, real Bolt and web-api) wired to the fake Slack, with the
  * host's side recorded: received messages, seen chats, health changes and every log line.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { ChannelHealth, InboundMessage, SeenChat } from '../../../../src/channels/channel.js';
 import { SlackChannel, type SlackOptions } from '../../../../src/channels/slack/channel.js';
 import type { FakeSlack } from './fake-slack.js';
+import { recordHost, until, type HostRecorder } from '../../../support/channel-harness.js';
+
+export { until };
 
 export const FAST: SlackOptions = {
   timing: { backoff: { baseMs: 50, maxMs: 400 }, random: () => 0.5 },
@@ -15,72 +15,29 @@ export const FAST: SlackOptions = {
   serverPingTimeoutMs: 5000,
 };
 
-export interface Harness {
+export interface Harness extends HostRecorder {
   channel: SlackChannel;
-  received: InboundMessage[];
-  seen: SeenChat[];
-  health: ChannelHealth[];
-  logs: string[];
-  /** Replaces what the host's receive does (default: records the message). */
-  onReceive(fn: (message: InboundMessage) => Promise<void>): void;
 }
 
 export function startChannel(
   fake: FakeSlack,
   options: { botToken?: string; appToken?: string; opts?: SlackOptions } = {},
 ): Harness {
-  const received: InboundMessage[] = [];
-  const seen: SeenChat[] = [];
-  const health: ChannelHealth[] = [];
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  let receive = async (message: InboundMessage): Promise<void> => {
-    received.push(message);
-  };
+  const host = recordHost();
   const channel = new SlackChannel(
     {
       botToken: options.botToken ?? fake.botToken,
       appToken: options.appToken ?? fake.appToken,
       apiUrl: fake.url,
     },
-    {
-      log: pino({ level: 'debug' }, sink),
-      receive: (_channel, message) => receive(message),
-      chatSeen: (_channel, chat) => void seen.push(chat),
-      healthChanged: (_channel, h) => void health.push(h),
-    },
+    host.deps,
     options.opts ?? FAST,
   );
   void channel.start();
   return {
     channel,
-    received,
-    seen,
-    health,
-    logs,
-    onReceive(fn) {
-      receive = fn;
-    },
+    ...host,
   };
-}
-
-/** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function until<T>(
-  check: () => T | undefined | null | false | 0 | '',
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export const ANN = 'UANN0001';

@@ -2,14 +2,14 @@
  * A Telegram channel (the real adapter and real grammY) wired to the fake Bot API, with the
  * host's side recorded: received messages, seen chats, health changes and every log line.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { ChannelHealth, InboundMessage, SeenChat } from '../../../../src/channels/channel.js';
 import {
   TelegramChannel,
   type TelegramOptions,
 } from '../../../../src/channels/telegram/channel.js';
 import type { FakeTelegram } from './fake-telegram.js';
+import { recordHost, until, type HostRecorder } from '../../../support/channel-harness.js';
+
+export { until };
 
 export const FAST: TelegramOptions = {
   timing: {
@@ -23,68 +23,25 @@ export const FAST: TelegramOptions = {
   stopGraceMs: 500,
 };
 
-export interface Harness {
+export interface Harness extends HostRecorder {
   channel: TelegramChannel;
-  received: InboundMessage[];
-  seen: SeenChat[];
-  health: ChannelHealth[];
-  logs: string[];
-  /** Replaces what the host's receive does (default: records the message). */
-  onReceive(fn: (message: InboundMessage) => Promise<void>): void;
 }
 
 export function startChannel(
   fake: FakeTelegram,
   options: { token?: string; opts?: TelegramOptions } = {},
 ): Harness {
-  const received: InboundMessage[] = [];
-  const seen: SeenChat[] = [];
-  const health: ChannelHealth[] = [];
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  let receive = async (message: InboundMessage): Promise<void> => {
-    received.push(message);
-  };
+  const host = recordHost();
   const channel = new TelegramChannel(
     { token: options.token ?? fake.token, apiRoot: fake.url },
-    {
-      log: pino({ level: 'debug' }, sink),
-      receive: (_channel, message) => receive(message),
-      chatSeen: (_channel, chat) => void seen.push(chat),
-      healthChanged: (_channel, h) => void health.push(h),
-    },
+    host.deps,
     options.opts ?? FAST,
   );
   void channel.start();
   return {
     channel,
-    received,
-    seen,
-    health,
-    logs,
-    onReceive(fn) {
-      receive = fn;
-    },
+    ...host,
   };
-}
-
-/** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function until<T>(
-  check: () => T | undefined | null | false | 0 | '',
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 let nextMessageId = 1;

@@ -3,16 +3,15 @@
  * ephemeral loopback port, with the host's side recorded: received messages, seen chats, health
  * changes and every log line.
  */
-import net from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { ChannelHealth, InboundMessage, SeenChat } from '../../../../src/channels/channel.js';
 import {
   WhatsAppCloudChannel,
   type CloudOptions,
 } from '../../../../src/channels/wacloud/channel.js';
 import type { FakeGraph } from './fake-graph.js';
 import { APP_SECRET, VERIFY_TOKEN } from './webhooks.js';
+import { recordHost, until, type HostRecorder } from '../../../support/channel-harness.js';
+
+export { until };
 
 export const FAST: CloudOptions = {
   backoff: { baseMs: 50, maxMs: 400 },
@@ -22,34 +21,16 @@ export const FAST: CloudOptions = {
   maxBodyBytes: 64 * 1024,
 };
 
-export interface Harness {
+export interface Harness extends HostRecorder {
   channel: WhatsAppCloudChannel;
   webhook: string;
-  received: InboundMessage[];
-  seen: SeenChat[];
-  health: ChannelHealth[];
-  logs: string[];
-  /** Replaces what the host's receive does (default: records the message). */
-  onReceive(fn: (message: InboundMessage) => Promise<void>): void;
 }
 
 export async function startChannel(
   graph: FakeGraph,
   options: { token?: string; opts?: CloudOptions } = {},
 ): Promise<Harness> {
-  const received: InboundMessage[] = [];
-  const seen: SeenChat[] = [];
-  const health: ChannelHealth[] = [];
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  let receive = async (message: InboundMessage): Promise<void> => {
-    received.push(message);
-  };
+  const host = recordHost();
   const channel = new WhatsAppCloudChannel(
     {
       token: options.token ?? graph.token,
@@ -60,12 +41,7 @@ export async function startChannel(
       webhookHost: '127.0.0.1',
       webhookPort: 0,
     },
-    {
-      log: pino({ level: 'debug' }, sink),
-      receive: (_channel, message) => receive(message),
-      chatSeen: (_channel, chat) => void seen.push(chat),
-      healthChanged: (_channel, h) => void health.push(h),
-    },
+    host.deps,
     options.opts ?? FAST,
   );
   await channel.start();
@@ -73,35 +49,6 @@ export async function startChannel(
   return {
     channel,
     webhook: `http://127.0.0.1:${port}/webhook`,
-    received,
-    seen,
-    health,
-    logs,
-    onReceive(fn) {
-      receive = fn;
-    },
+    ...host,
   };
-}
-
-/** A port that was free a moment ago (for the host process, which needs a fixed one). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Polls until `check` returns a value (or throws after `timeoutMs`). */
-export async function until<T>(
-  check: () => T | undefined | null | false | 0 | '',
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

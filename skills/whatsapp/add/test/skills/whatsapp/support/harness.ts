@@ -6,26 +6,28 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { ChannelHealth, InboundMessage, SeenChat } from '../../../../src/channels/channel.js';
 import { WhatsAppChannel, DEFAULT_OPTIONS } from '../../../../src/channels/whatsapp/channel.js';
 import type { LinkMethod } from '../../../../src/channels/whatsapp/settings.js';
 import { scriptedLibrary, type ScriptedLibrary } from './scripted-socket.js';
+import {
+  recordHost,
+  until as untilEvery,
+  type HostRecorder,
+} from '../../../support/channel-harness.js';
 
 export const ACCOUNT = '4915112345678';
 export const ME = `${ACCOUNT}@s.whatsapp.net`;
 
-export interface Harness {
+/** Polls every 10 ms until `check` returns a value (or throws after `timeoutMs`). */
+export const until = <T>(check: () => T | undefined | null | false | 0 | '', timeoutMs = 5_000) =>
+  untilEvery(check, timeoutMs, 10);
+
+export interface Harness extends HostRecorder {
   channel: WhatsAppChannel;
   lib: ScriptedLibrary;
   home: string;
   authDir: string;
-  received: InboundMessage[];
-  seen: SeenChat[];
-  health: ChannelHealth[];
   printed: string[];
-  logs: string[];
   close(): Promise<void>;
 }
 
@@ -33,24 +35,12 @@ export async function startChannel(options: { linkMethod?: LinkMethod } = {}): P
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanoclaw-wa-'));
   const authDir = path.join(home, 'whatsapp', 'auth');
   const lib = scriptedLibrary();
-  const received: InboundMessage[] = [];
-  const seen: SeenChat[] = [];
-  const health: ChannelHealth[] = [];
+  const host = recordHost();
   const printed: string[] = [];
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
   const channel = new WhatsAppChannel(
     { account: ACCOUNT, linkMethod: options.linkMethod ?? 'qr', authDir },
     {
-      log: pino({ level: 'debug' }, sink),
-      receive: async (_channel, message) => void received.push(message),
-      chatSeen: (_channel, chat) => void seen.push(chat),
-      healthChanged: (_channel, h) => void health.push(h),
+      ...host.deps,
       print: (text) => void printed.push(text),
     },
     {
@@ -68,11 +58,8 @@ export async function startChannel(options: { linkMethod?: LinkMethod } = {}): P
     lib,
     home,
     authDir,
-    received,
-    seen,
-    health,
+    ...host,
     printed,
-    logs,
     async close() {
       await channel.stop();
       fs.rmSync(home, { recursive: true, force: true });
@@ -85,17 +72,4 @@ export async function openChannel(h: Harness): Promise<void> {
   h.lib.last().login(ACCOUNT, '99887766');
   h.lib.last().open();
   await until(() => h.channel.health().state === 'connected');
-}
-
-export async function until<T>(
-  check: () => T | undefined | null | false | 0 | '',
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

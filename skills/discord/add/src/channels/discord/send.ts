@@ -16,6 +16,7 @@ import { splitMarkdown } from '../split.js';
 import { discordChannelId, snowflakeOf } from './message.js';
 import { MESSAGE_LIMIT, renderDiscord } from './render.js';
 import type { DiscordSettings } from './settings.js';
+import { SendProgress } from '../progress.js';
 
 export interface SendLimits {
   /** A longer rate-limit wait is not waited out here: the outbox retries later instead. */
@@ -26,9 +27,6 @@ export interface SendLimits {
 
 /** Discord rate-limits this bot for longer than we wait in place; the outbox retries. */
 export class DiscordRateLimitError extends NanoClawError {}
-
-/** Messages partly sent, kept so a retry does not repeat the parts already delivered. */
-const PROGRESS_LIMIT = 500;
 
 /** Discord's nonce: at most 25 characters; the same for every retry of the same part. */
 export function partNonce(messageId: string, part: number): string {
@@ -70,7 +68,7 @@ export function restClient(settings: DiscordSettings, limits: SendLimits): REST 
 }
 
 export class Sender {
-  private readonly progress = new Map<string, number>();
+  private readonly progress = new SendProgress();
 
   constructor(
     private readonly rest: REST,
@@ -81,24 +79,15 @@ export class Sender {
     const channel = discordChannelId(message.chatId);
     if (channel === undefined) throw new UserError(`${message.chatId} is not a Discord chat id`);
     const parts = messageParts(message);
-    for (let i = this.progress.get(message.messageId) ?? 0; i < parts.length; i++) {
+    await this.progress.run(message.messageId, parts.length, async (i) => {
       const part = parts[i];
       if (part) await this.post(channel, part, partNonce(message.messageId, i), signal);
-      this.remember(message.messageId, i + 1);
-    }
-    this.progress.delete(message.messageId);
+    });
   }
 
   /** "typing…" for about ten seconds (or until the bot's next message). */
   async typing(channelId: string, signal: AbortSignal): Promise<void> {
     await this.rest.post(Routes.channelTyping(channelId), { signal });
-  }
-
-  private remember(id: string, done: number): void {
-    this.progress.delete(id);
-    this.progress.set(id, done);
-    const oldest = this.progress.keys().next().value;
-    if (this.progress.size > PROGRESS_LIMIT && oldest !== undefined) this.progress.delete(oldest);
   }
 
   private async post(channel: string, part: Part, nonce: string, signal: AbortSignal) {

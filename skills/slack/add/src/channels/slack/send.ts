@@ -14,6 +14,7 @@ import { splitMarkdown } from '../split.js';
 import { slackChannelOf, threadOf } from './event.js';
 import { sleep } from './health.js';
 import { MESSAGE_LIMIT, renderMrkdwn } from './render.js';
+import { SendProgress } from '../progress.js';
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 
@@ -27,9 +28,6 @@ export interface SendLimits {
 /** Slack rate-limited a send longer than we wait in place; the outbox retries it. */
 export class SlackRateLimitError extends NanoClawError {}
 
-/** Messages partly sent, kept so a retry does not repeat the parts already delivered. */
-const PROGRESS_LIMIT = 500;
-
 type Step = (signal: AbortSignal) => Promise<void>;
 
 function retryAfterOf(error: unknown): number | undefined {
@@ -40,7 +38,7 @@ function retryAfterOf(error: unknown): number | undefined {
 }
 
 export class Sender {
-  private readonly progress = new Map<string, number>();
+  private readonly progress = new SendProgress();
 
   constructor(
     private readonly client: WebClient,
@@ -51,18 +49,7 @@ export class Sender {
     const channel = slackChannelOf(message.chatId);
     if (channel === undefined) throw new UserError(`${message.chatId} is not a Slack chat id`);
     const steps = this.steps(channel, threadOf(message.replyTo), message);
-    for (let i = this.progress.get(message.messageId) ?? 0; i < steps.length; i++) {
-      await steps[i]?.(signal);
-      this.remember(message.messageId, i + 1);
-    }
-    this.progress.delete(message.messageId);
-  }
-
-  private remember(id: string, done: number): void {
-    this.progress.delete(id);
-    this.progress.set(id, done);
-    const oldest = this.progress.keys().next().value;
-    if (this.progress.size > PROGRESS_LIMIT && oldest !== undefined) this.progress.delete(oldest);
+    await this.progress.run(message.messageId, steps.length, (i) => steps[i]?.(signal));
   }
 
   private steps(channel: string, thread: string | undefined, message: OutboundMessage): Step[] {

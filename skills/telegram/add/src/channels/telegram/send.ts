@@ -12,6 +12,7 @@ import { splitMarkdown } from '../split.js';
 import { sleep } from '../retry.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, htmlToPlain, renderHtml } from './render.js';
 import { telegramChatNumber } from './update.js';
+import { SendProgress } from '../progress.js';
 
 export interface SendLimits {
   /** A longer `retry_after` is not waited out here: the outbox retries later instead. */
@@ -26,8 +27,6 @@ export class TelegramRateLimitError extends NanoClawError {}
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 /** sendPhoto's size limit; larger images go as documents. */
 const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
-/** Messages partly sent, kept so a retry does not repeat the parts already delivered. */
-const PROGRESS_LIMIT = 500;
 
 const isParseError = (e: unknown) =>
   e instanceof GrammyError && e.error_code === 400 && /can't parse entities/i.test(e.description);
@@ -36,7 +35,7 @@ const isParseError = (e: unknown) =>
 type Step = (signal: AbortSignal) => Promise<void>;
 
 export class Sender {
-  private readonly progress = new Map<string, number>();
+  private readonly progress = new SendProgress();
 
   constructor(
     private readonly api: BotApi,
@@ -47,18 +46,7 @@ export class Sender {
     const chat = telegramChatNumber(message.chatId);
     if (chat === undefined) throw new UserError(`${message.chatId} is not a Telegram chat id`);
     const steps = this.steps(chat, message);
-    for (let i = this.progress.get(message.messageId) ?? 0; i < steps.length; i++) {
-      await steps[i]?.(signal);
-      this.remember(message.messageId, i + 1);
-    }
-    this.progress.delete(message.messageId);
-  }
-
-  private remember(id: string, done: number): void {
-    this.progress.delete(id);
-    this.progress.set(id, done);
-    const oldest = this.progress.keys().next().value;
-    if (this.progress.size > PROGRESS_LIMIT && oldest !== undefined) this.progress.delete(oldest);
+    await this.progress.run(message.messageId, steps.length, (i) => steps[i]?.(signal));
   }
 
   private steps(chat: number, message: OutboundMessage): Step[] {

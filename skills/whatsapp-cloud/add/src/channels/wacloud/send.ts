@@ -11,6 +11,7 @@ import { splitMarkdown } from '../split.js';
 import { GraphError, WINDOW_CLOSED, type GraphApi } from './graph.js';
 import { waIdOf } from './payload.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderWhatsApp } from './render.js';
+import { SendProgress } from '../progress.js';
 
 export interface SendLimits {
   /** Rate-limited calls retried in place before the outbox takes over. */
@@ -28,8 +29,6 @@ export class RateLimitedError extends NanoClawError {}
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png']);
 /** The Cloud API's image size limit; larger images go as documents. */
 const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
-/** Messages partly sent, kept so a retry does not repeat the parts already delivered. */
-const PROGRESS_LIMIT = 500;
 
 type Step = (signal: AbortSignal) => Promise<void>;
 
@@ -48,7 +47,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export class Sender {
-  private readonly progress = new Map<string, number>();
+  private readonly progress = new SendProgress();
 
   constructor(
     private readonly api: GraphApi,
@@ -60,24 +59,13 @@ export class Sender {
     if (to === undefined) throw new UserError(`${message.chatId} is not a WhatsApp Cloud chat id`);
     const steps = this.steps(to, message);
     try {
-      for (let i = this.progress.get(message.messageId) ?? 0; i < steps.length; i++) {
-        await steps[i]?.(signal);
-        this.remember(message.messageId, i + 1);
-      }
+      await this.progress.run(message.messageId, steps.length, (i) => steps[i]?.(signal));
     } catch (error) {
       if (error instanceof GraphError && error.code === WINDOW_CLOSED) {
         throw new WindowClosedError(windowClosedMessage(message.chatId), {}, { cause: error });
       }
       throw error;
     }
-    this.progress.delete(message.messageId);
-  }
-
-  private remember(id: string, done: number): void {
-    this.progress.delete(id);
-    this.progress.set(id, done);
-    const oldest = this.progress.keys().next().value;
-    if (this.progress.size > PROGRESS_LIMIT && oldest !== undefined) this.progress.delete(oldest);
   }
 
   private steps(to: string, message: OutboundMessage): Step[] {

@@ -12,12 +12,12 @@ import { splitMarkdown } from '../split.js';
 import { BOT_ID_PREFIX, jidOf } from './message.js';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, renderWhatsApp } from './render.js';
 import type { WaSocket } from './socket.js';
+import { SendProgress } from '../progress.js';
 
 /** WhatsApp is not connected; the outbox retries the message later. */
 export class NotConnectedError extends NanoClawError {}
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
-const PROGRESS_LIMIT = 500;
 
 type Step = (socket: WaSocket) => Promise<void>;
 
@@ -28,7 +28,7 @@ export function partId(messageId: string, index: number): string {
 }
 
 export class Sender {
-  private readonly progress = new Map<string, number>();
+  private readonly progress = new SendProgress();
 
   constructor(private readonly socket: () => WaSocket | undefined) {}
 
@@ -36,22 +36,13 @@ export class Sender {
     const jid = jidOf(message.chatId);
     if (jid === undefined) throw new UserError(`${message.chatId} is not a WhatsApp chat id`);
     const steps = this.steps(jid, message);
-    for (let i = this.progress.get(message.messageId) ?? 0; i < steps.length; i++) {
+    await this.progress.run(message.messageId, steps.length, async (i) => {
       const socket = this.socket();
       if (!socket) {
         throw new NotConnectedError('WhatsApp is not connected; the message will be retried.');
       }
       await steps[i]?.(socket);
-      this.remember(message.messageId, i + 1);
-    }
-    this.progress.delete(message.messageId);
-  }
-
-  private remember(id: string, done: number): void {
-    this.progress.delete(id);
-    this.progress.set(id, done);
-    const oldest = this.progress.keys().next().value;
-    if (this.progress.size > PROGRESS_LIMIT && oldest !== undefined) this.progress.delete(oldest);
+    });
   }
 
   private steps(jid: string, message: OutboundMessage): Step[] {

@@ -3,13 +3,16 @@ import type { ChannelHealth } from './channel.js';
 import { backoffDelay, HealthReporter, sleep } from './retry.js';
 
 describe('channel reconnects', () => {
+  // Every channel skill reconnects with this one function (their health.ts re-export it).
   it('backs off exponentially up to the cap, jittered by ±25 %', () => {
     const b = { baseMs: 1000, maxMs: 8000 };
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, b, () => 0.5))).toEqual([
-      1000, 2000, 4000, 8000, 8000,
+    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, b, () => 0.5))).toEqual([
+      1000, 2000, 4000, 8000, 8000, 8000,
     ]);
     expect(backoffDelay(1, b, () => 0)).toBe(750);
     expect(backoffDelay(1, b, () => 1)).toBe(1250);
+    expect(backoffDelay(2, b, () => 0)).toBe(1500);
+    expect(backoffDelay(2, b, () => 1)).toBe(2500);
   });
 
   it('reports each change of state once; with reasons, a new reason too', () => {

@@ -1,7 +1,7 @@
 /**
  * The settings as the skill system writes them (environment, then `.env`), and the pure
- * decisions about failures: which close codes and login errors are fatal (with the fix), and
- * the backoff. Texts never carry the token.
+ * decisions about failures: which close codes and login errors are fatal (with the fix).
+ * Texts never carry the token. (The backoff is the core's: src/channels/retry.test.ts.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   HealthReporter,
-  backoffDelay,
   classifyClose,
   classifyLoginError,
 } from '../../../src/channels/discord/health.js';
@@ -114,14 +113,5 @@ describe('discord failures', () => {
     r.set({ state: 'connected' });
     expect(seen).toEqual(['connected', 'dropped', 'cannot reach', 'connected']);
     expect(r.get()).toEqual({ state: 'connected' });
-  });
-
-  it('backoff doubles up to the cap, with ±25 % jitter', () => {
-    const b = { baseMs: 1000, maxMs: 8000 };
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, b, () => 0.5))).toEqual([
-      1000, 2000, 4000, 8000, 8000,
-    ]);
-    expect(backoffDelay(1, b, () => 0)).toBe(750);
-    expect(backoffDelay(1, b, () => 1)).toBe(1250);
   });
 });

@@ -5,7 +5,6 @@
  * any log line or reason. start() never throws.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/channels/slack/health.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { CHANNEL, messageEvent, startChannel, until, type Harness } from './support/harness.js';
 
@@ -93,14 +92,5 @@ describe('slack health (real Bolt and Socket Mode client, fake Slack)', () => {
     await until(() => h?.channel.health().state === 'reconnecting');
     await fake.resume();
     await until(() => h?.channel.health().state === 'connected');
-  });
-
-  it('backoff doubles up to the cap, with jitter within ±25 %', () => {
-    const b = { baseMs: 1000, maxMs: 8000 };
-    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, b, () => 0.5))).toEqual([
-      1000, 2000, 4000, 8000, 8000, 8000,
-    ]);
-    expect(backoffDelay(2, b, () => 0)).toBe(1500);
-    expect(backoffDelay(2, b, () => 1)).toBe(2500);
   });
 });

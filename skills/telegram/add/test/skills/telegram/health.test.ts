@@ -4,7 +4,6 @@
  * again, each change reported once, the token in no log line or reason. start() never throws.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/channels/telegram/health.js';
 import { startFakeTelegram, type FakeTelegram } from './support/fake-telegram.js';
 import { DM_CHAT, messageUpdate, startChannel, until, type Harness } from './support/harness.js';
 
@@ -104,14 +103,5 @@ describe('telegram health (real grammY, fake Bot API)', () => {
     await until(() => h?.channel.health().state === 'reconnecting');
     await fake.resume();
     await until(() => h?.channel.health().state === 'connected');
-  });
-
-  it('backoff doubles up to the cap, with jitter within ±25 %', () => {
-    const b = { baseMs: 1000, maxMs: 8000 };
-    expect([1, 2, 3, 4, 5, 9].map((n) => backoffDelay(n, b, () => 0.5))).toEqual([
-      1000, 2000, 4000, 8000, 8000, 8000,
-    ]);
-    expect(backoffDelay(2, b, () => 0)).toBe(1500);
-    expect(backoffDelay(2, b, () => 1)).toBe(2500);
   });
 });
